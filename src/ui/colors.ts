@@ -1,0 +1,32 @@
+/**
+ * The one palette of the app. Class colours are shared by every panel (class k is the same colour in the
+ * Attack Lab bars, the boundary maps and the slices); δ always uses one diverging map, centred on zero.
+ */
+import { interpolateRdBu } from 'd3';
+
+/** Ten colour-blind-friendly class colours (Tableau 10, reordered for contrast between neighbours). */
+export const CLASS_COLORS = [
+  '#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1',
+  '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#5a5a5a',
+] as const;
+
+export function classColor(k: number): string {
+  return CLASS_COLORS[((k % CLASS_COLORS.length) + CLASS_COLORS.length) % CLASS_COLORS.length];
+}
+
+/**
+ * Diverging map for signed values in [−1, 1]: negative → blue, 0 → white, positive → red.
+ * (d3's RdBu runs red→blue, so it is read mirrored.)
+ */
+export function divergingColor(t: number): string {
+  const clamped = Math.max(-1, Math.min(1, t));
+  return interpolateRdBu(0.5 - clamped / 2);
+}
+
+/** RGB bytes of the diverging map, for painting canvases pixel by pixel. */
+export function divergingRgb(t: number): [number, number, number] {
+  const css = divergingColor(t);
+  const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(css);
+  if (!m) return [255, 255, 255];
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}

@@ -1,0 +1,67 @@
+/**
+ * The engine's API: a thin façade over src/lib that validates arguments, calls the library and hands back plain
+ * numbers and typed arrays (transferred, not copied). The worker exposes it with Comlink; the UI imports only
+ * its type. It runs in Node too, over a MessageChannel, for tests.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
+import {
+  selectBackend,
+  tfjsEnvironment,
+  parseBackendParam,
+  type BackendInfo,
+  type BackendPreference,
+} from '../lib/backend/select';
+import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
+
+/** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
+export type BackendLoader = (preference: BackendPreference) => Promise<void>;
+
+let loadBackends: BackendLoader = async () => {
+  await import('@tensorflow/tfjs-backend-wasm');
+};
+let active: BackendInfo | null = null;
+
+export function setBackendLoader(loader: BackendLoader): void {
+  loadBackends = loader;
+}
+
+function requireBackend(): BackendInfo {
+  if (!active) throw new Error('The engine has not been initialised: call init() first.');
+  return active;
+}
+
+export interface InitResult extends BackendInfo {
+  /** A message about the request itself (e.g. an unknown ?backend= value). */
+  warning: string | null;
+  tfVersion: string;
+}
+
+export const api = {
+  /** Initialises a backend from a URL query string such as "?backend=wasm". Safe to call again. */
+  async init(search: string): Promise<InitResult> {
+    const request = parseBackendParam(typeof search === 'string' ? search : '');
+    await loadBackends(request.preference);
+    active = await selectBackend(request.preference, tfjsEnvironment());
+    return { ...active, warning: request.warning, tfVersion: tf.version.tfjs };
+  },
+
+  backendInfo(): BackendInfo | null {
+    return active;
+  },
+
+  /** The fixed end-to-end computation: logits and the input gradient of a seeded conv net. */
+  async engineCheck(label = 3): Promise<EngineCheckResult> {
+    requireBackend();
+    if (!Number.isInteger(label) || label < 0 || label > 9) throw new Error(`label must be an integer 0–9, got ${label}`);
+    const result = await engineCheck(label);
+    return Comlink.transfer(result, [result.logits.buffer, result.gradient.buffer, result.input.buffer] as ArrayBuffer[]);
+  },
+
+  memory(): { numTensors: number; numBytes: number } {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  },
+};
+
+export type EngineApi = typeof api;
