@@ -13,6 +13,7 @@ import {
   type BackendPreference,
 } from '../lib/backend/select';
 import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
+import { cancelJob } from './jobs';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -56,6 +57,11 @@ export const api = {
     if (!Number.isInteger(label) || label < 0 || label > 9) throw new Error(`label must be an integer 0–9, got ${label}`);
     const result = await engineCheck(label);
     return Comlink.transfer(result, [result.logits.buffer, result.gradient.buffer, result.input.buffer] as ArrayBuffer[]);
+  },
+
+  /** Cancels a running job by id; true when there was one. */
+  cancel(jobId: string): boolean {
+    return cancelJob(jobId);
   },
 
   memory(): { numTensors: number; numBytes: number } {
