@@ -1,0 +1,48 @@
+/**
+ * Adapters from tfjs models to the attack contract (types.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AttackModel, ScoreOracle } from './types';
+
+/**
+ * Wraps a LayersModel (outputting logits) as an AttackModel. `apply(x, {training: false})` keeps dropout/batch-norm
+ * in inference mode while letting gradients flow to x (predict() would not record them).
+ */
+export function layersModelAsAttackModel(
+  model: tf.LayersModel,
+  bounds: [number, number] = [0, 1],
+): AttackModel {
+  const inShape = model.inputs[0].shape.slice(1);
+  if (inShape.some((d) => d == null)) throw new Error('model: input shape must be fully defined per example');
+  const outShape = model.outputs[0].shape;
+  const numClasses = outShape[outShape.length - 1];
+  if (numClasses == null) throw new Error('model: output width must be defined');
+  return {
+    logits: (x) => model.apply(x, { training: false }) as tf.Tensor2D,
+    numClasses,
+    inputShape: inShape as number[],
+    bounds,
+  };
+}
+
+/** A query-counting score oracle over a model's forward pass (no gradient is ever asked for). */
+export interface CountingOracle extends ScoreOracle {
+  /** Examples evaluated so far (a batch of n counts n). */
+  readonly queries: number;
+}
+
+export function scoreOracle(model: AttackModel): CountingOracle {
+  let queries = 0;
+  return {
+    scores(x) {
+      queries += x.shape[0];
+      return model.logits(x);
+    },
+    numClasses: model.numClasses,
+    inputShape: model.inputShape,
+    bounds: model.bounds,
+    get queries() {
+      return queries;
+    },
+  };
+}

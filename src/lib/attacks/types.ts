@@ -1,0 +1,148 @@
+/**
+ * The public contract of the attack library. Every attack has one call shape (foolbox-style: an ε-curve is one
+ * call) and is listed in the registry (registry.ts) with what it needs from the model.
+ *
+ * Conventions
+ * - Inputs live in `model.bounds` (for images [0,1]); the model outputs LOGITS (a softmax output is rejected).
+ * - ε is measured in the attack's own norm: L∞ and L2 in input units; L0 as a NUMBER OF CHANGED INPUT ELEMENTS
+ *   (pixels × channels) — e.g. ε = 10 allows ten changed values.
+ * - Success: untargeted = prediction ≠ label; targeted = prediction == target. A clean input that is already
+ *   misclassified (untargeted) counts as a success at every ε, so robust accuracy = 1 − success rate.
+ * - Tensors in results are owned by the caller (dispose them); everything else an attack creates is disposed.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export type Norm = 'linf' | 'l2' | 'l0';
+
+/** A white-box model as attacks see it. */
+export interface AttackModel {
+  /** Logits [N, numClasses] for a batch x of shape [N, ...inputShape]; must be differentiable in x. Never softmax. */
+  logits(x: tf.Tensor): tf.Tensor2D;
+  numClasses: number;
+  /** Shape of one example, e.g. [28, 28, 1] or [2]. */
+  inputShape: number[];
+  /** Valid input range: [0,1] for images; toy 2-D models use their dataset's box or [-Infinity, Infinity]. */
+  bounds: [number, number];
+}
+
+/** What a score-based (black-box) attack sees: forward scores only, no gradients. */
+export interface ScoreOracle {
+  /** Logits (or any monotone scores) [N, numClasses]; gradients are not available. Each call counts as queries. */
+  scores(x: tf.Tensor): tf.Tensor2D;
+  numClasses: number;
+  inputShape: number[];
+  bounds: [number, number];
+}
+
+export type TargetMode = 'given' | 'random' | 'least-likely';
+
+export interface TargetSpec {
+  mode: TargetMode;
+  /** The target class for mode 'given'. */
+  label?: number;
+}
+
+/** Per-step progress, means over the batch (for a batch of one: that example's values). */
+export interface StepInfo {
+  epsilon: number;
+  restart: number;
+  step: number;
+  steps: number;
+  /** The attack's own loss (cross-entropy for PGD-like attacks, margin for Square, objective for C&W). */
+  loss: number;
+  /** Softmax probability of the true class. */
+  trueConfidence: number;
+  /** Highest softmax probability among the other classes. */
+  bestOtherConfidence: number;
+  /** ‖δ‖ in the attack's norm. */
+  norm: number;
+  /** Fraction of the batch that is adversarial at the current iterate. */
+  successRate: number;
+}
+
+export interface AttackOptions {
+  /** Perturbation budgets in the attack's norm; one result per ε, in the given order. */
+  epsilons: number[];
+  norm?: Norm;
+  steps?: number;
+  stepSize?: number;
+  /** For iterative attacks with a fixed step: step = stepSize (absolute) if given, else relativeStepSize·ε. */
+  relativeStepSize?: number;
+  randomStart?: boolean;
+  /** Number of runs (≥ 1) keeping the per-example worst case; later runs only attack unbroken examples. */
+  restarts?: number;
+  targeted?: boolean;
+  target?: TargetSpec;
+  seed?: number;
+  /** Square attack: maximum model queries per example (the total never exceeds queryBudget × N). */
+  queryBudget?: number;
+  /** Transfer attack: the model the perturbation is crafted on (its gradients only). */
+  surrogate?: AttackModel;
+  /** Ensemble wrapper: attack ids to run in order. */
+  attacks?: string[];
+  /** MI-FGSM momentum decay μ; APGD momentum α. */
+  momentum?: number;
+  /** C&W: confidence κ, binary-search steps, initial c, Adam learning rate. */
+  confidence?: number;
+  binarySearchSteps?: number;
+  initialConst?: number;
+  learningRate?: number;
+  /** DeepFool overshoot. */
+  overshoot?: number;
+  /** JSMA: maximum fraction of input elements that may change (γ). */
+  gamma?: number;
+  /** JSMA: amount added per chosen element (θ, in input units). */
+  theta?: number;
+  /** Noise baseline: number of random draws. */
+  samples?: number;
+  onStep?: (s: StepInfo) => void;
+  signal?: AbortSignal;
+}
+
+export interface EpsilonResult {
+  epsilon: number;
+  /** Adversarial batch, same shape as the input; where the attack failed it holds the attack's best try. Caller disposes. */
+  adversarial: tf.Tensor;
+  /** 1 where the example is adversarial at this ε (see the success convention above). */
+  success: Uint8Array;
+  /** Model prediction on `adversarial`. */
+  predicted: Int32Array;
+  /** ‖δ‖∞, ‖δ‖₂, ‖δ‖₀ (count of elements with |δ| > 1e-7) per example. */
+  linf: Float32Array;
+  l2: Float32Array;
+  l0: Float32Array;
+  /**
+   * Model evaluations spent on this ε, counted per example (a forward on a batch of n counts n; a forward+gradient
+   * counts as one). For minimisation attacks run once, the whole cost is reported on every ε.
+   */
+  queries: number;
+}
+
+export interface AttackResult {
+  attack: string;
+  hyperparameters: Record<string, number | string | boolean>;
+  /** Target class per example (targeted runs only). */
+  targets?: Int32Array;
+  results: EpsilonResult[];
+}
+
+export type AttackKind = 'gradient' | 'score' | 'transfer' | 'baseline' | 'minimization' | 'ensemble';
+export type AttackNeeds = 'gradients' | 'scores' | 'surrogate' | 'none';
+
+export type Labels = Int32Array | tf.Tensor1D;
+
+export interface AttackSpec {
+  /** Registry id used by the CLI, the URL state and the UI. */
+  id: string;
+  name: string;
+  norm: Norm;
+  kind: AttackKind;
+  /** Supports targeted mode. */
+  targeted: boolean;
+  needs: AttackNeeds;
+  defaults: Partial<AttackOptions>;
+  description: string;
+  /** Paper / reference. */
+  reference: string;
+  run(model: AttackModel, x: tf.Tensor, labels: Labels, opts: AttackOptions): Promise<AttackResult>;
+}
