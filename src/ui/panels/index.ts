@@ -1,0 +1,20 @@
+/**
+ * The panels of the playground, in tab order. Each is loaded on first use (its own chunk), so the first paint
+ * does not wait for panels nobody opened.
+ */
+import type { Component } from 'svelte';
+import type { Engine } from '../engine';
+
+export interface PanelProps {
+  engine: Engine;
+}
+
+export interface PanelEntry {
+  id: string;
+  title: string;
+  load: () => Promise<{ default: Component<PanelProps> }>;
+}
+
+export const PANELS: PanelEntry[] = [
+  { id: 'engine', title: 'Engine check', load: () => import('./EngineCheck.svelte') },
+];
