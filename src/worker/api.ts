@@ -14,6 +14,7 @@ import {
 } from '../lib/backend/select';
 import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
 import { cancelJob } from './jobs';
+import { setBaseUrl } from './context';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -38,9 +39,14 @@ export interface InitResult extends BackendInfo {
   tfVersion: string;
 }
 
-export const api = {
-  /** Initialises a backend from a URL query string such as "?backend=wasm". Safe to call again. */
-  async init(search: string): Promise<InitResult> {
+/** The core of the engine; each panel adds its own module of methods below. */
+const coreApi = {
+  /**
+   * Initialises a backend from a URL query string such as "?backend=wasm". Safe to call again.
+   * baseUrl is the page's URL, against which app files (models/, data/) are found.
+   */
+  async init(search: string, baseUrl?: string): Promise<InitResult> {
+    if (baseUrl) setBaseUrl(baseUrl);
     const request = parseBackendParam(typeof search === 'string' ? search : '');
     await loadBackends(request.preference);
     active = await selectBackend(request.preference, tfjsEnvironment());
@@ -68,6 +74,11 @@ export const api = {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
   },
+};
+
+/** Panels' modules are spread in here (one line each): src/worker/<panel>-api.ts. */
+export const api = {
+  ...coreApi,
 };
 
 export type EngineApi = typeof api;
