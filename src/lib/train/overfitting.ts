@@ -1,0 +1,111 @@
+/**
+ * Two ways adversarial training goes wrong, read off the series of held-out evaluations (pure functions, so the
+ * worker, a script and a test see the same verdict).
+ *
+ * - Catastrophic overfitting (Wong, Rice & Kolter 2020): single-step training (FGSM) suddenly stops being robust to
+ *   multi-step attacks. PGD accuracy collapses while FGSM accuracy keeps climbing, because the model has learned to
+ *   mask its gradient locally so that one FGSM step no longer finds the adversarial direction.
+ * - Robust overfitting (Rice, Wong & Kolter 2020): robust accuracy on held-out data peaks and then falls while the
+ *   training loss keeps dropping; the remedy is early stopping at the best robust checkpoint.
+ *
+ * Accuracies are fractions in [0, 1]. A held-out batch of 200 images moves accuracy in steps of 0.5 points and
+ * its noise is a few points, so the thresholds below are set well above that.
+ */
+
+/** One held-out evaluation: accuracies on the same fixed batch. */
+export interface EvalPoint {
+  step: number;
+  clean: number;
+  /** Accuracy under the multi-step attack (PGD-k), the robust accuracy. */
+  robust: number;
+  /** Accuracy under single-step FGSM (no random start) at the same ε. */
+  fgsm: number;
+}
+
+export interface CatastrophicOptions {
+  /** Drop of PGD accuracy below its best so far that counts as a collapse (default 0.2 = 20 points). */
+  drop?: number;
+  /** FGSM accuracy must be at least this much above its value at the best-PGD evaluation (default 0: not lower). */
+  fgsmRise?: number;
+}
+
+export interface CatastrophicOverfitting {
+  /** The first evaluation at which the collapse was seen. */
+  step: number;
+  bestStep: number;
+  bestRobust: number;
+  robust: number;
+  fgsmAtBest: number;
+  fgsm: number;
+}
+
+export interface RobustOverfittingOptions {
+  /** Evaluations in a row below the best before it counts (default 3). */
+  patience?: number;
+  /** How far below the best robust accuracy the latest evaluations must be (default 0.03 = 3 points). */
+  minDrop?: number;
+}
+
+export interface RobustOverfitting {
+  /** The step whose weights an early stop should restore. */
+  bestStep: number;
+  bestRobust: number;
+  /** The latest robust accuracy. */
+  robust: number;
+  /** Evaluations since the best. */
+  evalsSinceBest: number;
+}
+
+function checkSeries(series: readonly EvalPoint[]): void {
+  series.forEach((p, i) => {
+    for (const key of ['clean', 'robust', 'fgsm'] as const) {
+      if (!(p[key] >= 0 && p[key] <= 1)) throw new Error(`series[${i}].${key} must be an accuracy in [0, 1], got ${p[key]}`);
+    }
+    if (i > 0 && !(p.step > series[i - 1].step)) throw new Error(`series[${i}].step must increase, got ${p.step} after ${series[i - 1].step}`);
+  });
+}
+
+/**
+ * The first evaluation where PGD accuracy has fallen by more than `drop` from its best so far while FGSM accuracy
+ * has not fallen (it climbed, or held) since that best; null when the series shows no such collapse.
+ */
+export function detectCatastrophicOverfitting(
+  series: readonly EvalPoint[],
+  opts: CatastrophicOptions = {},
+): CatastrophicOverfitting | null {
+  checkSeries(series);
+  const drop = opts.drop ?? 0.2;
+  const fgsmRise = opts.fgsmRise ?? 0;
+  if (!(drop > 0 && drop < 1)) throw new Error(`drop must be in (0, 1), got ${drop}`);
+  let best: EvalPoint | null = null;
+  for (const p of series) {
+    if (best && best.robust - p.robust > drop && p.fgsm - best.fgsm >= fgsmRise) {
+      return { step: p.step, bestStep: best.step, bestRobust: best.robust, robust: p.robust, fgsmAtBest: best.fgsm, fgsm: p.fgsm };
+    }
+    if (!best || p.robust > best.robust) best = p;
+  }
+  return null;
+}
+
+/**
+ * Robust overfitting as of the latest evaluation: the last `patience` evaluations all lie more than `minDrop` below
+ * the best robust accuracy, which came before them. Null while robust accuracy is still at or near its best.
+ */
+export function detectRobustOverfitting(series: readonly EvalPoint[], opts: RobustOverfittingOptions = {}): RobustOverfitting | null {
+  checkSeries(series);
+  const patience = opts.patience ?? 3;
+  const minDrop = opts.minDrop ?? 0.03;
+  if (!(Number.isInteger(patience) && patience >= 1)) throw new Error(`patience must be a positive integer, got ${patience}`);
+  if (!(minDrop >= 0 && minDrop < 1)) throw new Error(`minDrop must be in [0, 1), got ${minDrop}`);
+  if (series.length < patience + 1) return null;
+  let bestIndex = 0;
+  series.forEach((p, i) => {
+    if (p.robust > series[bestIndex].robust) bestIndex = i;
+  });
+  const best = series[bestIndex];
+  const since = series.length - 1 - bestIndex;
+  if (since < patience) return null;
+  const tail = series.slice(series.length - patience);
+  if (!tail.every((p) => best.robust - p.robust > minDrop)) return null;
+  return { bestStep: best.step, bestRobust: best.robust, robust: series[series.length - 1].robust, evalsSinceBest: since };
+}

@@ -1,0 +1,73 @@
+import { describe, it, expect } from 'vitest';
+import {
+  detectCatastrophicOverfitting,
+  detectRobustOverfitting,
+  type EvalPoint,
+} from '../../src/lib/train/overfitting';
+
+/** A series from parallel arrays of robust and FGSM accuracy, one evaluation every 20 steps. */
+function series(robust: number[], fgsm: number[], clean = 0.98): EvalPoint[] {
+  return robust.map((r, i) => ({ step: 20 * i, clean, robust: r, fgsm: fgsm[i] }));
+}
+
+describe('catastrophic overfitting', () => {
+  it('fires at the first evaluation where PGD collapses while FGSM climbs', () => {
+    // The textbook picture (Wong et al. 2020, fig. 1): PGD rises, then falls to ~0 within an epoch; FGSM goes to ~1.
+    const s = series([0.1, 0.4, 0.6, 0.55, 0.3, 0.05], [0.3, 0.6, 0.75, 0.8, 0.9, 0.97]);
+    const found = detectCatastrophicOverfitting(s);
+    expect(found).not.toBeNull();
+    expect(found!.step).toBe(80); // 0.6 → 0.3 is the first drop of more than 20 points
+    expect(found!.bestStep).toBe(40);
+    expect(found!.bestRobust).toBe(0.6);
+    expect(found!.robust).toBe(0.3);
+    expect(found!.fgsm).toBeGreaterThan(found!.fgsmAtBest);
+  });
+
+  it('stays silent when PGD and FGSM fall together (ordinary degradation, not gradient masking)', () => {
+    const s = series([0.1, 0.6, 0.3, 0.2], [0.3, 0.8, 0.5, 0.4]);
+    expect(detectCatastrophicOverfitting(s)).toBeNull();
+  });
+
+  it('stays silent on a healthy run and on a drop within the threshold', () => {
+    expect(detectCatastrophicOverfitting(series([0.1, 0.3, 0.5, 0.6, 0.65], [0.3, 0.5, 0.7, 0.75, 0.8]))).toBeNull();
+    expect(detectCatastrophicOverfitting(series([0.6, 0.45], [0.7, 0.9]))).toBeNull(); // 15 points < 20
+    expect(detectCatastrophicOverfitting(series([0.6, 0.45], [0.7, 0.9]), { drop: 0.1 })).not.toBeNull();
+    expect(detectCatastrophicOverfitting([])).toBeNull();
+  });
+
+  it('rejects accuracies outside [0, 1] and steps that do not increase, naming the field', () => {
+    expect(() => detectCatastrophicOverfitting(series([0.1, 45], [0.2, 0.3]))).toThrow(/series\[1\]\.robust/);
+    const s = series([0.1, 0.2], [0.1, 0.2]);
+    s[1].step = 0;
+    expect(() => detectCatastrophicOverfitting(s)).toThrow(/step must increase/);
+    expect(() => detectCatastrophicOverfitting(series([0.1], [0.1]), { drop: 2 })).toThrow(/drop/);
+  });
+});
+
+describe('robust overfitting', () => {
+  it('fires once robust accuracy has stayed below its best for `patience` evaluations', () => {
+    const rising = [0.2, 0.4, 0.55, 0.62];
+    const fgsm = [0.3, 0.5, 0.6, 0.7, 0.72, 0.74, 0.76];
+    expect(detectRobustOverfitting(series(rising, fgsm))).toBeNull();
+    expect(detectRobustOverfitting(series([...rising, 0.57, 0.56], fgsm))).toBeNull(); // only 2 below the best
+    const found = detectRobustOverfitting(series([...rising, 0.57, 0.56, 0.55], fgsm));
+    expect(found).toEqual({ bestStep: 60, bestRobust: 0.62, robust: 0.55, evalsSinceBest: 3 });
+  });
+
+  it('treats a plateau within noise (≤ minDrop below the best) as no overfitting', () => {
+    const s = series([0.2, 0.6, 0.59, 0.58, 0.6, 0.59], [0.3, 0.7, 0.7, 0.7, 0.7, 0.7]);
+    expect(detectRobustOverfitting(s)).toBeNull();
+    expect(detectRobustOverfitting(s, { minDrop: 0.005, patience: 1 })).toEqual({ bestStep: 20, bestRobust: 0.6, robust: 0.59, evalsSinceBest: 4 });
+  });
+
+  it('clears when robust accuracy recovers to a new best', () => {
+    const s = series([0.2, 0.6, 0.5, 0.5, 0.5, 0.65], [0.3, 0.7, 0.7, 0.7, 0.7, 0.7]);
+    expect(detectRobustOverfitting(s.slice(0, 5))).not.toBeNull();
+    expect(detectRobustOverfitting(s)).toBeNull();
+  });
+
+  it('rejects bad options by name', () => {
+    expect(() => detectRobustOverfitting([], { patience: 0 })).toThrow(/patience/);
+    expect(() => detectRobustOverfitting([], { minDrop: -1 })).toThrow(/minDrop/);
+  });
+});
