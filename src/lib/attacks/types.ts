@@ -135,7 +135,9 @@ export interface AttackSpec {
   /** Registry id used by the CLI, the URL state and the UI. */
   id: string;
   name: string;
+  /** The default norm; `norms` lists all the attack supports (opts.norm picks one). */
   norm: Norm;
+  norms: Norm[];
   kind: AttackKind;
   /** Supports targeted mode. */
   targeted: boolean;

@@ -1,0 +1,264 @@
+/**
+ * The one iterative loop behind FGSM, BIM, PGD (L∞, L2), MI-FGSM and APGD: an attack is a step rule plus the
+ * norm's projection. Each step evaluates the ascent objective's gradient ∂L/∂x only (never weight gradients), asks
+ * the rule for the next iterate, then clips to the input box and projects onto the ε-ball. The per-example best
+ * iterate (first success, else highest objective) is kept across steps and restarts — the worst case per example.
+ * ε and step size may differ per example (minimal-ε bisection uses that).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../util/rng';
+import { throwIfCancelled } from '../util/cancel';
+import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
+import { rowClasses, type CurveContext } from './epsilon-curve';
+import { ascentObjective, mean, rowStats } from './losses';
+import { perExample, perturbationNorm, projectToBall, randomInBall } from './perturbation';
+import type { AttackModel, StepInfo } from './types';
+
+/** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
+export interface StepState {
+  k: number;
+  steps: number;
+  /** Current iterate x_k. */
+  x: tf.Tensor;
+  /** ∇ₓ of the ascent objective at x_k. */
+  grad: tf.Tensor;
+  /** Per-example ascent objective at x_k. */
+  objective: Float32Array;
+  /** The clean inputs. */
+  xOrig: tf.Tensor;
+  /** ε and step size per example, shape [n, 1, …]. */
+  eps: tf.Tensor;
+  stepSize: tf.Tensor;
+  /** Clip to the box and project onto the ε-ball around xOrig (a new tensor). */
+  project(t: tf.Tensor): tf.Tensor;
+}
+
+export interface StepRule {
+  /** The next iterate (the loop projects it again). Runs inside tf.tidy: tensors the rule keeps must be tf.keep()-ed. */
+  next(s: StepState): tf.Tensor;
+  /** Frees tensors the rule kept across steps. */
+  dispose?(): void;
+}
+
+/** Makes a fresh rule for one run on a batch of n examples. */
+export type StepRuleFactory = (n: number) => StepRule;
+
+export interface IterativeParams {
+  norm: 'linf' | 'l2';
+  steps: number;
+  /** Per-example ε and absolute step size. */
+  epsilon: Float32Array;
+  stepSize: Float32Array;
+  randomStart: boolean;
+  /** Runs in all; runs after the first attack only the examples still unbroken, always from a random start. */
+  restarts: number;
+  seed: number;
+  rule: StepRuleFactory;
+  labels: Int32Array;
+  targets: Int32Array | null;
+  /** The ε reported in StepInfo. */
+  reportEpsilon: number;
+  onStep?: (s: StepInfo) => void;
+  signal?: AbortSignal;
+}
+
+export interface IterativeOutcome {
+  /** Best iterate per example (new tensor, caller disposes). */
+  adversarial: tf.Tensor;
+  success: Uint8Array;
+  objective: Float32Array;
+  /** Forward(+gradient) evaluations, counted per example. */
+  queries: number;
+}
+
+/** ∇ₓ of the summed ascent objective and the logits of the same forward pass. */
+export function gradientAndLogits(
+  model: AttackModel,
+  x: tf.Tensor,
+  classes: tf.Tensor1D,
+  targeted: boolean,
+): { grad: tf.Tensor; logits: tf.Tensor2D } {
+  let logits: tf.Tensor2D | null = null;
+  const grad = tf.grad((xi: tf.Tensor) => {
+    const z = model.logits(xi);
+    // A clone, because tensors saved on the gradient tape are disposed after backprop.
+    logits = tf.keep(z.clone());
+    return ascentObjective(z, classes, targeted).sum();
+  })(x);
+  return { grad, logits: logits! };
+}
+
+async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, seed: number, restart: number): Promise<IterativeOutcome> {
+  const n = x.shape[0];
+  const C = model.numClasses;
+  const eps = perExample(p.epsilon, x.rank);
+  const step = perExample(p.stepSize, x.rank);
+  const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
+  const targeted = p.targets !== null;
+  const project = (t: tf.Tensor) => projectToBall(t, x, eps, p.norm, model.bounds);
+  const rule = p.rule(n);
+  let xk: tf.Tensor = p.randomStart || restart > 0 ? tf.tidy(() => project(x.add(randomInBall(x, eps, p.norm, seed)))) : x.clone();
+  let best = x.clone();
+  let grad: tf.Tensor | null = null;
+  const bestSuccess = new Uint8Array(n);
+  const bestObjective = new Float32Array(n).fill(-Infinity);
+  let queries = 0;
+  try {
+    for (let k = 0; ; k++) {
+      throwIfCancelled(p.signal);
+      const last = k === p.steps;
+      let logits: tf.Tensor2D;
+      if (last) logits = tf.tidy(() => model.logits(xk));
+      else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted));
+      queries += n;
+      const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
+      logits.dispose();
+      const data = await packed.data();
+      packed.dispose();
+      const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
+      if (k > 0) {
+        const take = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          if (bestSuccess[i]) continue;
+          if (stats.success[i] || stats.objective[i] > bestObjective[i]) {
+            take[i] = 1;
+            bestSuccess[i] = stats.success[i];
+            bestObjective[i] = stats.objective[i];
+          }
+        }
+        const updated = selectRows(take, xk, best);
+        best.dispose();
+        best = updated;
+      }
+      if (p.onStep) {
+        const norms = new Float32Array(n);
+        for (let i = 0; i < n; i++) norms[i] = data[i * (C + 1) + C];
+        p.onStep({
+          epsilon: p.reportEpsilon,
+          restart,
+          step: k,
+          steps: p.steps,
+          loss: mean(stats.objective),
+          trueConfidence: mean(stats.trueConfidence),
+          bestOtherConfidence: mean(stats.bestOtherConfidence),
+          norm: mean(norms),
+          successRate: mean(stats.success),
+        });
+      }
+      if (last || (k > 0 && bestSuccess.every((s) => s === 1))) break;
+      const g = grad!;
+      const next = tf.tidy(() =>
+        project(rule.next({ k, steps: p.steps, x: xk, grad: g, objective: stats.objective, xOrig: x, eps, stepSize: step, project })),
+      );
+      g.dispose();
+      grad = null;
+      xk.dispose();
+      xk = next;
+    }
+  } catch (err) {
+    best.dispose();
+    throw err;
+  } finally {
+    grad?.dispose();
+    xk.dispose();
+    eps.dispose();
+    step.dispose();
+    classes.dispose();
+    rule.dispose?.();
+  }
+  return { adversarial: best, success: bestSuccess, objective: bestObjective, queries };
+}
+
+/** The loop with restarts: later runs attack only the examples not yet broken and keep the per-example worst case. */
+export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: IterativeParams): Promise<IterativeOutcome> {
+  const rng = createRng(p.seed);
+  const out = await singleRun(model, x, p, rng.seed(), 0);
+  try {
+    for (let r = 1; r < p.restarts; r++) {
+      const rows = indicesWhere(out.success, 0);
+      if (rows.length === 0) break;
+      const sub = gatherRows(x, rows);
+      let again: IterativeOutcome;
+      try {
+        again = await singleRun(
+          model,
+          sub,
+          {
+            ...p,
+            epsilon: pick(p.epsilon, rows),
+            stepSize: pick(p.stepSize, rows),
+            labels: pick(p.labels, rows),
+            targets: p.targets ? pick(p.targets, rows) : null,
+          },
+          rng.seed(),
+          r,
+        );
+      } finally {
+        sub.dispose();
+      }
+      out.queries += again.queries;
+      const local: number[] = [];
+      const global: number[] = [];
+      rows.forEach((row, i) => {
+        if (again.success[i] || again.objective[i] > out.objective[row]) {
+          local.push(i);
+          global.push(row);
+          out.success[row] = again.success[i];
+          out.objective[row] = again.objective[i];
+        }
+      });
+      const better = gatherRows(again.adversarial, Int32Array.from(local));
+      const merged = replaceRows(out.adversarial, better, Int32Array.from(global));
+      better.dispose();
+      again.adversarial.dispose();
+      out.adversarial.dispose();
+      out.adversarial = merged;
+    }
+  } catch (err) {
+    out.adversarial.dispose();
+    throw err;
+  }
+  return out;
+}
+
+/** Settings of a fixed-ε iterative attack once defaults are applied. */
+export interface IterativeSettings {
+  norm: 'linf' | 'l2';
+  steps: number;
+  /** Absolute step size; when absent relativeStepSize·ε. */
+  stepSize?: number;
+  relativeStepSize: number;
+  randomStart: boolean;
+  restarts: number;
+  rule: StepRuleFactory;
+}
+
+/** Runs the loop on the driver's rows at one ε (the common atEpsilon of the iterative attacks). */
+export async function iterativeAtEpsilon(
+  ctx: CurveContext,
+  xRows: tf.Tensor,
+  rows: Int32Array,
+  epsilon: number,
+  s: IterativeSettings,
+  model: AttackModel = ctx.model,
+): Promise<{ adversarial: tf.Tensor; queries: number }> {
+  if (epsilon === 0) return { adversarial: xRows.clone(), queries: 0 };
+  const { labels, targets } = rowClasses(ctx, rows);
+  const n = rows.length;
+  const out = await iterativeAttack(model, xRows, {
+    norm: s.norm,
+    steps: s.steps,
+    epsilon: new Float32Array(n).fill(epsilon),
+    stepSize: new Float32Array(n).fill(s.stepSize ?? s.relativeStepSize * epsilon),
+    randomStart: s.randomStart,
+    restarts: s.restarts,
+    seed: ctx.rng.seed(),
+    rule: s.rule,
+    labels,
+    targets,
+    reportEpsilon: epsilon,
+    onStep: ctx.opts.onStep,
+    signal: ctx.opts.signal,
+  });
+  return { adversarial: out.adversarial, queries: out.queries };
+}

@@ -1,0 +1,124 @@
+/**
+ * Perturbation geometry shared by all attacks: per-example norms of δ = x' − x, projection onto the ε-ball
+ * intersected with the input box, and broadcasting of per-example scalars (ε, step sizes) against a batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Norm } from './types';
+
+/** |δᵢ| above this counts as a changed element for ‖δ‖₀ (float32 resolution of values in [0,1] is ~6e-8). */
+export const L0_THRESHOLD = 1e-7;
+
+/**
+ * L2 projection shrinks slightly more than exactly onto the sphere so that ‖δ‖₂ recomputed in float32 never
+ * exceeds ε by rounding.
+ */
+const L2_SHRINK = 1 - 1e-6;
+
+/** A per-example scalar as a tensor of shape [n, 1, 1, …] that broadcasts against a batch of the given rank. */
+export function perExample(values: ArrayLike<number>, rank: number): tf.Tensor {
+  return tf.tensor(Float32Array.from(values), [values.length, ...new Array<number>(rank - 1).fill(1)], 'float32');
+}
+
+/** [n, …] → [n, D]. */
+export function flatten(t: tf.Tensor): tf.Tensor2D {
+  return t.reshape([t.shape[0], -1]);
+}
+
+/** ‖δ‖ per example, shape [n]. */
+export function perturbationNorm(delta: tf.Tensor, norm: Norm): tf.Tensor1D {
+  return tf.tidy(() => {
+    const d = flatten(delta);
+    if (norm === 'linf') return d.abs().max(1) as tf.Tensor1D;
+    if (norm === 'l2') return d.square().sum(1).sqrt() as tf.Tensor1D;
+    return d.abs().greater(L0_THRESHOLD).cast('float32').sum(1) as tf.Tensor1D;
+  });
+}
+
+/** ‖δ‖∞, ‖δ‖₂, ‖δ‖₀ per example, read back in one transfer. */
+export async function allNorms(
+  adversarial: tf.Tensor,
+  x: tf.Tensor,
+): Promise<{ linf: Float32Array; l2: Float32Array; l0: Float32Array }> {
+  const n = x.shape[0];
+  const packed = tf.tidy(() => {
+    const d = adversarial.sub(x);
+    return tf.stack([perturbationNorm(d, 'linf'), perturbationNorm(d, 'l2'), perturbationNorm(d, 'l0')]);
+  });
+  const v = (await packed.data()) as Float32Array;
+  packed.dispose();
+  return { linf: v.slice(0, n), l2: v.slice(n, 2 * n), l0: v.slice(2 * n, 3 * n) };
+}
+
+/** Clips to the valid input box; infinite bounds are left open. */
+export function clipToBounds(x: tf.Tensor, bounds: [number, number]): tf.Tensor {
+  const [lo, hi] = bounds;
+  return tf.tidy(() => {
+    let y = x;
+    if (Number.isFinite(lo)) y = tf.maximum(y, lo);
+    if (Number.isFinite(hi)) y = tf.minimum(y, hi);
+    return y === x ? x.clone() : y;
+  });
+}
+
+/**
+ * Projects x' onto {x + δ : ‖δ‖ ≤ ε} ∩ box, for L∞ (exact: the box and the cube are both coordinate-wise) and L2
+ * (scale onto the ball, then clip: clipping towards x, which lies in the box, never increases |δᵢ|).
+ * eps has shape [n, 1, …] (see perExample).
+ */
+export function projectToBall(
+  xAdv: tf.Tensor,
+  x: tf.Tensor,
+  eps: tf.Tensor,
+  norm: 'linf' | 'l2',
+  bounds: [number, number],
+): tf.Tensor {
+  return tf.tidy(() => {
+    let delta = xAdv.sub(x);
+    if (norm === 'linf') {
+      delta = tf.minimum(tf.maximum(delta, eps.neg()), eps);
+    } else {
+      const len = perturbationNorm(delta, 'l2').reshape(eps.shape);
+      const factor = tf.minimum(1, eps.mul(L2_SHRINK).div(tf.maximum(len, 1e-12)));
+      delta = delta.mul(factor);
+    }
+    return clipToBounds(x.add(delta), bounds);
+  });
+}
+
+/**
+ * L0 projection: keeps, per example, the k largest |δᵢ| (k = floor(ε)) and resets the rest to x. Ties are broken
+ * by position, so exactly min(k, ‖δ‖₀) elements stay changed.
+ */
+export async function projectL0(xAdv: tf.Tensor, x: tf.Tensor, k: ArrayLike<number>): Promise<tf.Tensor> {
+  const n = x.shape[0];
+  const [xa, xo] = await Promise.all([xAdv.data(), x.data()]);
+  const d = xa.length / n;
+  const out = Float32Array.from(xo as Float32Array);
+  const order = new Int32Array(d);
+  for (let i = 0; i < n; i++) {
+    const base = i * d;
+    const keep = Math.max(0, Math.floor(k[i]));
+    if (keep === 0) continue;
+    for (let j = 0; j < d; j++) order[j] = j;
+    const mag = (j: number) => Math.abs(xa[base + j] - xo[base + j]);
+    const sorted = Array.from(order).sort((a, b) => mag(b) - mag(a) || a - b);
+    for (let r = 0; r < Math.min(keep, d); r++) out[base + sorted[r]] = xa[base + sorted[r]];
+  }
+  return tf.tensor(out, x.shape, 'float32');
+}
+
+/**
+ * A sample uniform in the ε-ball of the given norm around 0, shape like `like`, eps as [n,1,…]:
+ * L∞ uniform in the cube; L2 uniform in the ball (Gaussian direction, radius ε·u^(1/D)).
+ */
+export function randomInBall(like: tf.Tensor, eps: tf.Tensor, norm: 'linf' | 'l2', seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    if (norm === 'linf') return tf.randomUniform(like.shape, -1, 1, 'float32', seed).mul(eps);
+    const n = like.shape[0];
+    const d = like.size / n;
+    const g = tf.randomNormal(like.shape, 0, 1, 'float32', seed);
+    const len = perturbationNorm(g, 'l2').reshape(eps.shape);
+    const u = tf.randomUniform([n], 0, 1, 'float32', seed + 1).pow(1 / d).reshape(eps.shape);
+    return g.div(tf.maximum(len, 1e-12)).mul(u).mul(eps).mul(L2_SHRINK);
+  });
+}
