@@ -15,6 +15,7 @@ import {
 import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
+import { finetuneApi, restoreFinetunedModels } from './finetune-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -50,6 +51,8 @@ const coreApi = {
     const request = parseBackendParam(typeof search === 'string' ? search : '');
     await loadBackends(request.preference);
     active = await selectBackend(request.preference, tfjsEnvironment());
+    // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
+    await restoreFinetunedModels().catch((err: Error) => console.warn(`Saved fine-tuned models were not restored: ${err.message}`));
     return { ...active, warning: request.warning, tfVersion: tf.version.tfjs };
   },
 
@@ -79,6 +82,7 @@ const coreApi = {
 /** Panels' modules are spread in here (one line each): src/worker/<panel>-api.ts. */
 export const api = {
   ...coreApi,
+  ...finetuneApi,
 };
 
 export type EngineApi = typeof api;

@@ -102,6 +102,8 @@ export interface FinetuneOptions {
   /** Called at a step boundary when a pause takes effect, before waiting (e.g. to snapshot the model). */
   onPause?: (step: number) => Promise<void> | void;
   onProgress?: (p: FinetuneProgress) => void;
+  /** Called after every held-out evaluation, the one before training (step 0) included. */
+  onEvaluation?: (e: EvalPoint, warnings: FinetuneWarnings) => void;
   signal?: AbortSignal;
 }
 
@@ -196,6 +198,7 @@ export async function finetuneModel(
     evaluations.push(point);
     warnings.catastrophic ??= detectCatastrophicOverfitting(evaluations);
     warnings.robustOverfitting = detectRobustOverfitting(evaluations);
+    opts.onEvaluation?.(point, { ...warnings });
     return point;
   };
 

@@ -1,0 +1,76 @@
+/**
+ * `npm run train -- --model <id> [--steps N] [--out DIR]`: trains one zoo model from its recipe (src/lib/models/zoo.ts),
+ * reproducibly from its seed, on tfjs wasm in Node; writes <out>/<id>/model.json, weights.bin and training.json
+ * (the recipe, the result, the held-out checks). The card is then written by `npm run cards`.
+ * --steps cuts training short (smoke runs); such a run is marked as partial in training.json.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { initNodeBackend } from '../src/lib/backend/node';
+import { buildModel, countParameters } from '../src/lib/models/architectures';
+import { MODELS_DIR, saveModelToDir } from '../src/lib/models/node';
+import { findRecipe } from '../src/lib/models/zoo';
+import { trainModel } from '../src/lib/train/train';
+import { recipeData } from './recipe-data';
+import { numberArg, parseArgs, progressBar, stringArg } from './cli';
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const recipe = findRecipe(stringArg(args, 'model'));
+  const outDir = path.resolve(stringArg(args, 'out', MODELS_DIR));
+  const steps = args.steps === undefined ? undefined : numberArg(args, 'steps');
+  const backend = await initNodeBackend('wasm');
+  console.error(`training ${recipe.id} on ${backend.backend} (tfjs ${tf.version.tfjs})`);
+
+  const data = recipeData(recipe);
+  const model = buildModel(recipe.architecture, recipe.seed);
+  const validation = undefined;
+  const t = recipe.training;
+  const result = await trainModel(model, data.train, {
+    ...t,
+    steps,
+    bounds: data.bounds,
+    attack: undefined,
+    seed: recipe.seed,
+    validation,
+    onProgress: (p) =>
+      progressBar(
+        p.step,
+        p.totalSteps,
+        p.elapsedSeconds,
+        `loss ${p.smoothedLoss.toFixed(4)} lr ${p.learningRate.toExponential(2)}` +
+          (t.method === 'standard' ? '' : ` ε ${p.epsilon.toFixed(3)}`) +
+          ` ${p.examplesPerSecond.toFixed(0)} ex/s` +
+          (p.validation !== undefined ? ` held-out ${(100 * p.validation).toFixed(1)}%` : ''),
+      ),
+  });
+  const dir = path.join(outDir, recipe.id);
+  const weightBytes = await saveModelToDir(model, dir);
+  const record = {
+    id: recipe.id,
+    recipe,
+    partial: steps !== undefined,
+    parameters: countParameters(model),
+    weightBytes,
+    tfjs: tf.version.tfjs,
+    backend: backend.backend,
+    steps: result.steps,
+    totalSteps: result.totalSteps,
+    seconds: Math.round(result.seconds),
+    finalLoss: result.losses.length ? result.losses[result.losses.length - 1] : null,
+    meanLossLast100: result.losses.slice(-100).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(100, result.losses.length)),
+    bestStep: result.bestStep,
+    bestValidation: result.bestValidation,
+    stoppedEarly: result.stoppedEarly,
+    validations: result.validations,
+  };
+  writeFileSync(path.join(dir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
+  console.error(`wrote ${dir} (${weightBytes} weight bytes, ${result.steps} steps in ${record.seconds} s)`);
+  model.dispose();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+/**
+ * The recipes of the shipped model zoo: data, architecture, seed, every training hyperparameter, the held-out
+ * check used for early stopping, and the evaluations the card reports. `npm run train -- --model <id>` follows a
+ * recipe exactly; `npm run cards` runs its evaluations and writes the card.
+ */
+import type { ImageDatasetId } from '../data/dataset';
+import type { ToyDatasetId } from '../data/toy';
+import type { EpsilonRamp, LrSchedule } from '../train/schedule';
+import type { TrainMethod } from '../train/train';
+import type { Architecture } from './architectures';
+
+export type RecipeData =
+  | {
+      kind: 'image';
+      dataset: ImageDatasetId;
+      /** The last `holdOut` training images are kept out of training for the early-stopping check. */
+      holdOut: number;
+    }
+  | { kind: 'toy'; dataset: ToyDatasetId; classes: number; noise: number; seed: number; n: number; nTest: number };
+
+export interface RecipeTraining {
+  method: TrainMethod;
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  momentum?: number;
+  learningRate: number;
+  schedule: LrSchedule;
+  epsilon?: number;
+  epsilonRamp?: EpsilonRamp;
+  stepSize?: number;
+  attackSteps?: number;
+  tradesBeta?: number;
+}
+
+/** Early stopping: PGD robust accuracy on held-out examples every `every` steps; the best weights are kept. */
+export interface RecipeValidation {
+  every: number;
+  n: number;
+  epsilon: number;
+  steps: number;
+  stepSize: number;
+}
+
+/** One evaluation the card reports: the arguments of `npm run eval`. */
+export interface EvalPlan {
+  attack: string;
+  eps: number[];
+  steps?: number;
+  stepSize?: number;
+  restarts?: number;
+  n: number;
+  seed: number;
+}
+
+export interface ZooRecipe {
+  id: string;
+  name: string;
+  description: string;
+  data: RecipeData;
+  architecture: Architecture;
+  /** Seeds weight initialisation and the training stream (shuffles, random starts). */
+  seed: number;
+  training: RecipeTraining;
+  validation?: RecipeValidation;
+  evaluations: EvalPlan[];
+}
+
+/**
+ * The small net of fast adversarial training (Wong, Rice & Kolter 2020): strided 4×4 convolutions instead of
+ * pooling (so the conv → ReLU → pool rule holds trivially), 166k parameters (650 KB), and 2.6× faster to train
+ * here than conv3×3 → ReLU → maxpool with the same widths (885 vs 335 images/s measured side by side).
+ */
+const SMALL_CNN: Architecture = {
+  kind: 'cnn',
+  inputShape: [28, 28, 1],
+  conv: [
+    { filters: 16, kernel: 4, stride: 2, pool: 0 },
+    { filters: 32, kernel: 4, stride: 2, pool: 0 },
+  ],
+  dense: [100],
+  numClasses: 10,
+};
+
+const FULL = 10_000;
+
+const imageRecipes: ZooRecipe[] = [
+  {
+    id: 'mnist-cnn',
+    name: 'MNIST CNN',
+    description: 'A small convolutional network trained normally on MNIST: accurate, and easily fooled.',
+    data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
+    architecture: SMALL_CNN,
+    seed: 1,
+    training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 0.05, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0, 0.05, 0.1, 0.2, 0.3], steps: 40, stepSize: 0.01, restarts: 1, n: FULL, seed: 0 },
+    ],
+  },
+  {
+    id: 'fashion-cnn',
+    name: 'Fashion-MNIST CNN',
+    description: 'The same small network trained normally on Fashion-MNIST clothing images.',
+    data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
+    architecture: SMALL_CNN,
+    seed: 2,
+    training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 0.01, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0, 0.01, 0.03, 0.05, 0.1], steps: 40, stepSize: 0.0025, restarts: 1, n: FULL, seed: 0 },
+    ],
+  },
+];
+
+export const ZOO_RECIPES: ZooRecipe[] = [...imageRecipes];
+
+export function findRecipe(id: string): ZooRecipe {
+  const r = ZOO_RECIPES.find((x) => x.id === id);
+  if (!r) throw new Error(`model must be one of ${ZOO_RECIPES.map((x) => x.id).join(', ')}, got "${id}"`);
+  return r;
+}

@@ -1,0 +1,337 @@
+/**
+ * A generic, step-wise training loop over a tf.LayersModel that outputs logits, for Node scripts and the browser
+ * worker alike: standard training and adversarial training (FGSM with random start, PGD, TRADES) with an ε
+ * curriculum, learning-rate schedules, Adam or SGD, progress callbacks, cancellation, and early stopping on a
+ * held-out metric that keeps the best weights.
+ *
+ * Batches have a fixed shape (the last partial batch of an epoch is dropped), because the webgpu buffer pool never
+ * shrinks. Adversarial examples come from the attack library (one iterative loop serves the project): the caller
+ * passes the attack spec (normally getAttack('pgd')); FGSM-RS is that loop with one step of α = 1.25 ε from a random
+ * start (Wong, Rice & Kolter 2020).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { layersModelAsAttackModel } from '../attacks/model-adapter';
+import type { AttackModel, AttackSpec } from '../attacks/types';
+import { throwIfCancelled } from '../util/cancel';
+import { createRng } from '../util/rng';
+import type { ExampleSet } from '../data/examples';
+import { epsilonAt, learningRateAt, type EpsilonRamp, type LrSchedule } from './schedule';
+
+export const TRAIN_METHODS = ['standard', 'fgsm-rs', 'pgd', 'trades'] as const;
+export type TrainMethod = (typeof TRAIN_METHODS)[number];
+
+export interface TrainOptions {
+  method: TrainMethod;
+  /** Passes over the data; the loop runs epochs × floor(count / batchSize) steps unless `steps` is given. */
+  epochs: number;
+  /** Stop after this many steps in total (a smoke test, a short fine-tune). */
+  steps?: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  /** SGD momentum (0 = plain SGD). */
+  momentum?: number;
+  /** Maximum learning rate; the schedule scales it. */
+  learningRate: number;
+  schedule: LrSchedule;
+  /** L∞ budget for adversarial methods (input units). */
+  epsilon?: number;
+  epsilonRamp?: EpsilonRamp;
+  /** Step size α: absolute. Default: 1.25 ε for fgsm-rs, 2.5 ε / steps for pgd and trades. */
+  stepSize?: number;
+  /** Attack steps for pgd and trades (default 7); fgsm-rs always takes 1. */
+  attackSteps?: number;
+  /** TRADES weight β on the robust (KL) term (default 6). */
+  tradesBeta?: number;
+  /** The attack used to make adversarial examples (e.g. getAttack('pgd')); required unless method is 'standard'. */
+  attack?: AttackSpec;
+  /** Input bounds for the adversary (default [0, 1]). */
+  bounds?: [number, number];
+  seed: number;
+  /** Early stopping: every `every` steps (and at the end), `evaluate` scores the model (higher is better). */
+  validation?: {
+    every: number;
+    evaluate: (model: tf.LayersModel) => Promise<number>;
+    /** Stop after this many evaluations without improvement (default: never stop, only keep the best weights). */
+    patience?: number;
+    /** Checked after each evaluation: true stops training (e.g. an overfitting detector fired); best weights kept. */
+    shouldStop?: () => boolean;
+  };
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+  /** Awaited before every step (0-based index): a pause holds the loop here with its state intact. */
+  beforeStep?: (step: number) => Promise<void>;
+  /** Share of each batch replaced by its adversarial version (default 1) for fgsm-rs and pgd; the rest stays clean. */
+  adversarialShare?: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  /** Exponential moving average of the loss (smoothing 0.95). */
+  smoothedLoss: number;
+  learningRate: number;
+  epsilon: number;
+  examplesPerSecond: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+  /** Present on steps where validation ran. */
+  validation?: number;
+}
+
+export interface TrainResult {
+  steps: number;
+  totalSteps: number;
+  seconds: number;
+  /** Loss per step. */
+  losses: number[];
+  validations: { step: number; value: number }[];
+  /** Step whose weights the model holds at the end (the best validation, or the last step without validation). */
+  bestStep: number;
+  bestValidation: number | null;
+  stoppedEarly: boolean;
+}
+
+function validate(opts: TrainOptions, data: ExampleSet): void {
+  if (!(TRAIN_METHODS as readonly string[]).includes(opts.method)) {
+    throw new Error(`method must be one of ${TRAIN_METHODS.join(', ')}, got ${opts.method}`);
+  }
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${opts.batchSize}`);
+  if (opts.batchSize > data.count) throw new Error(`batchSize ${opts.batchSize} exceeds the ${data.count} training examples`);
+  if (!(opts.epochs > 0)) throw new Error(`epochs must be positive, got ${opts.epochs}`);
+  if (opts.steps !== undefined && !(Number.isInteger(opts.steps) && opts.steps >= 1)) throw new Error(`steps must be a positive integer, got ${opts.steps}`);
+  if (!(opts.learningRate > 0)) throw new Error(`learningRate must be positive, got ${opts.learningRate}`);
+  if (opts.optimizer !== 'adam' && opts.optimizer !== 'sgd') throw new Error(`optimizer must be adam or sgd, got ${opts.optimizer}`);
+  if (opts.method !== 'standard') {
+    if (!(opts.epsilon !== undefined && opts.epsilon > 0)) throw new Error(`epsilon must be positive for ${opts.method} training, got ${opts.epsilon}`);
+    if (!opts.attack) throw new Error(`attack is required for ${opts.method} training (pass getAttack('pgd'))`);
+  }
+  if (opts.attackSteps !== undefined && !(Number.isInteger(opts.attackSteps) && opts.attackSteps >= 1)) {
+    throw new Error(`attackSteps must be a positive integer, got ${opts.attackSteps}`);
+  }
+  if (opts.adversarialShare !== undefined && !(opts.adversarialShare >= 0 && opts.adversarialShare <= 1)) {
+    throw new Error(`adversarialShare must be in [0, 1], got ${opts.adversarialShare}`);
+  }
+  if (opts.validation && !(Number.isInteger(opts.validation.every) && opts.validation.every >= 1)) {
+    throw new Error(`validation.every must be a positive integer, got ${opts.validation.every}`);
+  }
+}
+
+function makeOptimizer(opts: TrainOptions): tf.Optimizer {
+  if (opts.optimizer === 'adam') return tf.train.adam(opts.learningRate);
+  return opts.momentum ? tf.train.momentum(opts.learningRate, opts.momentum) : tf.train.sgd(opts.learningRate);
+}
+
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  // SGD and momentum keep the rate in a tensor that setLearningRate replaces; Adam reads the field on every step.
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** Mean softmax cross-entropy of logits against integer labels. */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar);
+}
+
+/** KL(p_clean ‖ p_adv) averaged over the batch, from logits. */
+function klDivergence(cleanLogits: tf.Tensor2D, advLogits: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const logP = tf.logSoftmax(cleanLogits);
+    const logQ = tf.logSoftmax(advLogits);
+    return tf.mean(tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * The adversarial batch for one step. PGD-AT and FGSM-RS attack the true labels. TRADES attacks the model's own
+ * clean prediction with the same loop (cross-entropy ascent away from it), a stand-in for the paper's KL ascent
+ * that keeps one attack loop in the project; the outer TRADES loss (CE + β·KL) is the paper's.
+ */
+async function adversarialBatch(
+  opts: TrainOptions,
+  target: AttackModel,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  epsilon: number,
+  seed: number,
+): Promise<tf.Tensor> {
+  const steps = opts.method === 'fgsm-rs' ? 1 : (opts.attackSteps ?? 7);
+  const stepSize = opts.stepSize ?? (opts.method === 'fgsm-rs' ? 1.25 * epsilon : (2.5 * epsilon) / steps);
+  const labels = opts.method === 'trades' ? tf.tidy(() => tf.argMax(target.logits(x), 1).toInt() as tf.Tensor1D) : y;
+  try {
+    const result = await opts.attack!.run(target, x, labels, {
+      epsilons: [epsilon],
+      norm: 'linf',
+      steps,
+      stepSize,
+      randomStart: true,
+      restarts: 1,
+      seed,
+      signal: opts.signal,
+    });
+    const [first, ...rest] = result.results;
+    for (const r of rest) r.adversarial.dispose();
+    return first.adversarial;
+  } finally {
+    if (labels !== y) labels.dispose();
+  }
+}
+
+/**
+ * The training batch with the first round(share·n) rows adversarial and the rest clean (batches come shuffled, so
+ * which rows is random); only those rows are attacked. TRADES always attacks every row: its loss uses both views.
+ */
+async function mixedBatch(
+  opts: TrainOptions,
+  target: AttackModel,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  epsilon: number,
+  seed: number,
+): Promise<tf.Tensor> {
+  const n = x.shape[0];
+  const k = opts.method === 'trades' ? n : Math.round((opts.adversarialShare ?? 1) * n);
+  if (k >= n) return adversarialBatch(opts, target, x, y, epsilon, seed);
+  if (k === 0) return x.clone();
+  const [xa, xc] = tf.split(x, [k, n - k]);
+  const [ya, yc] = tf.split(y, [k, n - k]);
+  try {
+    const adv = await adversarialBatch(opts, target, xa, ya as tf.Tensor1D, epsilon, seed);
+    const out = tf.concat([adv, xc]);
+    adv.dispose();
+    return out;
+  } finally {
+    xa.dispose();
+    xc.dispose();
+    ya.dispose();
+    yc.dispose();
+  }
+}
+
+/** Trains `model` in place. On return the model holds the best validated weights (or the last ones). */
+export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: TrainOptions): Promise<TrainResult> {
+  validate(opts, data);
+  const rng = createRng(opts.seed);
+  const stepsPerEpoch = Math.floor(data.count / opts.batchSize);
+  const totalSteps = opts.steps ?? Math.max(1, Math.round(opts.epochs * stepsPerEpoch));
+  const optimizer = makeOptimizer(opts);
+  const target = layersModelAsAttackModel(model, opts.bounds ?? [0, 1]);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const order = Int32Array.from({ length: data.count }, (_, i) => i);
+  const losses: number[] = [];
+  const validations: TrainResult['validations'] = [];
+  let best: { step: number; value: number; weights: tf.Tensor[] } | null = null;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  let smoothed = NaN;
+  const started = Date.now();
+  let examples = 0;
+
+  const runValidation = async (step: number): Promise<number> => {
+    const value = await opts.validation!.evaluate(model);
+    validations.push({ step, value });
+    if (!best || value > best.value) {
+      best?.weights.forEach((w) => w.dispose());
+      best = { step, value, weights: model.getWeights().map((w) => tf.clone(w)) };
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+    return value;
+  };
+
+  let step = 0;
+  try {
+    for (; step < totalSteps; step++) {
+      throwIfCancelled(opts.signal);
+      if (opts.beforeStep) {
+        await opts.beforeStep(step);
+        throwIfCancelled(opts.signal);
+      }
+      const inEpoch = step % stepsPerEpoch;
+      if (inEpoch === 0) rng.shuffle(order);
+      const lr = learningRateAt(opts.schedule, opts.learningRate, step, totalSteps);
+      setLearningRate(optimizer, lr);
+      const eps = opts.method === 'standard' ? 0 : epsilonAt(opts.epsilon!, opts.epsilonRamp, step, totalSteps);
+      const { x, y } = data.batch(order.subarray(inEpoch * opts.batchSize, (inEpoch + 1) * opts.batchSize));
+      let xAdv: tf.Tensor | null = null;
+      let loss: tf.Scalar | null = null;
+      try {
+        const attackSeed = rng.seed();
+        if (opts.method !== 'standard') xAdv = await mixedBatch(opts, target, x, y, eps, attackSeed);
+        const beta = opts.tradesBeta ?? 6;
+        loss = optimizer.minimize(
+          () => {
+            if (opts.method === 'trades') {
+              const clean = model.apply(x, { training: true }) as tf.Tensor2D;
+              const adv = model.apply(xAdv!, { training: true }) as tf.Tensor2D;
+              return tf.add(crossEntropy(clean, y), tf.mul(beta, klDivergence(clean, adv))) as tf.Scalar;
+            }
+            return crossEntropy(model.apply(xAdv ?? x, { training: true }) as tf.Tensor2D, y);
+          },
+          true,
+          vars,
+        );
+        const value = (await loss!.data())[0];
+        if (!Number.isFinite(value)) throw new Error(`training diverged: loss is ${value} at step ${step}`);
+        losses.push(value);
+        smoothed = Number.isNaN(smoothed) ? value : 0.95 * smoothed + 0.05 * value;
+      } finally {
+        x.dispose();
+        y.dispose();
+        xAdv?.dispose();
+        loss?.dispose();
+      }
+      examples += opts.batchSize;
+      const elapsed = (Date.now() - started) / 1000;
+      let validation: number | undefined;
+      const last = step + 1 === totalSteps;
+      if (opts.validation && ((step + 1) % opts.validation.every === 0 || last)) {
+        validation = await runValidation(step + 1);
+      }
+      opts.onProgress?.({
+        step: step + 1,
+        totalSteps,
+        epoch: step / stepsPerEpoch,
+        loss: losses[losses.length - 1],
+        smoothedLoss: smoothed,
+        learningRate: lr,
+        epsilon: eps,
+        examplesPerSecond: elapsed > 0 ? examples / elapsed : 0,
+        elapsedSeconds: elapsed,
+        etaSeconds: elapsed > 0 ? ((totalSteps - step - 1) * elapsed) / (step + 1) : 0,
+        validation,
+      });
+      const exhausted = opts.validation?.patience !== undefined && sinceBest >= opts.validation.patience;
+      if (exhausted || (validation !== undefined && opts.validation?.shouldStop?.())) {
+        stoppedEarly = true;
+        step++;
+        break;
+      }
+    }
+    const kept = best as { step: number; value: number; weights: tf.Tensor[] } | null;
+    if (kept) model.setWeights(kept.weights);
+    return {
+      steps: step,
+      totalSteps,
+      seconds: (Date.now() - started) / 1000,
+      losses,
+      validations,
+      bestStep: kept ? kept.step : step,
+      bestValidation: kept ? kept.value : null,
+      stoppedEarly,
+    };
+  } finally {
+    (best as { weights: tf.Tensor[] } | null)?.weights.forEach((w) => w.dispose());
+    disposeOptimizer(optimizer);
+  }
+}
+
+/** tfjs's MomentumOptimizer.dispose() forgets the learning-rate scalar its SGD base keeps; free it too. */
+function disposeOptimizer(optimizer: tf.Optimizer): void {
+  const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+  optimizer.dispose();
+  if (c && !c.isDisposed) c.dispose();
+}
