@@ -1,0 +1,361 @@
+/**
+ * The fine-tuning panel's worker methods: fine-tune a copy of any listed model (image CNN or toy MLP) with
+ * FGSM-RS, PGD-AT or TRADES, streaming every step; pause (the model joins the model list as a snapshot),
+ * resume, cancel (api.cancel(jobId)); keep finished models in IndexedDB across reloads; export them as files;
+ * measure before/after ε-curves.
+ *
+ * The shipped model is never touched: training runs on a clone. A finished or paused model is registered with
+ * the worker's model cache (src/worker/models.ts), so every panel that lists models sees it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
+import { layersModelAsAttackModel } from '../lib/attacks/model-adapter';
+import { getAttack } from '../lib/attacks/registry';
+import { sliceExamples } from '../lib/data/examples';
+import { robustAccuracy } from '../lib/eval/robust-accuracy';
+import type { ModelEntry } from '../lib/models/registry';
+import {
+  artifactsToModel,
+  cloneLayersModel,
+  exportModelFiles,
+  indexedDbModelStore,
+  memoryModelStore,
+  modelToArtifacts,
+  type ModelFiles,
+  type ModelStore,
+} from '../lib/models/storage';
+import {
+  DEFAULT_HELD_OUT,
+  finetuneModel,
+  validateRecipe,
+  type FinetuneProgress,
+  type FinetuneRecipe,
+  type FinetuneWarnings,
+} from '../lib/train/finetune';
+import type { EvalPoint } from '../lib/train/overfitting';
+import { PauseGate } from '../lib/util/pause';
+import { examplesFor } from './datasets';
+import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { getModel, registerModel, unregisterModel } from './models';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types shared with the UI
+
+export interface HeldOutRequest {
+  /** The first n test examples form the fixed held-out batch. */
+  n: number;
+  /** Evaluate every this many steps. */
+  every: number;
+  /** PGD-k steps (α = 2.5 ε / k) and random restarts. */
+  pgdSteps: number;
+  restarts: number;
+}
+
+export interface FinetuneRequest {
+  baseModelId: string;
+  recipe: FinetuneRecipe;
+  heldOut: HeldOutRequest;
+  /** Stop when robust overfitting is detected. */
+  earlyStop: boolean;
+}
+
+export interface EpsilonCurve {
+  epsilons: number[];
+  /** Accuracy at each ε (ε = 0: clean). */
+  before: number[];
+  after: number[];
+  attack: string;
+  n: number;
+}
+
+/** The recipe and measured figures of a fine-tuned model: saved with it and downloaded as card.json. */
+export interface FinetuneCard {
+  id: string;
+  name: string;
+  createdAt: string;
+  status: 'finished' | 'paused' | 'stopped early';
+  base: { id: string; name: string };
+  entry: ModelEntry;
+  recipe: FinetuneRecipe;
+  heldOut: HeldOutRequest & { source: string; epsilon: number; pgdStepSize: number };
+  figures: {
+    stepsRun: number;
+    /** Step whose weights the model holds. */
+    weightsFromStep: number;
+    before: EvalPoint;
+    after: EvalPoint;
+    trainSeconds: number;
+    imagesPerSecond: number;
+    backend: string;
+    warnings: FinetuneWarnings;
+  };
+  evaluations: EvalPoint[];
+  curve?: EpsilonCurve;
+  tfjs: string;
+}
+
+export type FinetuneEvent =
+  | { kind: 'phase'; phase: string }
+  | { kind: 'evaluation'; evaluation: EvalPoint; warnings: FinetuneWarnings }
+  | { kind: 'step'; progress: FinetuneProgress }
+  | { kind: 'paused'; step: number; card: FinetuneCard };
+
+export interface SavedModel {
+  id: string;
+  card: FinetuneCard;
+  savedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// State
+
+const METHOD_NAMES: Record<FinetuneRecipe['method'], string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
+
+const gates = new Map<string, PauseGate>();
+let store: ModelStore<FinetuneCard> | null = null;
+let restored: Promise<void> | null = null;
+
+function modelStore(): ModelStore<FinetuneCard> {
+  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>() : indexedDbModelStore<FinetuneCard>();
+  return store;
+}
+
+function fail(what: string): never {
+  throw new Error(what);
+}
+
+function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
+  if (typeof h !== 'object' || h === null) fail('heldOut must be an object {n, every, pgdSteps, restarts}');
+  if (!(Number.isInteger(h.n) && h.n >= 10 && h.n <= available)) fail(`heldOut.n must be an integer in 10–${available}, got ${h.n}`);
+  if (!(Number.isInteger(h.every) && h.every >= 1)) fail(`heldOut.every must be a positive integer, got ${h.every}`);
+  if (!(Number.isInteger(h.pgdSteps) && h.pgdSteps >= 1 && h.pgdSteps <= 200)) fail(`heldOut.pgdSteps must be an integer in 1–200, got ${h.pgdSteps}`);
+  if (!(Number.isInteger(h.restarts) && h.restarts >= 1 && h.restarts <= 10)) fail(`heldOut.restarts must be an integer in 1–10, got ${h.restarts}`);
+  return h;
+}
+
+function formatEps(eps: number): string {
+  return eps.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** Registers a model under the card's entry; the cache owns it from then on. */
+function register(card: FinetuneCard, model: tf.LayersModel): void {
+  registerModel(card.id, { entry: card.entry, model });
+}
+
+async function save(card: FinetuneCard, model: tf.LayersModel): Promise<void> {
+  await modelStore().save({ id: card.id, card, artifacts: await modelToArtifacts(model), savedAt: card.createdAt });
+}
+
+/** Registers every saved model once per worker (after a reload they reappear in every model list). */
+export function restoreFinetunedModels(): Promise<void> {
+  restored ??= (async () => {
+    const s = modelStore();
+    for (const item of await s.list()) {
+      const full = await s.load(item.id);
+      if (!full) continue;
+      try {
+        register(full.card, await artifactsToModel(full.artifacts));
+      } catch (err) {
+        console.warn(`Saved model ${item.id} could not be restored: ${(err as Error).message}`);
+      }
+    }
+  })();
+  restored.catch(() => (restored = null));
+  return restored;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The methods
+
+export const finetuneApi = {
+  /**
+   * Fine-tunes a copy of `baseModelId`. Events stream through onEvent; pause/resume with finetunePause/Resume,
+   * cancel with cancel(jobId). Resolves with the card of the new model, which is registered and saved.
+   */
+  async finetuneStart(jobId: string, request: FinetuneRequest, onEvent?: (e: FinetuneEvent) => void): Promise<FinetuneCard> {
+    if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
+    if (typeof request !== 'object' || request === null) fail('request must be an object {baseModelId, recipe, heldOut, earlyStop}');
+    const recipe = validateRecipe({ ...request.recipe });
+    if (typeof request.earlyStop !== 'boolean') fail(`earlyStop must be true or false, got ${String(request.earlyStop)}`);
+    await restoreFinetunedModels().catch(() => undefined);
+    const base = await getModel(request.baseModelId);
+    const emit = (e: FinetuneEvent) => onEvent?.(e);
+    return asJob(jobId, async (signal) => {
+      emit({ kind: 'phase', phase: 'Loading the training images' });
+      const [{ examples: train, bounds }, { examples: test }] = await Promise.all([
+        examplesFor(base.entry, 'train'),
+        examplesFor(base.entry, 'test'),
+      ]);
+      const heldOutReq = checkHeldOut({ ...request.heldOut }, test.count);
+      if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
+      const gate = new PauseGate();
+      gates.set(jobId, gate);
+      const model = await cloneLayersModel(base.model);
+      let owned = true;
+      const { x, y } = test.batch(Int32Array.from({ length: heldOutReq.n }, (_, i) => i));
+      try {
+        const labels = (await y.data()) as Int32Array;
+        const createdAt = new Date().toISOString();
+        const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
+        const name = `${base.entry.name} · ${METHOD_NAMES[recipe.method]} ε ${formatEps(recipe.epsilon)}`;
+        const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
+        const evaluations: EvalPoint[] = [];
+        let stepsRun = 0;
+        const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard => ({
+          id,
+          name,
+          createdAt,
+          status,
+          base: { id: base.entry.id, name: base.entry.name },
+          entry: {
+            ...base.entry,
+            id,
+            name,
+            robust: true,
+            epsilon: recipe.epsilon,
+            description: `${base.entry.name} fine-tuned in the browser with ${METHOD_NAMES[recipe.method]} at ε = ${formatEps(recipe.epsilon)} for ${stepsRun} steps.`,
+            card: `browser:${id}`,
+            files: { model: 'model.json', weights: ['weights.bin'] },
+          },
+          recipe,
+          heldOut: {
+            ...heldOutReq,
+            source: `the first ${heldOutReq.n} ${base.entry.kind === 'toy' ? 'test points' : 'test images'} of ${base.entry.dataset}`,
+            epsilon: recipe.epsilon,
+            pgdStepSize: heldOut.pgdRelativeStepSize * recipe.epsilon,
+          },
+          figures: {
+            stepsRun,
+            weightsFromStep,
+            before: evaluations[0],
+            after,
+            trainSeconds: seconds,
+            imagesPerSecond: ips,
+            backend: tf.getBackend(),
+            warnings,
+          },
+          evaluations: [...evaluations],
+          tfjs: tf.version.tfjs,
+        });
+        let lastProgress: FinetuneProgress | null = null;
+        emit({ kind: 'phase', phase: 'Measuring the base model on the held-out batch' });
+        const result = await finetuneModel(model, train, { x, y: labels }, {
+          recipe,
+          heldOut,
+          attacks: { pgd: getAttack('pgd'), fgsm: getAttack('fgsm') },
+          bounds,
+          earlyStop: request.earlyStop,
+          gate,
+          signal,
+          onEvaluation: (evaluation, warnings) => {
+            evaluations.push(evaluation);
+            emit({ kind: 'evaluation', evaluation, warnings });
+          },
+          onProgress: (progress) => {
+            stepsRun = progress.step;
+            lastProgress = progress;
+            emit({ kind: 'step', progress });
+          },
+          onPause: async (step) => {
+            // The snapshot is the model as it is now (not the best so far): what the person paused on.
+            const last = evaluations[evaluations.length - 1];
+            const p = lastProgress as FinetuneProgress | null;
+            const card = cardFor('paused', last, step, p?.elapsed ?? 0, p?.imagesPerSecond ?? 0, p?.warnings ?? { catastrophic: null, robustOverfitting: null });
+            const snapshot = await cloneLayersModel(model);
+            register(card, snapshot);
+            await save(card, snapshot);
+            emit({ kind: 'paused', step, card });
+          },
+        });
+        const after = result.evaluations.find((e) => e.step === result.bestStep) ?? result.evaluations[result.evaluations.length - 1];
+        const card = cardFor(result.stoppedEarly ? 'stopped early' : 'finished', after, result.bestStep, result.trainSeconds, result.imagesPerSecond, result.warnings);
+        await save(card, model);
+        register(card, model);
+        owned = false;
+        return card;
+      } finally {
+        x.dispose();
+        y.dispose();
+        gates.delete(jobId);
+        if (owned) model.dispose();
+      }
+    });
+  },
+
+  /** Pauses a running fine-tune at the next step boundary; true when there was one to pause. */
+  finetunePause(jobId: string): boolean {
+    const gate = gates.get(jobId);
+    if (!gate) return false;
+    gate.pause();
+    return true;
+  },
+
+  finetuneResume(jobId: string): boolean {
+    const gate = gates.get(jobId);
+    if (!gate) return false;
+    gate.resume();
+    return true;
+  },
+
+  /** Fine-tuned models kept in this browser, oldest first. */
+  async finetuneSaved(): Promise<SavedModel[]> {
+    await restoreFinetunedModels().catch(() => undefined);
+    return (await modelStore().list()).map(({ id, card, savedAt }) => ({ id, card, savedAt }));
+  },
+
+  /** Removes a fine-tuned model from the model list and from the browser's storage. */
+  async finetuneDelete(id: string): Promise<boolean> {
+    if (typeof id !== 'string' || id === '') fail(`id must be a non-empty string, got ${JSON.stringify(id)}`);
+    const stored = await modelStore().remove(id);
+    const listed = unregisterModel(id);
+    return stored || listed;
+  },
+
+  /** model.json, weights.bin and card.json of a saved model (the weights are transferred, not copied). */
+  async finetuneExport(id: string): Promise<ModelFiles & { name: string }> {
+    const saved = await modelStore().load(id);
+    if (!saved) fail(`No saved fine-tuned model "${id}"`);
+    const files = { ...exportModelFiles(saved.artifacts, saved.card), name: saved.card.name };
+    return Comlink.transfer(files, [files.weights]);
+  },
+
+  /**
+   * Accuracy against ε under PGD on the held-out batch, for the base model and the fine-tuned one; saved on the
+   * card. epsilons must start at 0 (clean accuracy).
+   */
+  async finetuneCurve(
+    jobId: string,
+    id: string,
+    opts: { epsilons: number[]; steps: number; seed?: number },
+    onProgress?: ProgressCallback,
+  ): Promise<EpsilonCurve> {
+    const saved = await modelStore().load(id);
+    if (!saved) fail(`No saved fine-tuned model "${id}"`);
+    const eps = opts?.epsilons;
+    if (!Array.isArray(eps) || eps.length < 2 || eps[0] !== 0 || eps.some((e, i) => !(e >= 0 && e <= 1) || (i > 0 && !(e > eps[i - 1])))) {
+      fail(`epsilons must be increasing numbers in [0, 1] starting at 0, got ${JSON.stringify(eps)}`);
+    }
+    if (!(Number.isInteger(opts.steps) && opts.steps >= 1 && opts.steps <= 200)) fail(`steps must be an integer in 1–200, got ${opts.steps}`);
+    const card = saved.card;
+    const [base, tuned] = await Promise.all([getModel(card.base.id), getModel(id)]);
+    return asJob(jobId, async (signal) => {
+      const { examples: test } = await examplesFor(base.entry, 'test');
+      const heldOut = sliceExamples(test, 0, card.heldOut.n);
+      const report = progressReporter(onProgress, 2 * heldOut.count);
+      const attackOpts = { epsilons: eps.slice(1), norm: 'linf' as const, steps: opts.steps, relativeStepSize: 2.5 / opts.steps, randomStart: true, restarts: 1, seed: opts.seed ?? 11, batchSize: heldOut.count, signal };
+      const curveOf = async (model: tf.LayersModel, offset: number, label: string) => {
+        report(offset, label);
+        const r = await robustAccuracy(layersModelAsAttackModel(model, base.entry.bounds), heldOut, getAttack('pgd'), {
+          ...attackOpts,
+          onBatch: (done) => report(offset + done, label),
+        });
+        return [r.clean_accuracy, ...r.points.map((p) => p.robust_accuracy)];
+      };
+      const before = await curveOf(base.model, 0, `PGD-${opts.steps} on ${card.base.name}`);
+      const after = await curveOf(tuned.model, heldOut.count, `PGD-${opts.steps} on the fine-tuned model`);
+      const curve: EpsilonCurve = { epsilons: eps.slice(), before, after, attack: `PGD-${opts.steps} (α = 2.5ε/${opts.steps}, 1 restart, random start)`, n: heldOut.count };
+      await modelStore().save({ ...saved, card: { ...card, curve } });
+      return curve;
+    });
+  },
+};
