@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { ascentObjective, mean, rowStats } from './losses';
@@ -105,7 +105,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   let queries = 0;
   try {
     for (let k = 0; ; k++) {
-      throwIfCancelled(p.signal);
+      await checkpoint(p.signal);
       const last = k === p.steps;
       let logits: tf.Tensor2D;
       if (last) logits = tf.tidy(() => model.logits(xk));
