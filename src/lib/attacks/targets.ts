@@ -17,7 +17,15 @@ export function chooseTargets(
   const n = labels.length;
   const out = new Int32Array(n);
   const mode = spec?.mode ?? 'random';
-  if (mode === 'given') {
+  if (mode === 'given' && spec?.labels !== undefined) {
+    const given = spec.labels;
+    if (!(given instanceof Int32Array) || given.length !== n)
+      throw new Error(`${id}: target.labels must be an Int32Array with one target per example (${n})`);
+    for (let i = 0; i < n; i++) {
+      if (given[i] < 0 || given[i] >= numClasses) throw new Error(`${id}: target.labels[${i}] = ${given[i]} is out of range [0, ${numClasses})`);
+      out[i] = given[i];
+    }
+  } else if (mode === 'given') {
     const t = spec?.label;
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= numClasses)
       throw new Error(`${id}: target.label must be an integer in [0, ${numClasses}) for mode 'given', got ${t}`);

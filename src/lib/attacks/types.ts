@@ -38,8 +38,10 @@ export type TargetMode = 'given' | 'random' | 'least-likely';
 
 export interface TargetSpec {
   mode: TargetMode;
-  /** The target class for mode 'given'. */
+  /** The target class for mode 'given' (the same for all examples)… */
   label?: number;
+  /** …or one target per example for mode 'given' (wrappers use this to keep targets fixed across attacks). */
+  labels?: Int32Array;
 }
 
 /** Per-step progress, means over the batch (for a batch of one: that example's values). */
@@ -95,6 +97,8 @@ export interface AttackOptions {
   theta?: number;
   /** Noise baseline: number of random draws. */
   samples?: number;
+  /** Square attack: initial fraction p of the input changed per query (schedule of Andriushchenko et al.). */
+  initialFraction?: number;
   onStep?: (s: StepInfo) => void;
   signal?: AbortSignal;
 }

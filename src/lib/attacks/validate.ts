@@ -46,6 +46,8 @@ export function validateOptions(opts: AttackOptions, caps: AttackCapabilities): 
     const v = opts[key];
     if (v !== undefined && !isPositiveInteger(v)) fail(`${caps.id}: ${key} must be an integer > 0, got ${v}`);
   }
+  if (opts.initialFraction !== undefined && !(opts.initialFraction > 0 && opts.initialFraction <= 1))
+    fail(`${caps.id}: initialFraction must be in (0, 1], got ${opts.initialFraction}`);
   for (const key of ['momentum', 'confidence', 'overshoot'] as const) {
     const v = opts[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0))
