@@ -15,6 +15,7 @@ import {
 import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
+import { attackLabApi } from './attack-lab-api';
 import { finetuneApi, restoreFinetunedModels } from './finetune-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
@@ -83,6 +84,7 @@ const coreApi = {
 export const api = {
   ...coreApi,
   ...finetuneApi,
+  ...attackLabApi,
 };
 
 export type EngineApi = typeof api;

@@ -1,0 +1,116 @@
+/**
+ * The worker's model cache, keyed by id. Shipped models (models/index.json) are loaded once on first use and kept
+ * with their AttackModel adapter; models made in the browser (e.g. fine-tuned by another panel) are added with
+ * registerModel and listed alongside the shipped ones.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { parseModelIndex, type ModelEntry, type ModelIndex } from '../lib/models/registry';
+import { loadZooModel } from '../lib/models/load';
+import { layersModelAsAttackModel } from '../lib/attacks/model-adapter';
+import type { AttackModel } from '../lib/attacks/types';
+import { assetUrl } from './context';
+
+export interface CachedModel {
+  entry: ModelEntry;
+  model: tf.LayersModel;
+  attackModel: AttackModel;
+}
+
+/** A model listed to the UI: its index entry and where it comes from. */
+export interface ModelSummary extends ModelEntry {
+  source: 'shipped' | 'registered';
+}
+
+let indexPromise: Promise<ModelIndex> | null = null;
+const shipped = new Map<string, Promise<CachedModel>>();
+const registered = new Map<string, CachedModel>();
+/** Ids in the shipped index, once it has been read: registered models may not take them. */
+const shippedIds = new Set<string>();
+
+async function fetchIndex(): Promise<ModelIndex> {
+  const url = assetUrl('models/index.json');
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new Error(`The model zoo index (models/index.json) could not be fetched: ${(err as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`The model zoo index (models/index.json) could not be loaded: HTTP ${response.status}`);
+  const index = parseModelIndex(await response.json());
+  for (const m of index.models) shippedIds.add(m.id);
+  return index;
+}
+
+/** The shipped index, fetched once (a failed fetch is retried on the next call). */
+export function shippedIndex(): Promise<ModelIndex> {
+  if (!indexPromise) {
+    indexPromise = fetchIndex();
+    indexPromise.catch(() => {
+      indexPromise = null;
+    });
+  }
+  return indexPromise;
+}
+
+/** Shipped models first (index order), then registered ones (registration order). */
+export async function listModels(): Promise<ModelSummary[]> {
+  const index = await shippedIndex();
+  return [
+    ...index.models.map((m) => ({ ...m, source: 'shipped' as const })),
+    ...[...registered.values()].map((c) => ({ ...c.entry, source: 'registered' as const })),
+  ];
+}
+
+/** The model with this id, loading it on first use. Unknown ids are rejected with the list of known ones. */
+export async function getModel(id: string): Promise<CachedModel> {
+  if (typeof id !== 'string' || id === '') throw new Error(`modelId must be a non-empty string, got ${JSON.stringify(id)}`);
+  const own = registered.get(id);
+  if (own) return own;
+  let pending = shipped.get(id);
+  if (!pending) {
+    const index = await shippedIndex();
+    const entry = index.models.find((m) => m.id === id);
+    if (!entry) {
+      const known = [...index.models.map((m) => m.id), ...registered.keys()];
+      throw new Error(`Unknown model id "${id}": known models are ${known.join(', ') || 'none'}`);
+    }
+    pending = shipped.get(id);
+    if (!pending) {
+      pending = loadZooModel(entry, assetUrl('models/')).then((model) => ({
+        entry,
+        model,
+        attackModel: layersModelAsAttackModel(model, entry.bounds),
+      }));
+      shipped.set(id, pending);
+      // A failed load is forgotten, so a later call tries again instead of repeating the old error.
+      pending.catch(() => shipped.delete(id));
+    }
+  }
+  return pending;
+}
+
+/**
+ * Adds (or replaces) a model made in the browser. The cache owns the LayersModel from then on: a replaced or
+ * unregistered model is disposed. Ids of shipped models cannot be taken.
+ */
+export function registerModel(id: string, item: { entry: ModelEntry; model: tf.LayersModel; attackModel?: AttackModel }): void {
+  if (typeof id !== 'string' || id === '') throw new Error(`registerModel: id must be a non-empty string, got ${JSON.stringify(id)}`);
+  if (item?.entry?.id !== id) throw new Error(`registerModel: entry.id (${item?.entry?.id}) must equal the id "${id}"`);
+  if (shippedIds.has(id) || shipped.has(id)) throw new Error(`registerModel: "${id}" is a shipped model; choose another id`);
+  const previous = registered.get(id);
+  registered.set(id, {
+    entry: item.entry,
+    model: item.model,
+    attackModel: item.attackModel ?? layersModelAsAttackModel(item.model, item.entry.bounds),
+  });
+  if (previous && previous.model !== item.model) previous.model.dispose();
+}
+
+/** Removes a registered model and frees its weights; true when there was one. */
+export function unregisterModel(id: string): boolean {
+  const previous = registered.get(id);
+  if (!previous) return false;
+  registered.delete(id);
+  previous.model.dispose();
+  return true;
+}
