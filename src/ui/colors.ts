@@ -30,3 +30,13 @@ export function divergingRgb(t: number): [number, number, number] {
   if (!m) return [255, 255, 255];
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
+
+/**
+ * Categorical colours for series that are not classes — models and attacks in charts (Okabe–Ito, colour-blind
+ * safe, dark enough on white for a projector). Series k keeps its colour wherever it appears.
+ */
+export const SERIES_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#3d3d3d', '#b8a200'] as const;
+
+export function seriesColor(k: number): string {
+  return SERIES_COLORS[((k % SERIES_COLORS.length) + SERIES_COLORS.length) % SERIES_COLORS.length];
+}
