@@ -17,6 +17,7 @@ import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
 import { attackLabApi } from './attack-lab-api';
 import { finetuneApi, restoreFinetunedModels } from './finetune-api';
+import { boundariesApi } from './boundaries-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -85,6 +86,7 @@ export const api = {
   ...coreApi,
   ...finetuneApi,
   ...attackLabApi,
+  ...boundariesApi,
 };
 
 export type EngineApi = typeof api;

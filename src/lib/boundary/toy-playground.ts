@@ -18,8 +18,10 @@ import { evaluatePoints, evaluateToyGrid, type ToyGrid } from './grid';
 
 export interface ToyDataConfig {
   dataset: ToyDatasetId;
-  /** Training points; the test set has half as many. */
+  /** Training points. */
   n: number;
+  /** Test points (default: half as many as training points). */
+  nTest?: number;
   noise: number;
   seed: number;
   classes: number;
@@ -107,7 +109,7 @@ export class ToyPlayground {
     if (!Number.isInteger(data.classes) || data.classes < info.minClasses || data.classes > info.maxClasses) {
       throw new Error(`classes for ${info.id} must be an integer in [${info.minClasses}, ${info.maxClasses}], got ${data.classes}`);
     }
-    const split = makeToySplit(data.dataset, { n: data.n, noise: data.noise, seed: data.seed, classes: data.classes });
+    const split = makeToySplit(data.dataset, { n: data.n, nTest: data.nTest, noise: data.noise, seed: data.seed, classes: data.classes });
     this.data = { ...data };
     this.architecture = { ...architecture };
     this.train = split.train;

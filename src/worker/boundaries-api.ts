@@ -1,0 +1,484 @@
+/**
+ * The Decision Boundaries panel's worker methods: the 2-D toy playground (dataset, live training of a small MLP,
+ * class map, adversarial points and robust accuracy) and image-space slices (a plane through an image, the
+ * predicted class over it for one or two models). Arguments are checked here with messages naming them; results
+ * are plain numbers and transferred typed arrays.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
+import { getAttack } from '../lib/attacks/registry';
+import type { AttackSpec, Norm } from '../lib/attacks/types';
+import { TOY_DATASET_IDS, type Bounds2D, type ToyDatasetId } from '../lib/data/toy';
+import { CLASS_NAMES, DATASET_IDS, type ImageDatasetId } from '../lib/data/dataset';
+import { MLP_ACTIVATIONS, describeMlp, type MlpActivation } from '../lib/models/mlp';
+import { cloneLayersModel } from '../lib/models/storage';
+import { TRAIN_METHODS, type TrainMethod } from '../lib/train/train';
+import { ToyPlayground, type ToyModelConfig, type ToyModelWhich, type ToySplitName } from '../lib/boundary/toy-playground';
+import {
+  SLICE_DIRECTIONS,
+  attackDirection,
+  boundaryDistance,
+  evaluateSlice,
+  gradientSignDirection,
+  linfBallSlice,
+  makeSlicePlane,
+  type SliceDirection,
+} from '../lib/boundary/slice';
+import { evaluateInBatches } from '../lib/boundary/grid';
+import { asJob, cancelJob, progressReporter, type ProgressCallback } from './jobs';
+import { imageSubset } from './datasets';
+import { getModel } from './models';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types shared with the UI (type-only imports there)
+
+export interface ToySetupRequest {
+  dataset: ToyDatasetId;
+  n: number;
+  noise: number;
+  seed: number;
+  classes: number;
+  layers: number;
+  width: number;
+  activation: MlpActivation;
+  /** Seed of the weight initialisation (default: the data seed). */
+  modelSeed?: number;
+}
+
+export interface ToyPoints {
+  /** n × 2 coordinates. */
+  x: Float32Array;
+  y: Int32Array;
+}
+
+export interface ToySetup {
+  dataset: ToyDatasetId;
+  n: number;
+  noise: number;
+  seed: number;
+  classes: number;
+  bounds: Bounds2D;
+  train: ToyPoints;
+  test: ToyPoints;
+  architecture: ToyModelConfig;
+  /** "2 → 32 relu → 32 relu → 2". */
+  description: string;
+  step: number;
+  /** The shipped model the playground started from, if any. */
+  modelId: string | null;
+}
+
+export interface ToyTrainRequest {
+  steps: number;
+  method: TrainMethod;
+  epsilon: number;
+  learningRate: number;
+  batchSize: number;
+}
+
+export interface ToyTrainReport {
+  step: number;
+  /** Mean loss over the chunk. */
+  loss: number;
+}
+
+export interface ToyAttackRequest {
+  attackId: string;
+  norm: Norm;
+  epsilon: number;
+  steps: number;
+  which?: ToyModelWhich;
+}
+
+export interface ToyEvaluation {
+  step: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  split: ToySplitName;
+  /** Robust accuracy of `split` at ε. */
+  robustAccuracy: number;
+  /** Adversarial points of `split` (n × 2), success (1 = broken, clean mistakes included) and predictions. */
+  adversarial: Float32Array;
+  success: Uint8Array;
+  predicted: Int32Array;
+}
+
+export interface ToyGridResult {
+  width: number;
+  height: number;
+  /** Row-major, row 0 at the top (largest y). */
+  predicted: Uint8Array;
+  confidence: Float32Array;
+}
+
+export interface ToyPointAttack {
+  adversarial: [number, number];
+  success: boolean;
+  predicted: number;
+}
+
+export interface SliceRequest {
+  dataset: ImageDatasetId;
+  /** Index of the image in the test file. */
+  imageIndex: number;
+  /** The models evaluated on the plane (one or two). */
+  modelIds: string[];
+  /** The model whose adversarial direction spans the plane (one of modelIds). */
+  planeModelId: string;
+  direction: SliceDirection;
+  /** L∞ budget: the ε-ball drawn, and PGD's ε for the 'pgd' direction. */
+  epsilon: number;
+  /** The plane covers a, b ∈ [−extent, extent] (L∞ units). */
+  extent: number;
+  resolution: number;
+  seed: number;
+}
+
+export interface SliceModelResult {
+  modelId: string;
+  name: string;
+  robust: boolean;
+  /** Row-major resolution², row 0 = b = +extent. */
+  predicted: Uint8Array;
+  confidence: Float32Array;
+  /** Prediction at the image itself. */
+  cleanPrediction: number;
+  /** Distance along the adversarial axis to the first other class (L∞ units); null when none within extent. */
+  boundaryDistance: number | null;
+}
+
+export interface SliceResult {
+  dataset: ImageDatasetId;
+  imageIndex: number;
+  label: number;
+  classNames: string[];
+  /** The image (rows × cols, [0, 1]). */
+  image: Float32Array;
+  rows: number;
+  cols: number;
+  extent: number;
+  resolution: number;
+  epsilon: number;
+  direction: SliceDirection;
+  /** The adversarial point's coordinates on the plane: (‖δ‖∞, 0). */
+  adversarialPoint: [number, number];
+  /** The L∞ ε-ball's cut through the plane: flat [a0, b0, a1, b1, …]. */
+  ballPolygon: Float32Array;
+  models: SliceModelResult[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function checkNumber(v: unknown, name: string, lo: number, hi: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+    fail(`${name} must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function checkChoice<T extends string>(v: unknown, name: string, choices: readonly T[]): T {
+  if (!(choices as readonly unknown[]).includes(v)) fail(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+function checkJobId(jobId: unknown): string {
+  if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
+  return jobId;
+}
+
+function toyAttack(request: ToyAttackRequest): { attack: AttackSpec; norm: Norm; epsilon: number; steps: number; which: ToyModelWhich } {
+  if (request == null || typeof request !== 'object') fail('request must be an object {attackId, norm, epsilon, steps}');
+  const attack = getAttack(String(request.attackId));
+  if (attack.needs !== 'gradients') fail(`attackId must name a gradient attack on the toy plane, got ${attack.id}`);
+  const norm = checkChoice(request.norm, 'norm', ['linf', 'l2'] as const);
+  if (!attack.norms.includes(norm)) fail(`${attack.id} does not support the ${norm} norm (it supports ${attack.norms.join(', ')})`);
+  return {
+    attack,
+    norm,
+    epsilon: checkNumber(request.epsilon, 'epsilon', 1e-4, 2),
+    steps: checkNumber(request.steps, 'steps', 1, 200, true),
+    which: checkChoice(request.which ?? 'current', 'which', ['current', 'before'] as const),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Toy playground state (one per worker)
+
+let playground: ToyPlayground | null = null;
+let modelId: string | null = null;
+let training: { jobId: string; done: Promise<unknown> } | null = null;
+
+function requirePlayground(): ToyPlayground {
+  if (!playground) fail('There is no toy playground yet: call toyCreate() first.');
+  return playground;
+}
+
+/** Stops a running training chunk and waits for it, before the model is replaced or reset. */
+async function stopTraining(): Promise<void> {
+  if (!training) return;
+  cancelJob(training.jobId);
+  await training.done.catch(() => undefined);
+  training = null;
+}
+
+function setupOf(pg: ToyPlayground): ToySetup {
+  const copy = (x: Float32Array, y: Int32Array): ToyPoints => ({ x: Float32Array.from(x), y: Int32Array.from(y) });
+  const setup: ToySetup = {
+    dataset: pg.data.dataset,
+    n: pg.data.n,
+    noise: pg.data.noise,
+    seed: pg.data.seed,
+    classes: pg.numClasses,
+    bounds: pg.bounds,
+    train: copy(pg.train.x, pg.train.y),
+    test: copy(pg.test.x, pg.test.y),
+    architecture: { ...pg.architecture },
+    description: describeMlp({ ...pg.architecture, inputSize: 2, numClasses: pg.numClasses }),
+    step: pg.step,
+    modelId,
+  };
+  return Comlink.transfer(setup, [setup.train.x.buffer, setup.train.y.buffer, setup.test.x.buffer, setup.test.y.buffer] as ArrayBuffer[]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The API module
+
+export const boundariesApi = {
+  /** A new toy playground: the seeded dataset and a freshly initialised MLP. */
+  async toyCreate(request: ToySetupRequest): Promise<ToySetup> {
+    if (request == null || typeof request !== 'object') fail('request must be an object {dataset, n, noise, seed, classes, layers, width, activation}');
+    const dataset = checkChoice(request.dataset, 'dataset', TOY_DATASET_IDS);
+    const data = {
+      dataset,
+      n: checkNumber(request.n, 'n', 20, 5000, true),
+      noise: checkNumber(request.noise, 'noise', 0, 0.5),
+      seed: checkNumber(request.seed, 'seed', 0, 2 ** 31 - 1, true),
+      classes: checkNumber(request.classes, 'classes', 2, 8, true),
+    };
+    const architecture: ToyModelConfig = {
+      layers: checkNumber(request.layers, 'layers', 0, 6, true),
+      width: checkNumber(request.width, 'width', 1, 128, true),
+      activation: checkChoice(request.activation, 'activation', MLP_ACTIVATIONS),
+    };
+    const modelSeed = request.modelSeed === undefined ? data.seed : checkNumber(request.modelSeed, 'modelSeed', 0, 2 ** 31 - 1, true);
+    const next = ToyPlayground.create(data, architecture, modelSeed);
+    await stopTraining();
+    playground?.dispose();
+    playground = next;
+    modelId = null;
+    return setupOf(next);
+  },
+
+  /** A toy playground around a shipped toy model (a copy: training it leaves the shipped one untouched). */
+  async toyLoadShipped(id: string): Promise<ToySetup> {
+    const cached = await getModel(id);
+    const { entry } = cached;
+    if (entry.kind !== 'toy' || !entry.toy) fail(`${id} is not a toy model`);
+    const t = entry.toy;
+    const copy = await cloneLayersModel(cached.model);
+    let next: ToyPlayground;
+    try {
+      const dataset = checkChoice(t.dataset, `${id}: toy.dataset`, TOY_DATASET_IDS);
+      next = ToyPlayground.withModel({ dataset, n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes }, copy, t.seed);
+    } catch (err) {
+      copy.dispose();
+      throw err;
+    }
+    await stopTraining();
+    playground?.dispose();
+    playground = next;
+    modelId = id;
+    return setupOf(next);
+  },
+
+  /** Back to the freshly initialised model (same seed), step 0, no snapshot; the data stay. */
+  async toyReset(): Promise<ToySetup> {
+    await stopTraining();
+    const pg = requirePlayground();
+    pg.reset();
+    return setupOf(pg);
+  },
+
+  /** Trains one chunk of `steps` steps as job `jobId` (cancel by id); progress counts steps of the chunk. */
+  async toyTrain(jobId: string, request: ToyTrainRequest, onProgress?: ProgressCallback): Promise<ToyTrainReport> {
+    checkJobId(jobId);
+    if (request == null || typeof request !== 'object') fail('request must be an object {steps, method, epsilon, learningRate, batchSize}');
+    const pg = requirePlayground();
+    const steps = checkNumber(request.steps, 'steps', 1, 10_000, true);
+    const method = checkChoice(request.method, 'method', TRAIN_METHODS);
+    const epsilon = checkNumber(request.epsilon, 'epsilon', method === 'standard' ? 0 : 1e-4, 2);
+    const learningRate = checkNumber(request.learningRate, 'learningRate', 1e-5, 1);
+    const batchSize = checkNumber(request.batchSize, 'batchSize', 1, 5000, true);
+    await stopTraining();
+    const report = progressReporter(onProgress, steps);
+    const start = pg.step;
+    const done = asJob(jobId, async (signal) => {
+      const loss = await pg.trainSteps(steps, {
+        method,
+        epsilon,
+        learningRate,
+        batchSize,
+        attack: method === 'standard' ? undefined : getAttack('pgd'),
+        signal,
+        onStep: (step) => report(step - start, 'Training'),
+      });
+      return { step: pg.step, loss };
+    });
+    training = { jobId, done };
+    try {
+      return await done;
+    } finally {
+      if (training?.done === done) training = null;
+    }
+  },
+
+  /** Freezes the current model as the "before" model (for a before/after comparison). */
+  toySnapshot(): boolean {
+    requirePlayground().snapshot();
+    return true;
+  },
+
+  /** Clean accuracies and the robust accuracy of a split at ε, with every adversarial point. */
+  async toyEvaluate(jobId: string, request: ToyAttackRequest & { split: ToySplitName }): Promise<ToyEvaluation> {
+    checkJobId(jobId);
+    const pg = requirePlayground();
+    const a = toyAttack(request);
+    const split = checkChoice(request.split, 'split', ['train', 'test'] as const);
+    return asJob(jobId, async (signal) => {
+      const trainAccuracy = await pg.accuracy('train', a.which);
+      const testAccuracy = await pg.accuracy('test', a.which);
+      const r = await pg.splitAdversarials(split, { attack: a.attack, norm: a.norm, epsilon: a.epsilon, steps: a.steps, seed: 1, signal }, a.which);
+      const out: ToyEvaluation = { step: pg.step, trainAccuracy, testAccuracy, split, robustAccuracy: r.robustAccuracy, adversarial: r.adversarial, success: r.success, predicted: r.predicted };
+      return Comlink.transfer(out, [out.adversarial.buffer, out.success.buffer, out.predicted.buffer] as ArrayBuffer[]);
+    });
+  },
+
+  /** The class map on a resolution × resolution grid over the plotting box (evaluated in fixed batches). */
+  async toyGrid(jobId: string, request: { resolution: number; which?: ToyModelWhich }): Promise<ToyGridResult> {
+    checkJobId(jobId);
+    const pg = requirePlayground();
+    const resolution = checkNumber(request?.resolution, 'resolution', 2, 400, true);
+    const which = checkChoice(request?.which ?? 'current', 'which', ['current', 'before'] as const);
+    return asJob(jobId, async (signal) => {
+      const grid = await pg.grid(resolution, which, signal);
+      const out: ToyGridResult = { width: grid.width, height: grid.height, predicted: grid.predicted, confidence: grid.confidence };
+      return Comlink.transfer(out, [out.predicted.buffer, out.confidence.buffer] as ArrayBuffer[]);
+    });
+  },
+
+  /** The adversarial counterpart of one (e.g. dragged) point; a newer request under the same job id cancels this one. */
+  async toyAttackPoint(jobId: string, request: ToyAttackRequest & { point: [number, number]; label: number }): Promise<ToyPointAttack> {
+    checkJobId(jobId);
+    const pg = requirePlayground();
+    const a = toyAttack(request);
+    const p = request.point;
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      fail(`point must be [x, y] with finite numbers, got ${JSON.stringify(p)}`);
+    }
+    const label = checkNumber(request.label, 'label', 0, pg.numClasses - 1, true);
+    return asJob(jobId, async (signal) => {
+      const r = await pg.adversarials(Float32Array.from(p), Int32Array.of(label), { attack: a.attack, norm: a.norm, epsilon: a.epsilon, steps: a.steps, seed: 1, signal }, a.which);
+      return { adversarial: [r.adversarial[0], r.adversarial[1]], success: r.success[0] === 1, predicted: r.predicted[0] };
+    });
+  },
+
+  /**
+   * A 2-D slice of image space through one test image: the plane spanned by the plane model's adversarial
+   * direction and a seeded random orthogonal direction, with each model's prediction on a grid over it.
+   */
+  async imageSlice(jobId: string, request: SliceRequest, onProgress?: ProgressCallback): Promise<SliceResult> {
+    checkJobId(jobId);
+    if (request == null || typeof request !== 'object') fail('request must be an object {dataset, imageIndex, modelIds, planeModelId, …}');
+    const dataset = checkChoice(request.dataset, 'dataset', DATASET_IDS);
+    const direction = checkChoice(request.direction, 'direction', SLICE_DIRECTIONS);
+    const epsilon = checkNumber(request.epsilon, 'epsilon', 1e-4, 1);
+    const extent = checkNumber(request.extent, 'extent', 1e-3, 2);
+    const resolution = checkNumber(request.resolution, 'resolution', 2, 256, true);
+    const seed = checkNumber(request.seed, 'seed', 0, 2 ** 31 - 1, true);
+    if (!Array.isArray(request.modelIds) || request.modelIds.length < 1 || request.modelIds.length > 4) {
+      fail(`modelIds must list one to four model ids, got ${JSON.stringify(request.modelIds)}`);
+    }
+    if (!request.modelIds.includes(request.planeModelId)) fail(`planeModelId (${request.planeModelId}) must be one of modelIds`);
+    const models = await Promise.all(request.modelIds.map((id) => getModel(id)));
+    for (const m of models) {
+      if (m.entry.kind !== 'image' || m.entry.dataset !== dataset) fail(`${m.entry.id} is not a model for ${dataset} images`);
+    }
+    const data = await imageSubset(dataset, 'test');
+    const imageIndex = checkNumber(request.imageIndex, 'imageIndex', 0, data.count - 1, true);
+    const px = data.rows * data.cols;
+    const image = Float32Array.from(data.images.subarray(imageIndex * px, (imageIndex + 1) * px), (v) => v / 255);
+    const label = data.labels[imageIndex];
+    const planeModel = models[request.modelIds.indexOf(request.planeModelId)];
+    const batches = Math.ceil((resolution * resolution) / 256);
+    const report = progressReporter(onProgress, models.length * batches);
+
+    return asJob(jobId, async (signal) => {
+      const adversarialDirection =
+        direction === 'pgd'
+          ? await attackDirection(planeModel.attackModel, getAttack('pgd'), image, label, epsilon, { steps: 20, seed, signal })
+          : await gradientSignDirection(planeModel.attackModel, image, label);
+      let axisLength = 0;
+      for (const v of adversarialDirection) axisLength = Math.max(axisLength, Math.abs(v));
+      // PGD may leave δ = 0 (the image is already misclassified); fall back to the gradient sign then.
+      const spanning = axisLength > 0 ? adversarialDirection : await gradientSignDirection(planeModel.attackModel, image, label);
+      const plane = makeSlicePlane(image, spanning, planeModel.attackModel.inputShape, seed);
+      const adversarialPoint: [number, number] = [direction === 'pgd' && axisLength > 0 ? axisLength : epsilon, 0];
+      const ballPolygon = Float32Array.from(linfBallSlice(plane, epsilon).flat());
+      const results: SliceModelResult[] = [];
+      for (const [k, m] of models.entries()) {
+        const grid = await evaluateSlice(m.attackModel.logits, plane, {
+          extent,
+          resolution,
+          bounds: m.entry.bounds,
+          numClasses: m.attackModel.numClasses,
+          signal,
+          onBatch: (done) => report(k * batches + Math.ceil(done / 256), `Evaluating ${m.entry.name}`),
+        });
+        const centre = await boundaryDistance(m.attackModel.logits, image, label, plane.uAxis, {
+          maxDistance: extent,
+          samples: 128,
+          inputShape: m.attackModel.inputShape,
+          numClasses: m.attackModel.numClasses,
+          bounds: m.entry.bounds,
+          signal,
+        });
+        const clean = await evaluateInBatches(m.attackModel.logits, 1, () => tf.tensor(image, [1, ...m.attackModel.inputShape]), {
+          batchSize: 1,
+          numClasses: m.attackModel.numClasses,
+        });
+        results.push({
+          modelId: m.entry.id,
+          name: m.entry.name,
+          robust: m.entry.robust,
+          predicted: grid.predicted,
+          confidence: grid.confidence,
+          cleanPrediction: clean.predicted[0],
+          boundaryDistance: Number.isFinite(centre) ? centre : null,
+        });
+      }
+      const out: SliceResult = {
+        dataset,
+        imageIndex,
+        label,
+        classNames: CLASS_NAMES[dataset],
+        image,
+        rows: data.rows,
+        cols: data.cols,
+        extent,
+        resolution,
+        epsilon,
+        direction,
+        adversarialPoint,
+        ballPolygon,
+        models: results,
+      };
+      const buffers = [image.buffer, ballPolygon.buffer, ...results.flatMap((r) => [r.predicted.buffer, r.confidence.buffer])];
+      return Comlink.transfer(out, buffers as ArrayBuffer[]);
+    });
+  },
+};
