@@ -30,6 +30,7 @@ export interface FinetuneRecipe {
   relativeStepSize: number;
   /** TRADES weight β on the robustness (KL) term. */
   tradesBeta: number;
+  /** SGD runs with momentum 0.9. */
   optimizer: 'adam' | 'sgd';
   learningRate: number;
   schedule: (typeof LR_SCHEDULES)[number];
@@ -216,6 +217,7 @@ export async function finetuneModel(
     steps: recipe.steps,
     batchSize: recipe.batchSize,
     optimizer: recipe.optimizer,
+    momentum: recipe.optimizer === 'sgd' ? 0.9 : undefined,
     learningRate: recipe.learningRate,
     schedule: { kind: recipe.schedule },
     epsilon: recipe.epsilon,

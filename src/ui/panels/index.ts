@@ -16,5 +16,6 @@ export interface PanelEntry {
 }
 
 export const PANELS: PanelEntry[] = [
+  { id: 'finetune', title: 'Fine-tuning', load: () => import('./finetune/FinetunePanel.svelte') },
   { id: 'engine', title: 'Engine check', load: () => import('./EngineCheck.svelte') },
 ];
