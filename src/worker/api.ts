@@ -17,6 +17,7 @@ import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
 import { attackLabApi } from './attack-lab-api';
 import { finetuneApi, restoreFinetunedModels } from './finetune-api';
+import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
@@ -86,6 +87,7 @@ export const api = {
   ...coreApi,
   ...finetuneApi,
   ...attackLabApi,
+  ...tradeoffApi,
   ...boundariesApi,
 };
 

@@ -26,7 +26,10 @@ function linearModel(): AttackModel {
 /** Same forward values, zero gradient: attacks that follow the gradient go nowhere. */
 function maskedModel(): AttackModel {
   const base = linearModel();
-  const stopGradient = tf.customGrad((x: tf.Tensor) => ({ value: base.logits(x), gradFunc: () => tf.zerosLike(x) }));
+  const stopGradient = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor;
+    return { value: base.logits(x), gradFunc: () => tf.zerosLike(x) };
+  });
   return { ...base, logits: (x) => stopGradient(x) as tf.Tensor2D };
 }
 

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttackModel, AttackOptions, AttackSpec } from '../attacks/types';
 import type { ExampleSet } from '../data/examples';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 
 export interface CurveModel {
   id: string;
@@ -102,7 +102,7 @@ export async function cleanCorrectMask(
 ): Promise<Uint8Array> {
   const out = new Uint8Array(n);
   for (let start = 0; start < n; start += batchSize) {
-    throwIfCancelled(signal);
+    await checkpoint(signal);
     const end = Math.min(n, start + batchSize);
     const { x, y } = data.batch(range(start, end));
     const pred = tf.tidy(() => tf.argMax(model.logits(x), 1));
@@ -206,7 +206,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
       const m = models[mi];
       for (let ai = 0; ai < attacks.length; ai++) {
         const a = attacks[ai];
-        throwIfCancelled(signal);
+        await checkpoint(signal);
         const t0 = now();
         const k = key(m, a);
         const mask = broken.get(k)!;
@@ -217,7 +217,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
             curve = positive.map(() => new Uint8Array(n));
             const standing = rowsWhere(mask, 0);
             for (let s = 0; s < standing.length; s += batchSize) {
-              throwIfCancelled(signal);
+              await checkpoint(signal);
               const rows = standing.slice(s, s + batchSize);
               progress(phase);
               const masks = await attackRows(m.model, a, data, rows, positive, seed + 7919 * ai + rows[0], signal);
@@ -231,7 +231,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
           const standing = rowsWhere(mask, 0);
           done += n - standing.length;
           for (let s = 0; s < standing.length; s += batchSize) {
-            throwIfCancelled(signal);
+            await checkpoint(signal);
             progress(phase);
             const rows = standing.slice(s, s + batchSize);
             const [sm] = await attackRows(m.model, a, data, rows, [eps], seed + 104729 * e + 7919 * ai + rows[0], signal);

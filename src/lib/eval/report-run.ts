@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ATTACKS, getAttack } from '../attacks/registry';
 import type { AttackKind, AttackModel, AttackOptions, AttackSpec } from '../attacks/types';
 import type { ExampleSet } from '../data/examples';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { cleanCorrectMask } from './curves';
 import { assembleReport, type AttackOutcome, type AttackRole, type OutcomePurpose, type RobustnessReport } from './report';
 import type { Tolerance } from './sanity';
@@ -171,7 +171,7 @@ async function runRow(req: ReportRequest, entry: SuiteEntry, spec: AttackSpec, c
   let hyperparameters: Record<string, number | string | boolean> = {};
   const t0 = now();
   for (let start = 0; start < n; start += batchSize) {
-    throwIfCancelled(signal);
+    await checkpoint(signal);
     const end = Math.min(n, start + batchSize);
     const { x, y } = data.batch(Int32Array.from({ length: end - start }, (_, i) => start + i));
     try {

@@ -17,5 +17,6 @@ export interface PanelEntry {
 
 export const PANELS: PanelEntry[] = [
   { id: 'finetune', title: 'Fine-tuning', load: () => import('./finetune/FinetunePanel.svelte') },
+  { id: 'tradeoff', title: 'ε trade-off', load: () => import('./tradeoff/Tradeoff.svelte') },
   { id: 'engine', title: 'Engine check', load: () => import('./EngineCheck.svelte') },
 ];

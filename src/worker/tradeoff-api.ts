@@ -1,0 +1,320 @@
+/**
+ * The ε trade-off panel's worker methods: robust-accuracy curves for several models and attacks, streamed point by
+ * point, and the robustness report of one model at one ε. Arguments are checked here with messages naming them;
+ * the work is src/lib/eval; results are plain numbers and typed arrays.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ATTACKS, getAttack } from '../lib/attacks/registry';
+import type { AttackKind, AttackOptions } from '../lib/attacks/types';
+import { robustnessCurves, type CurveAttack, type CurvePoint } from '../lib/eval/curves';
+import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
+import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
+import { examplesFor } from './datasets';
+import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
+
+/** Attacks offered for the curves: L∞ attacks (the chart's ε axis is L∞), minimisation ones in their L∞ form. */
+const CURVE_ATTACK_IDS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'apgd-ce', 'deepfool', 'square', 'transfer', 'noise'] as const;
+
+/** Options the UI may set per attack (the rest are the attack's defaults). */
+export interface CurveAttackOptions {
+  steps?: number;
+  restarts?: number;
+  queryBudget?: number;
+  samples?: number;
+}
+
+export interface CurveAttackInfo {
+  id: string;
+  name: string;
+  kind: AttackKind;
+  role: AttackRole;
+  description: string;
+  reference: string;
+  /** Which of CurveAttackOptions apply to it. */
+  settable: (keyof CurveAttackOptions)[];
+  defaults: CurveAttackOptions;
+}
+
+export interface CurvesRequest {
+  modelIds: string[];
+  attacks: { id: string; options?: CurveAttackOptions }[];
+  /** L∞ budgets in [0, 1]; 0 is added. */
+  epsilons: number[];
+  /** The first n test images. */
+  n: number;
+  batchSize?: number;
+  seed?: number;
+  /** The crafting model of the transfer attack. */
+  surrogateModelId?: string;
+}
+
+export interface CurvesResult {
+  dataset: string;
+  epsilons: number[];
+  n: number;
+  points: CurvePoint[];
+  /** Every hyperparameter of each attack as run. */
+  attacks: { id: string; name: string; hyperparameters: Record<string, number | string | boolean> }[];
+  cleanAccuracy: Record<string, number>;
+  seconds: number;
+}
+
+export interface ReportRequest {
+  modelId: string;
+  /** L∞ budget in (0, 1]. */
+  epsilon: number;
+  n: number;
+  settings?: Partial<SuiteSettings>;
+  /** The transfer row's crafting model; without one the row is skipped. */
+  surrogateModelId?: string;
+  seed?: number;
+  batchSize?: number;
+}
+
+export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings };
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function settableOf(id: string): (keyof CurveAttackOptions)[] {
+  if (id === 'square') return ['queryBudget'];
+  if (id === 'noise') return ['samples'];
+  if (id === 'fgsm' || id === 'deepfool') return [];
+  return ['steps', 'restarts'];
+}
+
+function checkInt(v: unknown, name: string, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(`${name} must be an integer in ${lo}–${hi}, got ${String(v)}`);
+  return v;
+}
+
+function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttackOptions {
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== 'object') fail(`${where} must be an object`);
+  const o = raw as Record<string, unknown>;
+  const allowed = settableOf(id);
+  const out: CurveAttackOptions = {};
+  const limits: Record<keyof CurveAttackOptions, [number, number]> = { steps: [1, 1000], restarts: [1, 20], queryBudget: [1, 20_000], samples: [1, 1000] };
+  for (const key of Object.keys(o)) {
+    if (o[key] === undefined) continue;
+    if (!(allowed as string[]).includes(key)) fail(`${where}.${key} does not apply to ${id} (it takes ${allowed.join(', ') || 'no options'})`);
+    const k = key as keyof CurveAttackOptions;
+    out[k] = checkInt(o[key], `${where}.${key}`, ...limits[k]);
+  }
+  return out;
+}
+
+function checkEpsilon(e: unknown, name: string): number {
+  if (typeof e !== 'number' || !Number.isFinite(e) || e < 0 || e > 1) fail(`${name} must be a number in [0, 1] (L∞, images in [0,1]), got ${String(e)}`);
+  return e;
+}
+
+async function imageModel(id: unknown, name: string): Promise<CachedModel> {
+  if (typeof id !== 'string' || id === '') fail(`${name} must be a model id, got ${JSON.stringify(id)}`);
+  const m = await getModel(id);
+  if (m.entry.kind !== 'image') fail(`${name}: ${id} is a ${m.entry.kind} model; the trade-off panel evaluates image models`);
+  return m;
+}
+
+/** The attack options as the library takes them (L∞ for DeepFool). */
+function libraryOptions(id: string, o: CurveAttackOptions): Omit<AttackOptions, 'epsilons'> {
+  return id === 'deepfool' ? { ...o, norm: 'linf' } : { ...o };
+}
+
+function effectiveHyperparameters(id: string, o: CurveAttackOptions): Record<string, number | string | boolean> {
+  const spec = getAttack(id);
+  const out: Record<string, number | string | boolean> = { norm: 'linf' };
+  const merged = { ...spec.defaults, ...libraryOptions(id, o) } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(merged)) {
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}
+
+export const tradeoffApi = {
+  /** The attacks the curves can use, with their settable options and defaults. */
+  tradeoffAttacks(): CurveAttackInfo[] {
+    return CURVE_ATTACK_IDS.filter((id) => ATTACKS.some((a) => a.id === id)).map((id) => {
+      const spec = getAttack(id);
+      const settable = settableOf(id);
+      const defaults: CurveAttackOptions = {};
+      for (const k of settable) {
+        const v = (spec.defaults as Record<string, unknown>)[k];
+        if (typeof v === 'number') defaults[k] = v;
+      }
+      return {
+        id,
+        name: spec.name,
+        kind: spec.kind,
+        role: roleOf(spec) ?? 'iterative',
+        description: spec.description,
+        reference: spec.reference,
+        settable,
+        defaults,
+      };
+    });
+  },
+
+  /** Models the panel can evaluate: image models, shipped and made in the browser. */
+  async tradeoffModels(): Promise<ModelSummary[]> {
+    return (await listModels()).filter((m) => m.kind === 'image');
+  },
+
+  /**
+   * Robust accuracy against ε for every (model, attack), streamed to onPoint as each point finishes. Job `jobId`
+   * (cancel with api.cancel(jobId)).
+   */
+  async robustnessCurves(
+    jobId: string,
+    request: CurvesRequest,
+    onPoint?: (p: CurvePoint) => void,
+    onProgress?: ProgressCallback,
+  ): Promise<CurvesResult> {
+    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    if (request == null || typeof request !== 'object') fail('request must be an object');
+    const { modelIds, attacks } = request;
+    if (!Array.isArray(modelIds) || modelIds.length === 0 || modelIds.length > 12) fail('request.modelIds must list 1–12 model ids');
+    if (new Set(modelIds).size !== modelIds.length) fail('request.modelIds lists a model twice');
+    if (!Array.isArray(attacks) || attacks.length === 0 || attacks.length > CURVE_ATTACK_IDS.length) fail('request.attacks must list at least one attack');
+    if (!Array.isArray(request.epsilons) || request.epsilons.length === 0 || request.epsilons.length > 41) fail('request.epsilons must list 1–41 budgets');
+    const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
+    const models = await Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`)));
+    const dataset = models[0].entry.dataset;
+    const other = models.find((m) => m.entry.dataset !== dataset);
+    if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
+    const seen = new Set<string>();
+    const chosen = attacks.map((a, i) => {
+      if (a == null || typeof a.id !== 'string' || !(CURVE_ATTACK_IDS as readonly string[]).includes(a.id)) {
+        fail(`request.attacks[${i}].id must be one of ${CURVE_ATTACK_IDS.join(', ')}, got ${JSON.stringify(a?.id)}`);
+      }
+      if (seen.has(a.id)) fail(`request.attacks lists ${a.id} twice`);
+      seen.add(a.id);
+      return { id: a.id, options: checkAttackOptions(a.id, a.options, `request.attacks[${i}].options`) };
+    });
+    let surrogate: CachedModel | null = null;
+    if (chosen.some((a) => a.id === 'transfer')) {
+      if (!request.surrogateModelId) fail('request.surrogateModelId is needed for the transfer attack: the model the perturbation is crafted on');
+      surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
+      if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
+    }
+    const data = (await examplesFor(models[0].entry, 'test')).examples;
+    const n = checkInt(request.n, 'request.n', 1, data.count);
+    const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
+    const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
+    const curveAttacks: CurveAttack[] = chosen.map((a) => ({
+      key: a.id,
+      spec: getAttack(a.id),
+      options: { ...libraryOptions(a.id, a.options), ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.attackModel } : {}) },
+    }));
+    return asJob(jobId, async (signal) => {
+      const report = progressReporter(onProgress, 1);
+      const result = await robustnessCurves({
+        models: models.map((m) => ({ id: m.entry.id, model: m.attackModel })),
+        attacks: curveAttacks,
+        epsilons,
+        data,
+        n,
+        batchSize,
+        seed,
+        signal,
+        onPoint: (p) => void onPoint?.(p),
+        onProgress: (done, total, phase) => report(done, phase, total),
+      });
+      const cleanAccuracy: Record<string, number> = {};
+      for (const [id, mask] of Object.entries(result.cleanCorrect)) cleanAccuracy[id] = mask.reduce((s, v) => s + v, 0) / n;
+      return {
+        dataset,
+        epsilons: result.epsilons,
+        n,
+        points: result.points,
+        attacks: chosen.map((a) => ({
+          id: a.id,
+          name: getAttack(a.id).name,
+          hyperparameters: {
+            ...effectiveHyperparameters(a.id, a.options),
+            ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.entry.id } : {}),
+            batchSize,
+            seed,
+            backend: tf.getBackend(),
+          },
+        })),
+        cleanAccuracy,
+        seconds: result.seconds,
+      };
+    });
+  },
+
+  /** The default suite settings, for the report form. */
+  reportDefaults(): SuiteSettings {
+    return { ...DEFAULT_SUITE_SETTINGS };
+  },
+
+  /**
+   * The robustness report of one model at one L∞ ε: every attack of the suite, the per-example worst case and the
+   * sanity flags. Rows stream to onRow as they finish. Job `jobId`.
+   */
+  async robustnessReport(
+    jobId: string,
+    request: ReportRequest,
+    onProgress?: ProgressCallback,
+    onRow?: (o: AttackOutcome) => void,
+  ): Promise<RobustnessReport> {
+    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    if (request == null || typeof request !== 'object') fail('request must be an object');
+    const model = await imageModel(request.modelId, 'request.modelId');
+    const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
+    if (epsilon === 0) fail('request.epsilon must be > 0 (at ε = 0 the report is the clean accuracy)');
+    const s = { ...DEFAULT_SUITE_SETTINGS };
+    const given = (request.settings ?? {}) as Record<string, unknown>;
+    const limits: Record<keyof SuiteSettings, [number, number]> = {
+      steps: [1, 1000],
+      restarts: [1, 20],
+      apgdSteps: [1, 1000],
+      queryBudget: [1, 20_000],
+      noiseSamples: [1, 1000],
+      cwSearchSteps: [1, 20],
+      cwSteps: [1, 1000],
+      transfer: [0, 1],
+    };
+    for (const [key, v] of Object.entries(given)) {
+      if (!(key in limits)) fail(`request.settings.${key} is not a setting (known: ${Object.keys(limits).join(', ')})`);
+      if (key === 'transfer') {
+        if (typeof v !== 'boolean') fail(`request.settings.transfer must be true or false, got ${String(v)}`);
+        s.transfer = v;
+      } else {
+        (s as unknown as Record<string, number>)[key] = checkInt(v, `request.settings.${key}`, ...limits[key as keyof SuiteSettings]);
+      }
+    }
+    let surrogate: CachedModel | undefined;
+    if (s.transfer && request.surrogateModelId) {
+      surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
+      if (surrogate.entry.id === model.entry.id) fail('request.surrogateModelId must differ from request.modelId (a transfer attack crafts on another model)');
+      if (surrogate.entry.dataset !== model.entry.dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${model.entry.dataset} model`);
+    }
+    const data = (await examplesFor(model.entry, 'test')).examples;
+    const n = checkInt(request.n, 'request.n', 1, data.count);
+    const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
+    const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
+    const suite = defaultSuite(epsilon, largeEpsilonFor(model.entry.bounds), s);
+    return asJob(jobId, async (signal) => {
+      const report = progressReporter(onProgress, 1);
+      return runReport({
+        model: { id: model.entry.id, model: model.attackModel },
+        dataset: model.entry.dataset,
+        surrogate: surrogate ? { id: surrogate.entry.id, model: surrogate.attackModel } : undefined,
+        data,
+        n,
+        epsilon,
+        suite,
+        batchSize,
+        seed,
+        settings: { backend: tf.getBackend(), model: model.entry.id, modelName: model.entry.name },
+        signal,
+        onProgress: (done, total, phase) => report(done, phase, total),
+        onRow: (o) => void onRow?.(o),
+      });
+    });
+  },
+};
