@@ -151,7 +151,7 @@ export const cwL2: AttackSpec = {
   kind: 'minimization',
   targeted: true,
   needs: 'gradients',
-  defaults: { steps: 100, binarySearchSteps: 5, initialConst: 0.1, learningRate: 0.01, confidence: 0 },
+  defaults: { steps: 100, binarySearchSteps: 5, initialConst: 0.1, learningRate: 0.05, confidence: 0 },
   description: 'Finds a small L2 perturbation by optimising distance + c·margin in tanh space, with a binary search over c.',
   reference: 'Carlini & Wagner 2017',
   run(model, x, labels, opts) {
@@ -159,7 +159,7 @@ export const cwL2: AttackSpec = {
       steps: opts.steps ?? 100,
       binarySearchSteps: opts.binarySearchSteps ?? 5,
       initialConst: opts.initialConst ?? 0.1,
-      learningRate: opts.learningRate ?? 0.01,
+      learningRate: opts.learningRate ?? 0.05,
       confidence: opts.confidence ?? 0,
     };
     return runEpsilonCurve(

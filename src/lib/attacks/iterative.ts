@@ -11,7 +11,7 @@ import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { ascentObjective, mean, rowStats } from './losses';
-import { perExample, perturbationNorm, projectToBall, randomInBall } from './perturbation';
+import { perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
 /** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
@@ -60,6 +60,12 @@ export interface IterativeParams {
   reportEpsilon: number;
   onStep?: (s: StepInfo) => void;
   signal?: AbortSignal;
+  /**
+   * Where the rows sit in the caller's full batch: the first run's random start is then drawn for the full batch and
+   * gathered, so each example gets the same start whichever subset of the batch is attacked (this makes restarts,
+   * and ε-curves that skip broken rows, never lower success per example).
+   */
+  rowsOf?: { rows: Int32Array; total: number };
 }
 
 export interface IterativeOutcome {
@@ -97,7 +103,15 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const targeted = p.targets !== null;
   const project = (t: tf.Tensor) => projectToBall(t, x, eps, p.norm, model.bounds);
   const rule = p.rule(n);
-  let xk: tf.Tensor = p.randomStart || restart > 0 ? tf.tidy(() => project(x.add(randomInBall(x, eps, p.norm, seed)))) : x.clone();
+  const start = () =>
+    tf.tidy(() => {
+      if (restart === 0 && p.rowsOf) {
+        const full = unitBallSample([p.rowsOf.total, ...x.shape.slice(1)], p.norm, seed);
+        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(eps)));
+      }
+      return project(x.add(randomInBall(x, eps, p.norm, seed)));
+    });
+  let xk: tf.Tensor = p.randomStart || restart > 0 ? start() : x.clone();
   let best = x.clone();
   let grad: tf.Tensor | null = null;
   const bestSuccess = new Uint8Array(n);
@@ -259,6 +273,7 @@ export async function iterativeAtEpsilon(
     reportEpsilon: epsilon,
     onStep: ctx.opts.onStep,
     signal: ctx.opts.signal,
+    rowsOf: { rows, total: ctx.labels.length },
   });
   return { adversarial: out.adversarial, queries: out.queries };
 }

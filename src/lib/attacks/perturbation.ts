@@ -108,17 +108,23 @@ export async function projectL0(xAdv: tf.Tensor, x: tf.Tensor, k: ArrayLike<numb
 }
 
 /**
- * A sample uniform in the ε-ball of the given norm around 0, shape like `like`, eps as [n,1,…]:
- * L∞ uniform in the cube; L2 uniform in the ball (Gaussian direction, radius ε·u^(1/D)).
+ * A sample uniform in the unit ball of the norm, of the given shape [n, …]: L∞ uniform in the cube; L2 uniform in
+ * the ball (Gaussian direction, radius u^(1/D)). Multiply by ε for the ε-ball.
  */
-export function randomInBall(like: tf.Tensor, eps: tf.Tensor, norm: 'linf' | 'l2', seed: number): tf.Tensor {
+export function unitBallSample(shape: number[], norm: 'linf' | 'l2', seed: number): tf.Tensor {
   return tf.tidy(() => {
-    if (norm === 'linf') return tf.randomUniform(like.shape, -1, 1, 'float32', seed).mul(eps);
-    const n = like.shape[0];
-    const d = like.size / n;
-    const g = tf.randomNormal(like.shape, 0, 1, 'float32', seed);
-    const len = perturbationNorm(g, 'l2').reshape(eps.shape);
-    const u = tf.randomUniform([n], 0, 1, 'float32', seed + 1).pow(1 / d).reshape(eps.shape);
-    return g.div(tf.maximum(len, 1e-12)).mul(u).mul(eps).mul(L2_SHRINK);
+    if (norm === 'linf') return tf.randomUniform(shape, -1, 1, 'float32', seed);
+    const n = shape[0];
+    const d = shape.reduce((a, b) => a * b, 1) / n;
+    const perRow = [n, ...new Array<number>(shape.length - 1).fill(1)];
+    const g = tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const len = perturbationNorm(g, 'l2').reshape(perRow);
+    const u = tf.randomUniform([n], 0, 1, 'float32', seed + 1).pow(1 / d).reshape(perRow);
+    return g.div(tf.maximum(len, 1e-12)).mul(u).mul(L2_SHRINK);
   });
+}
+
+/** A sample uniform in the ε-ball around 0, shaped like `like`, eps as [n,1,…]. */
+export function randomInBall(like: tf.Tensor, eps: tf.Tensor, norm: 'linf' | 'l2', seed: number): tf.Tensor {
+  return tf.tidy(() => unitBallSample(like.shape, norm, seed).mul(eps));
 }
