@@ -13,7 +13,7 @@ import { runEpsilonCurve } from './epsilon-curve';
 import { iterativeAtEpsilon, type IterativeSettings, type StepRuleFactory } from './iterative';
 import { settingsRecord } from './pgd';
 import { perExample } from './perturbation';
-import { l2Normalise } from './step-rules';
+import { exactSign, l2Normalise } from './step-rules';
 import type { AttackSpec } from './types';
 
 const ALPHA = 0.75;
@@ -27,7 +27,7 @@ export function apgdCheckpoints(steps: number): number[] {
     const b = p[p.length - 2];
     p.push(a + Math.max(a - b - 0.03, 0.06));
   }
-  const w = new Set(p.map((v) => Math.ceil(v * steps)).filter((v) => v > 0 && v < steps));
+  const w = new Set(p.map((v) => Math.ceil(v * steps - 1e-9)).filter((v) => v > 0 && v < steps));
   return [...w].sort((a, b) => a - b);
 }
 
@@ -96,7 +96,7 @@ export function apgdStep(norm: 'linf' | 'l2', steps: number, alpha = ALPHA): Ste
           }
         }
         const eta = s.stepSize.mul(perExample(scale, s.x.rank));
-        const direction = norm === 'linf' ? g.sign() : l2Normalise(g);
+        const direction = norm === 'linf' ? exactSign(g) : l2Normalise(g);
         const z = s.project(x.add(eta.mul(direction)));
         const out = prev === null ? z : s.project(x.add(z.sub(x).mul(alpha)).add(x.sub(prev).mul(1 - alpha)));
         xPrev = swap(xPrev, x.clone());

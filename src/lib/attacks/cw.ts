@@ -35,7 +35,7 @@ export async function carliniWagnerL2(
   const C = model.numClasses;
   const { labels, targets } = rowClasses(ctx, rows);
   const classes = tf.tensor1d(targets ?? labels, 'int32');
-  const toInput = (w: tf.Tensor) => (boxed ? w.tanh().add(1).mul((hi - lo) / 2).add(lo) : w);
+  const toInput = (w: tf.Tensor) => (boxed ? w.tanh().add(1).mul((hi - lo) / 2).add(lo) : w.clone());
   const w0 = tf.tidy(() => (boxed ? x.sub(lo).div(hi - lo).mul(2).sub(1).clipByValue(-1 + 1e-6, 1 - 1e-6).atanh() : x.clone()));
   const c = new Float32Array(n).fill(s.initialConst);
   const lower = new Float32Array(n);

@@ -11,6 +11,7 @@ import { rowClasses, runEpsilonCurve, type CurveContext } from './epsilon-curve'
 import { mean, rowStats } from './losses';
 import { minimizationCurve } from './minimization';
 import { clipToBounds } from './perturbation';
+import { exactSign } from './step-rules';
 import type { AttackSpec } from './types';
 
 export async function deepFool(
@@ -84,7 +85,7 @@ export async function deepFool(
       const [nextTotal, nextAdv] = tf.tidy(() => {
         const pick = tf.tensor2d(choice, [n, C]).transpose().expandDims(2); // [C, n, 1]
         const wl = w.mul(pick).sum(0); // [n, D]
-        const dir = settings.norm === 'l2' ? wl : wl.sign();
+        const dir = settings.norm === 'l2' ? wl : exactSign(wl);
         const t = total.add(dir.mul(tf.tensor1d(factor).expandDims(1)));
         return [t, clipToBounds(x.add(t.mul(1 + settings.overshoot).reshape(x.shape)), model.bounds)];
       });

@@ -7,6 +7,7 @@ import { runEpsilonCurve } from './epsilon-curve';
 import { iterativeAtEpsilon, type IterativeSettings, type StepRuleFactory } from './iterative';
 import { settingsRecord } from './pgd';
 import { flatten } from './perturbation';
+import { exactSign, rescalePerExample } from './step-rules';
 import type { AttackSpec } from './types';
 
 export function momentumSignStep(mu: number): StepRuleFactory {
@@ -14,12 +15,13 @@ export function momentumSignStep(mu: number): StepRuleFactory {
     let velocity: tf.Tensor | null = null;
     return {
       next(s) {
-        const l1 = flatten(s.grad).abs().sum(1).reshape([s.grad.shape[0], ...new Array<number>(s.grad.rank - 1).fill(1)]);
-        const g = s.grad.div(tf.maximum(l1, 1e-12));
+        const r = rescalePerExample(s.grad);
+        const l1 = flatten(r).abs().sum(1).reshape([r.shape[0], ...new Array<number>(r.rank - 1).fill(1)]);
+        const g = r.div(tf.maximum(l1, 1e-12));
         const v = velocity ? velocity.mul(mu).add(g) : g;
         velocity?.dispose();
         velocity = tf.keep(v);
-        return s.x.add(s.stepSize.mul(v.sign()));
+        return s.x.add(s.stepSize.mul(exactSign(v)));
       },
       dispose() {
         velocity?.dispose();

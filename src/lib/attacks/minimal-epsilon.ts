@@ -96,7 +96,9 @@ export async function minimalEpsilon(
           steps,
           epsilon: eps,
           stepSize: eps.map((e) => (2.5 * e) / steps),
-          randomStart: true,
+          // From x itself: the first step follows the gradient exactly (exact for linear models); restarts, if
+          // asked for, start at random points.
+          randomStart: false,
           restarts,
           seed: rng.seed(),
           rule: stepFor(norm),

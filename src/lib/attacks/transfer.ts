@@ -19,7 +19,7 @@ export const transfer: AttackSpec = {
   defaults: { steps: 40, randomStart: true, restarts: 1 },
   description: 'Adversarial examples made with PGD on a surrogate model, evaluated on the target model.',
   reference: 'Papernot et al. 2017; Tramèr et al. 2017',
-  run(model, x, labels, opts) {
+  async run(model, x, labels, opts) {
     const surrogate = opts.surrogate;
     if (!surrogate || typeof surrogate.logits !== 'function')
       throw new Error('transfer: opts.surrogate is required: the AttackModel the perturbation is crafted on');

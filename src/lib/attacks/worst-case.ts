@@ -103,7 +103,7 @@ export function withRestarts(spec: AttackSpec, restarts: number): AttackSpec {
   return {
     ...spec,
     name: `${spec.name} ×${restarts}`,
-    run(model, x, labels, opts) {
+    async run(model, x, labels, opts) {
       const base = opts.seed ?? 0;
       const runs: WorstCaseRun[] = Array.from({ length: restarts }, (_, r) => ({
         name: `${spec.id}#${r}`,
@@ -129,7 +129,7 @@ export function makeEnsemble(resolve: (id: string) => AttackSpec): AttackSpec {
     defaults: { attacks: DEFAULT_ENSEMBLE },
     description: 'Runs a list of attacks in order, each only on examples still correct; per-example worst case.',
     reference: 'Croce & Hein 2020 (AutoAttack)',
-    run(model, x, labels, opts) {
+    async run(model, x, labels, opts) {
       const ids = opts.attacks ?? DEFAULT_ENSEMBLE;
       if (!Array.isArray(ids) || ids.length === 0) throw new Error('ensemble: attacks must be a non-empty array of attack ids');
       const specs = ids.map((a) => {
