@@ -340,9 +340,10 @@ export const attackLabApi = {
 
     return asJob(jobId, async (signal) => {
       const started = performance.now();
-      const steps = options.steps ?? (spec.defaults.steps as number | undefined) ?? 1;
-      const restarts = options.restarts ?? (spec.defaults.restarts as number | undefined) ?? 1;
-      const report = progressReporter(onProgress, options.epsilons.length * steps * restarts);
+      // Expected onStep calls, for the progress bar's ETA (attacks that stop early simply finish sooner).
+      const option = (key: 'steps' | 'queryBudget' | 'samples' | 'binarySearchSteps' | 'restarts') => options[key] ?? spec.defaults[key];
+      const perRun = (option('steps') ?? option('queryBudget') ?? option('samples') ?? 1) * (option('binarySearchSteps') ?? 1);
+      const report = progressReporter(onProgress, options.epsilons.length * perRun * (option('restarts') ?? 1));
       const recorder = recordingModel(m.attackModel);
       const trace: TraceStep[] = [];
       const frames: tf.Tensor[] = [];

@@ -255,6 +255,29 @@ describe('runAttack', () => {
     expect((await other).results[0].epsilon).toBe(0.001);
   });
 
+  it('runs every registry attack with small budgets and keeps δ inside its ε in the attack norm', async () => {
+    const x = imageAt(6);
+    const label = await ownLabel('tiny-a', x);
+    const attacks = lab.listAttacks();
+    expect(attacks.map((a) => a.id)).toEqual(expect.arrayContaining(['fgsm', 'pgd', 'pgd-l2']));
+    for (const a of attacks) {
+      const eps = a.norm === 'linf' ? 0.1 : a.norm === 'l2' ? 1.5 : 10;
+      const small: Record<string, unknown> = {};
+      if (a.defaults.steps !== undefined) small.steps = 5;
+      if (a.defaults.queryBudget !== undefined) small.queryBudget = 60;
+      if (a.defaults.samples !== undefined) small.samples = 4;
+      if (a.defaults.binarySearchSteps !== undefined) small.binarySearchSteps = 2;
+      if (a.needs === 'surrogate') small.surrogateModelId = 'tiny-b';
+      if (a.kind === 'ensemble') small.attacks = ['fgsm', 'pgd'];
+      const r = await lab.runAttack(`all-${a.id}`, { modelId: 'tiny-a', attackId: a.id, options: { epsilons: [eps], ...small }, image: x, label });
+      const e = r.results[0];
+      const measured = a.norm === 'linf' ? e.linf : a.norm === 'l2' ? e.l2 : e.l0;
+      expect(measured, a.id).toBeLessThanOrEqual(eps + 1e-4);
+      expect(e.adversarial.every((v) => v >= 0 && v <= 1), a.id).toBe(true);
+      expect(e.success, a.id).toBe(e.predicted !== label);
+    }
+  });
+
   it('rejects bad arguments with a message naming them', async () => {
     const ok = { modelId: 'tiny-a', attackId: 'pgd', options: { epsilons: [0.1] }, image: imageAt(0), label: 0 };
     await expect(lab.runAttack('v', { ...ok, modelId: 'missing' })).rejects.toThrow(/Unknown model id "missing"/);
