@@ -1,0 +1,45 @@
+/**
+ * Painting a class map (predicted class + confidence per cell) onto a small canvas, which CSS scales up with
+ * smoothing (TensorFlow Playground's heatmap does the same): regions take a light tint of their class colour,
+ * paler where the model is unsure; `discretise` drops the softening and shows flat regions.
+ */
+import { classColor } from '../../colors';
+
+function rgbOf(hex: string): [number, number, number] {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+/** How far towards the class colour a fully confident cell goes (the rest is white): regions stay light. */
+const TINT = 0.5;
+
+/** The RGB of one cell: white mixed with the class colour by TINT × (confidence above chance, rescaled to [0, 1]). */
+export function cellColor(k: number, confidence: number, numClasses: number, discretise: boolean): [number, number, number] {
+  const chance = 1 / numClasses;
+  const strength = discretise ? 1 : Math.max(0, Math.min(1, (confidence - chance) / (1 - chance)));
+  const t = TINT * (0.25 + 0.75 * strength);
+  const [r, g, b] = rgbOf(classColor(k));
+  return [Math.round(255 + (r - 255) * t), Math.round(255 + (g - 255) * t), Math.round(255 + (b - 255) * t)];
+}
+
+export function paintClassMap(
+  canvas: HTMLCanvasElement,
+  map: { width: number; height: number; predicted: ArrayLike<number>; confidence: ArrayLike<number> },
+  numClasses: number,
+  discretise: boolean,
+): void {
+  const { width, height } = map;
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const img = ctx.createImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = cellColor(map.predicted[i], map.confidence[i], numClasses, discretise);
+    img.data[4 * i] = r;
+    img.data[4 * i + 1] = g;
+    img.data[4 * i + 2] = b;
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
