@@ -12,6 +12,9 @@ import { buildModel, countParameters } from '../src/lib/models/architectures';
 import { MODELS_DIR, saveModelToDir } from '../src/lib/models/node';
 import { findRecipe } from '../src/lib/models/zoo';
 import { trainModel } from '../src/lib/train/train';
+import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
+import { getAttack } from '../src/lib/attacks/registry';
+import { robustAccuracy } from '../src/lib/eval/robust-accuracy';
 import { recipeData } from './recipe-data';
 import { numberArg, parseArgs, progressBar, stringArg } from './cli';
 
@@ -25,13 +28,29 @@ async function main(): Promise<void> {
 
   const data = recipeData(recipe);
   const model = buildModel(recipe.architecture, recipe.seed);
-  const validation = undefined;
+  const v = recipe.validation;
+  const validation = v
+    ? {
+        every: v.every,
+        evaluate: async (m: tf.LayersModel) => {
+          const r = await robustAccuracy(layersModelAsAttackModel(m, data.bounds), data.heldOut, getAttack('pgd'), {
+            epsilons: [v.epsilon],
+            steps: v.steps,
+            stepSize: v.stepSize,
+            randomStart: true,
+            restarts: 1,
+            n: Math.min(v.n, data.heldOut.count),
+            seed: recipe.seed,
+          });
+          return r.points[0].robust_accuracy;
+        },
+      }
+    : undefined;
   const t = recipe.training;
   const result = await trainModel(model, data.train, {
     ...t,
     steps,
     bounds: data.bounds,
-    attack: undefined,
     seed: recipe.seed,
     validation,
     onProgress: (p) =>

@@ -133,7 +133,7 @@ describe('training loop', () => {
     const model = buildModel(mlp, 1);
     await expect(trainModel(model, toyData, { ...base, batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(trainModel(model, toyData, { ...base, method: 'pgd' })).rejects.toThrow(/epsilon must be positive/);
-    await expect(trainModel(model, toyData, { ...base, method: 'pgd', epsilon: 0.1 })).rejects.toThrow(/attack is required/);
+    await expect(trainModel(model, toyData, { ...base, method: 'fgsm-rs', epsilon: 0.1, attackSteps: 0 })).rejects.toThrow(/attackSteps/);
     model.dispose();
   });
 });

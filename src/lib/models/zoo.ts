@@ -64,6 +64,8 @@ export interface ZooRecipe {
   training: RecipeTraining;
   validation?: RecipeValidation;
   evaluations: EvalPlan[];
+  /** What the card should say beyond the numbers (why a target is missed, what would reach it). */
+  notes?: string[];
 }
 
 /**
@@ -113,7 +115,60 @@ const imageRecipes: ZooRecipe[] = [
   },
 ];
 
-export const ZOO_RECIPES: ZooRecipe[] = [...imageRecipes];
+/** Toy sets: the shape, its class count and noise, the L∞ ε the robust twin trains at, and the MLP width. */
+const TOY_SETS: { key: string; dataset: ToyDatasetId; label: string; classes: number; noise: number; epsilon: number; hidden: number[] }[] = [
+  { key: 'moons', dataset: 'moons', label: 'two moons', classes: 2, noise: 0.05, epsilon: 0.12, hidden: [32, 32] },
+  { key: 'circles', dataset: 'circles', label: 'circles', classes: 2, noise: 0.05, epsilon: 0.2, hidden: [32, 32] },
+  { key: 'xor', dataset: 'xor', label: 'XOR', classes: 2, noise: 0.03, epsilon: 0.08, hidden: [32, 32] },
+  { key: 'spiral', dataset: 'spiral', label: 'two-arm spiral', classes: 2, noise: 0.02, epsilon: 0.1, hidden: [64, 64] },
+  { key: 'spiral3', dataset: 'spiral', label: 'three-arm spiral', classes: 3, noise: 0.02, epsilon: 0.07, hidden: [64, 64] },
+  { key: 'blobs', dataset: 'blobs', label: 'three Gaussian blobs', classes: 3, noise: 0.1, epsilon: 0.25, hidden: [32, 32] },
+];
+
+const TOY_N = 1000;
+const TOY_N_TEST = 1000;
+
+function toyRecipes(): ZooRecipe[] {
+  return TOY_SETS.flatMap((t, i): ZooRecipe[] => {
+    const data: RecipeData = { kind: 'toy', dataset: t.dataset, classes: t.classes, noise: t.noise, seed: 100 + i, n: TOY_N, nTest: TOY_N_TEST };
+    const architecture: Architecture = { kind: 'mlp', inputSize: 2, hidden: t.hidden, activation: 'relu', numClasses: t.classes };
+    const common = { epochs: 100, batchSize: 100, optimizer: 'adam' as const, learningRate: 0.01, schedule: { kind: 'cosine' as const } };
+    const evaluations: EvalPlan[] = [
+      { attack: 'pgd', eps: [0, t.epsilon / 2, t.epsilon, 1.5 * t.epsilon, 2 * t.epsilon], steps: 50, restarts: 5, n: TOY_N_TEST, seed: 0 },
+    ];
+    return [
+      {
+        id: `toy-${t.key}-mlp`,
+        name: `MLP on ${t.label}`,
+        description: `A ReLU MLP trained normally on ${t.label} (noise ${t.noise}); its boundary may pass close to the points.`,
+        data,
+        architecture,
+        seed: 200 + i,
+        training: { method: 'standard', ...common },
+        evaluations,
+      },
+      {
+        id: `toy-${t.key}-mlp-robust`,
+        name: `Robust MLP on ${t.label}`,
+        description: `The same MLP adversarially trained (PGD-10, L∞ ε = ${t.epsilon}) on ${t.label}: a wider margin around the points.`,
+        data,
+        architecture,
+        seed: 200 + i,
+        training: {
+          method: 'pgd',
+          ...common,
+          epsilon: t.epsilon,
+          epsilonRamp: { rampFraction: 0.3 },
+          attackSteps: 10,
+          stepSize: t.epsilon / 4,
+        },
+        evaluations,
+      },
+    ];
+  });
+}
+
+export const ZOO_RECIPES: ZooRecipe[] = [...imageRecipes, ...toyRecipes()];
 
 export function findRecipe(id: string): ZooRecipe {
   const r = ZOO_RECIPES.find((x) => x.id === id);

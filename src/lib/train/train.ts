@@ -5,12 +5,14 @@
  * held-out metric that keeps the best weights.
  *
  * Batches have a fixed shape (the last partial batch of an epoch is dropped), because the webgpu buffer pool never
- * shrinks. Adversarial examples come from the attack library (one iterative loop serves the project): the caller
- * passes the attack spec (normally getAttack('pgd')); FGSM-RS is that loop with one step of α = 1.25 ε from a random
- * start (Wong, Rice & Kolter 2020).
+ * shrinks. Adversarial examples come from the attack library (one iterative loop serves the project), by default its
+ * PGD; FGSM-RS is that loop with one step of α = 1.25 ε from a random start (Wong, Rice & Kolter 2020). The
+ * library skips examples already misclassified when clean (their δ is 0) and keeps each example's first successful
+ * iterate, so PGD-AT here trains on the earliest adversarial point along the path (as in "friendly" AT).
  */
 import * as tf from '@tensorflow/tfjs';
 import { layersModelAsAttackModel } from '../attacks/model-adapter';
+import { getAttack } from '../attacks/registry';
 import type { AttackModel, AttackSpec } from '../attacks/types';
 import { throwIfCancelled } from '../util/cancel';
 import { createRng } from '../util/rng';
@@ -42,7 +44,7 @@ export interface TrainOptions {
   attackSteps?: number;
   /** TRADES weight β on the robust (KL) term (default 6). */
   tradesBeta?: number;
-  /** The attack used to make adversarial examples (e.g. getAttack('pgd')); required unless method is 'standard'. */
+  /** The attack that makes adversarial examples (default: the library's PGD, getAttack('pgd')). */
   attack?: AttackSpec;
   /** Input bounds for the adversary (default [0, 1]). */
   bounds?: [number, number];
@@ -105,7 +107,6 @@ function validate(opts: TrainOptions, data: ExampleSet): void {
   if (opts.optimizer !== 'adam' && opts.optimizer !== 'sgd') throw new Error(`optimizer must be adam or sgd, got ${opts.optimizer}`);
   if (opts.method !== 'standard') {
     if (!(opts.epsilon !== undefined && opts.epsilon > 0)) throw new Error(`epsilon must be positive for ${opts.method} training, got ${opts.epsilon}`);
-    if (!opts.attack) throw new Error(`attack is required for ${opts.method} training (pass getAttack('pgd'))`);
   }
   if (opts.attackSteps !== undefined && !(Number.isInteger(opts.attackSteps) && opts.attackSteps >= 1)) {
     throw new Error(`attackSteps must be a positive integer, got ${opts.attackSteps}`);
@@ -161,7 +162,7 @@ async function adversarialBatch(
   const stepSize = opts.stepSize ?? (opts.method === 'fgsm-rs' ? 1.25 * epsilon : (2.5 * epsilon) / steps);
   const labels = opts.method === 'trades' ? tf.tidy(() => tf.argMax(target.logits(x), 1).toInt() as tf.Tensor1D) : y;
   try {
-    const result = await opts.attack!.run(target, x, labels, {
+    const result = await (opts.attack ?? getAttack('pgd')).run(target, x, labels, {
       epsilons: [epsilon],
       norm: 'linf',
       steps,

@@ -1,0 +1,118 @@
+/**
+ * `npm run cards [-- --model <id>] [--rerun] [--skip-eval]`: writes each trained model's card
+ * (models/<id>/card.json) and the zoo index (models/index.json). Cards are only ever written here.
+ *
+ * A card holds the recipe (data, architecture, seed, every training hyperparameter), the training record
+ * (models/<id>/training.json, written by `npm run train`), size, and the results of the recipe's evaluations, each
+ * with the `npm run eval` command that reproduces it. Evaluation results are cached in models/<id>/evals.json keyed
+ * by that command: missing ones are run, --rerun runs them all again, --skip-eval runs none.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { initNodeBackend } from '../src/lib/backend/node';
+import { CLASS_NAMES } from '../src/lib/data/dataset';
+import { describeArchitecture } from '../src/lib/models/architectures';
+import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
+import { parseModelIndex, type ModelEntry } from '../src/lib/models/registry';
+import { ZOO_RECIPES, type ZooRecipe } from '../src/lib/models/zoo';
+import { parseArgs, progressBar, stringArg } from './cli';
+import { evalCommand, evaluateModel, type EvalRecord } from './evaluate';
+import { recipeData } from './recipe-data';
+
+function readJson<T>(file: string): T | null {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null;
+}
+
+function indexEntry(recipe: ZooRecipe): ModelEntry {
+  const d = recipe.data;
+  const t = recipe.training;
+  const robust = t.method !== 'standard';
+  const base = {
+    id: recipe.id,
+    name: recipe.name,
+    description: recipe.description,
+    robust,
+    epsilon: robust ? (t.epsilon ?? null) : null,
+    card: `${recipe.id}/card.json`,
+    files: { model: `${recipe.id}/model.json`, weights: [`${recipe.id}/${WEIGHTS_FILE}`] },
+  };
+  if (d.kind === 'image') {
+    return { ...base, dataset: d.dataset, kind: 'image', inputShape: [28, 28, 1], classNames: CLASS_NAMES[d.dataset], bounds: [0, 1] };
+  }
+  return {
+    ...base,
+    dataset: d.dataset,
+    kind: 'toy',
+    inputShape: [2],
+    classNames: Array.from({ length: d.classes }, (_, i) => `class ${i}`),
+    bounds: recipeData(recipe).bounds,
+    toy: { dataset: d.dataset, classes: d.classes, noise: d.noise, seed: d.seed, n: d.n, nTest: d.nTest },
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const only = args.model === undefined ? null : stringArg(args, 'model');
+  await initNodeBackend('wasm');
+  const entries: ModelEntry[] = [];
+  for (const recipe of ZOO_RECIPES) {
+    const dir = path.join(MODELS_DIR, recipe.id);
+    const training = readJson<Record<string, unknown>>(path.join(dir, 'training.json'));
+    if (!training || !existsSync(path.join(dir, 'model.json'))) {
+      console.error(`${recipe.id}: not trained yet (npm run train -- --model ${recipe.id}); left out of the index`);
+      continue;
+    }
+    const entry = indexEntry(recipe);
+    entries.push(entry);
+    if (only !== null && only !== recipe.id) continue;
+    const cacheFile = path.join(dir, 'evals.json');
+    const cache = readJson<Record<string, EvalRecord>>(cacheFile) ?? {};
+    const evaluations: (EvalRecord & { command: string })[] = [];
+    for (const plan of recipe.evaluations) {
+      const command = evalCommand(recipe.id, plan);
+      if (!args['skip-eval'] && (args.rerun || !cache[command])) {
+        console.error(`${command}`);
+        cache[command] = await evaluateModel(recipe.id, plan, (done, total, s) => progressBar(done, total, s, recipe.id));
+        writeFileSync(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
+      }
+      if (cache[command]) evaluations.push({ command, ...cache[command] });
+    }
+    const card = {
+      ...entry,
+      architecture: { summary: describeArchitecture(recipe.architecture), ...recipe.architecture },
+      parameters: training.parameters,
+      weightBytes: training.weightBytes,
+      data: recipe.data,
+      seed: recipe.seed,
+      training: recipe.training,
+      validation: recipe.validation ?? null,
+      trainingRecord: {
+        partial: training.partial,
+        steps: training.steps,
+        totalSteps: training.totalSteps,
+        seconds: training.seconds,
+        bestStep: training.bestStep,
+        bestValidation: training.bestValidation,
+        stoppedEarly: training.stoppedEarly,
+        validations: training.validations,
+        finalLoss: training.finalLoss,
+        meanLossLast100: training.meanLossLast100,
+        tfjs: training.tfjs,
+        backend: training.backend,
+        command: `npm run train -- --model ${recipe.id}`,
+      },
+      evaluations,
+      notes: recipe.notes ?? [],
+    };
+    writeFileSync(path.join(dir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
+    console.error(`wrote models/${recipe.id}/card.json`);
+  }
+  const index = parseModelIndex({ version: 1, models: entries });
+  writeFileSync(path.join(MODELS_DIR, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  console.error(`wrote models/index.json (${entries.length} models)`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

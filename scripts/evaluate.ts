@@ -1,0 +1,74 @@
+/**
+ * One evaluation run of a zoo model, shared by `npm run eval` and `npm run cards` so that a card's figure is
+ * exactly what the eval command prints for the same arguments.
+ */
+import path from 'node:path';
+import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
+import { getAttack } from '../src/lib/attacks/registry';
+import type { AttackOptions } from '../src/lib/attacks/types';
+import { robustAccuracy, type RobustAccuracyPoint } from '../src/lib/eval/robust-accuracy';
+import { loadModelFromFile, MODELS_DIR } from '../src/lib/models/node';
+import { findRecipe, type EvalPlan } from '../src/lib/models/zoo';
+import { recipeData } from './recipe-data';
+
+/** The ensemble's members: the worst case over APGD-CE, PGD (with the requested restarts) and Square. */
+export const ENSEMBLE_ATTACKS = ['apgd-ce', 'pgd', 'square'];
+
+export interface EvalRecord {
+  model: string;
+  attack: string;
+  params: Record<string, number | string | boolean | string[]>;
+  n: number;
+  clean_accuracy: number;
+  points: RobustAccuracyPoint[];
+  seconds: number;
+}
+
+/** The `npm run eval` command line that reproduces a plan. */
+export function evalCommand(model: string, plan: EvalPlan): string {
+  const parts = [`npm run eval -- --model ${model} --attack ${plan.attack} --eps ${plan.eps.join(',')}`];
+  if (plan.steps !== undefined) parts.push(`--steps ${plan.steps}`);
+  if (plan.stepSize !== undefined) parts.push(`--step-size ${plan.stepSize}`);
+  if (plan.restarts !== undefined) parts.push(`--restarts ${plan.restarts}`);
+  parts.push(`--n ${plan.n} --seed ${plan.seed} --json`);
+  return parts.join(' ');
+}
+
+export async function evaluateModel(
+  modelId: string,
+  plan: EvalPlan,
+  onBatch?: (done: number, total: number, seconds: number) => void,
+  modelsDir = MODELS_DIR,
+): Promise<EvalRecord> {
+  const recipe = findRecipe(modelId);
+  const data = recipeData(recipe);
+  const spec = getAttack(plan.attack);
+  const model = await loadModelFromFile(path.join(modelsDir, modelId, 'model.json'));
+  const started = Date.now();
+  try {
+    const opts: AttackOptions = { epsilons: plan.eps, seed: plan.seed, norm: 'linf' };
+    if (plan.steps !== undefined) opts.steps = plan.steps;
+    if (plan.stepSize !== undefined) opts.stepSize = plan.stepSize;
+    if (plan.restarts !== undefined) opts.restarts = plan.restarts;
+    if (spec.id === 'pgd' || spec.id === 'ensemble') opts.randomStart = true;
+    if (spec.id === 'ensemble') opts.attacks = ENSEMBLE_ATTACKS;
+    const n = Math.min(plan.n, data.test.count);
+    const result = await robustAccuracy(layersModelAsAttackModel(model, data.bounds), data.test, spec, {
+      ...opts,
+      n,
+      onBatch: (done, total) => onBatch?.(done, total, (Date.now() - started) / 1000),
+    });
+    const { epsilons: _e, ...params } = opts;
+    return {
+      model: modelId,
+      attack: spec.id,
+      params: params as EvalRecord['params'],
+      n: result.n,
+      clean_accuracy: result.clean_accuracy,
+      points: result.points,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+  } finally {
+    model.dispose();
+  }
+}
