@@ -71,3 +71,26 @@ test('toy playground: training changes the map; adversarial training raises robu
   await page.screenshot({ path: shotPath('boundaries-toy.png') });
   expect(errors).toEqual([]);
 });
+
+test('image slices: mnist-cnn and mnist-cnn-robust side by side on one plane; the robust region is larger', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  const index = await request.get('/models/index.json');
+  const ids: string[] = index.ok() ? ((await index.json()) as { models: { id: string }[] }).models.map((m) => m.id) : [];
+  test.skip(!ids.includes('mnist-cnn') || !ids.includes('mnist-cnn-robust'), 'mnist-cnn and mnist-cnn-robust are not both in models/index.json yet');
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=boundaries&b-view=slice&b-left=mnist-cnn&b-right=mnist-cnn-robust&b-plane=left&b-dir=gradient-sign&b-seps=0.1&b-extent=0.5&b-res=64&b-img=0');
+  const maps = page.getByTestId('slice-maps');
+  await expect(maps).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('slice-map-0')).toBeVisible();
+  await expect(page.getByTestId('slice-map-1')).toBeVisible();
+  const area = async (id: string) => Number(await page.getByTestId(`slice-area-${id}`).getAttribute('data-value'));
+  const distance = async (id: string) => {
+    const raw = await page.getByTestId(`slice-distance-${id}`).getAttribute('data-value');
+    return raw === 'none' ? Infinity : Number(raw);
+  };
+  // On the standard model's own adversarial plane, the robust model keeps the image's class over more of it.
+  expect(await area('mnist-cnn-robust')).toBeGreaterThan(await area('mnist-cnn'));
+  expect(await distance('mnist-cnn-robust')).toBeGreaterThan(await distance('mnist-cnn'));
+  await page.screenshot({ path: shotPath('boundaries-slice.png') });
+  expect(errors).toEqual([]);
+});
