@@ -18,6 +18,10 @@ import { robustAccuracy } from '../src/lib/eval/robust-accuracy';
 import { recipeData } from './recipe-data';
 import { numberArg, parseArgs, progressBar, stringArg } from './cli';
 
+function writeRecord(dir: string, record: object): void {
+  writeFileSync(path.join(dir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const recipe = findRecipe(stringArg(args, 'model'));
@@ -28,11 +32,15 @@ async function main(): Promise<void> {
 
   const data = recipeData(recipe);
   const model = buildModel(recipe.architecture, recipe.seed);
+  const dir = path.join(outDir, recipe.id);
+  const started = Date.now();
   const v = recipe.validation;
+  let bestSoFar = -Infinity;
+  const checks: { step: number; value: number }[] = [];
   const validation = v
     ? {
         every: v.every,
-        evaluate: async (m: tf.LayersModel) => {
+        evaluate: async (m: tf.LayersModel, step: number) => {
           const r = await robustAccuracy(layersModelAsAttackModel(m, data.bounds), data.heldOut, getAttack('pgd'), {
             epsilons: [v.epsilon],
             steps: v.steps,
@@ -42,7 +50,16 @@ async function main(): Promise<void> {
             n: Math.min(v.n, data.heldOut.count),
             seed: recipe.seed,
           });
-          return r.points[0].robust_accuracy;
+          const value = r.points[0].robust_accuracy;
+          checks.push({ step, value });
+          if (value > bestSoFar) {
+            // A checkpoint of the best held-out weights so far, so that an interrupted run still leaves a model.
+            bestSoFar = value;
+            const weightBytes = await saveModelToDir(m, dir);
+            writeRecord(dir, { id: recipe.id, recipe, partial: true, checkpoint: true, weightBytes, parameters: countParameters(m),
+              seconds: Math.round((Date.now() - started) / 1000), bestValidation: value, validations: checks });
+          }
+          return value;
         },
       }
     : undefined;
@@ -64,7 +81,6 @@ async function main(): Promise<void> {
           (p.validation !== undefined ? ` held-out ${(100 * p.validation).toFixed(1)}%` : ''),
       ),
   });
-  const dir = path.join(outDir, recipe.id);
   const weightBytes = await saveModelToDir(model, dir);
   const record = {
     id: recipe.id,
@@ -84,7 +100,7 @@ async function main(): Promise<void> {
     stoppedEarly: result.stoppedEarly,
     validations: result.validations,
   };
-  writeFileSync(path.join(dir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
+  writeRecord(dir, record);
   console.error(`wrote ${dir} (${weightBytes} weight bytes, ${result.steps} steps in ${record.seconds} s)`);
   model.dispose();
 }

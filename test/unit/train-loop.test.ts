@@ -129,6 +129,31 @@ describe('training loop', () => {
     cnn.dispose();
   });
 
+  it('adversarial methods (FGSM-RS, PGD, TRADES) train through the attack library without leaking tensors', async () => {
+    for (const method of ['fgsm-rs', 'pgd', 'trades'] as const) {
+      const model = buildModel(mlp, 6);
+      const before = await meanLoss(model);
+      const tensorsBefore = tf.memory().numTensors;
+      const epsilons: number[] = [];
+      const r = await trainModel(model, toyData, {
+        ...base,
+        method,
+        steps: 20,
+        epsilon: 0.1,
+        epsilonRamp: { rampFraction: 0.5 },
+        attackSteps: 3,
+        bounds: [-2, 2],
+        onProgress: (p) => epsilons.push(p.epsilon),
+      });
+      expect(tf.memory().numTensors, method).toBe(tensorsBefore);
+      expect(r.losses.every(Number.isFinite), method).toBe(true);
+      expect(epsilons[0]).toBeCloseTo(0.01, 9);
+      expect(epsilons[19]).toBe(0.1);
+      expect(await meanLoss(model), method).toBeLessThan(before);
+      model.dispose();
+    }
+  });
+
   it('names the bad parameter', async () => {
     const model = buildModel(mlp, 1);
     await expect(trainModel(model, toyData, { ...base, batchSize: 0 })).rejects.toThrow(/batchSize/);

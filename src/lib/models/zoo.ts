@@ -97,7 +97,7 @@ const imageRecipes: ZooRecipe[] = [
     training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.05, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
-      { attack: 'pgd', eps: [0, 0.05, 0.1, 0.2, 0.3], steps: 40, stepSize: 0.01, restarts: 1, n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0, 0.05, 0.1, 0.2, 0.3], steps: 40, stepSize: 0.01, restarts: 1, n: 2000, seed: 0 },
     ],
   },
   {
@@ -107,10 +107,61 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 2,
-    training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    training: { method: 'standard', epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.01, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
-      { attack: 'pgd', eps: [0, 0.01, 0.03, 0.05, 0.1], steps: 40, stepSize: 0.0025, restarts: 1, n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0, 0.01, 0.03, 0.05, 0.1], steps: 40, stepSize: 0.0025, restarts: 1, n: 2000, seed: 0 },
+    ],
+  },
+  {
+    id: 'mnist-cnn-robust',
+    name: 'MNIST CNN, adversarially trained (ε = 0.3)',
+    description:
+      'The same small network trained with fast adversarial training (FGSM with a random start, ε = 0.3): it resists L∞ attacks up to about ε = 0.3.',
+    data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
+    architecture: SMALL_CNN,
+    seed: 3,
+    training: {
+      method: 'fgsm-rs',
+      epochs: 3,
+      batchSize: 128,
+      optimizer: 'adam',
+      learningRate: 5e-3,
+      schedule: { kind: 'cyclic', peakFraction: 0.4 },
+      epsilon: 0.3,
+      epsilonRamp: { rampFraction: 0.3 },
+      stepSize: 0.375,
+    },
+    validation: { every: 230, n: 500, epsilon: 0.3, steps: 10, stepSize: 0.075 },
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 500, seed: 0 },
+      { attack: 'ensemble', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 1, n: 200, seed: 0 },
+    ],
+  },
+  {
+    id: 'fashion-cnn-robust',
+    name: 'Fashion-MNIST CNN, adversarially trained (ε = 0.1)',
+    description: 'The Fashion-MNIST network trained with fast adversarial training (FGSM with a random start, ε = 0.1).',
+    data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
+    architecture: SMALL_CNN,
+    seed: 4,
+    training: {
+      method: 'fgsm-rs',
+      epochs: 3,
+      batchSize: 128,
+      optimizer: 'adam',
+      learningRate: 5e-3,
+      schedule: { kind: 'cyclic', peakFraction: 0.4 },
+      epsilon: 0.1,
+      epsilonRamp: { rampFraction: 0.3 },
+      stepSize: 0.125,
+    },
+    validation: { every: 230, n: 500, epsilon: 0.1, steps: 10, stepSize: 0.025 },
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 500, seed: 0 },
+      { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 200, seed: 0 },
     ],
   },
 ];
@@ -118,7 +169,7 @@ const imageRecipes: ZooRecipe[] = [
 /** Toy sets: the shape, its class count and noise, the L∞ ε the robust twin trains at, and the MLP width. */
 const TOY_SETS: { key: string; dataset: ToyDatasetId; label: string; classes: number; noise: number; epsilon: number; hidden: number[] }[] = [
   { key: 'moons', dataset: 'moons', label: 'two moons', classes: 2, noise: 0.05, epsilon: 0.12, hidden: [32, 32] },
-  { key: 'circles', dataset: 'circles', label: 'circles', classes: 2, noise: 0.05, epsilon: 0.2, hidden: [32, 32] },
+  { key: 'circles', dataset: 'circles', label: 'circles', classes: 2, noise: 0.05, epsilon: 0.1, hidden: [32, 32] },
   { key: 'xor', dataset: 'xor', label: 'XOR', classes: 2, noise: 0.03, epsilon: 0.08, hidden: [32, 32] },
   { key: 'spiral', dataset: 'spiral', label: 'two-arm spiral', classes: 2, noise: 0.02, epsilon: 0.1, hidden: [64, 64] },
   { key: 'spiral3', dataset: 'spiral', label: 'three-arm spiral', classes: 3, noise: 0.02, epsilon: 0.07, hidden: [64, 64] },
@@ -157,6 +208,7 @@ function toyRecipes(): ZooRecipe[] {
         training: {
           method: 'pgd',
           ...common,
+          epochs: 60,
           epsilon: t.epsilon,
           epsilonRamp: { rampFraction: 0.3 },
           attackSteps: 10,

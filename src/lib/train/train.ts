@@ -52,7 +52,7 @@ export interface TrainOptions {
   /** Early stopping: every `every` steps (and at the end), `evaluate` scores the model (higher is better). */
   validation?: {
     every: number;
-    evaluate: (model: tf.LayersModel) => Promise<number>;
+    evaluate: (model: tf.LayersModel, step: number) => Promise<number>;
     /** Stop after this many evaluations without improvement (default: never stop, only keep the best weights). */
     patience?: number;
     /** Checked after each evaluation: true stops training (e.g. an overfitting detector fired); best weights kept. */
@@ -231,7 +231,7 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
   let examples = 0;
 
   const runValidation = async (step: number): Promise<number> => {
-    const value = await opts.validation!.evaluate(model);
+    const value = await opts.validation!.evaluate(model, step);
     validations.push({ step, value });
     if (!best || value > best.value) {
       best?.weights.forEach((w) => w.dispose());
