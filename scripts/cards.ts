@@ -12,12 +12,31 @@ import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { CLASS_NAMES } from '../src/lib/data/dataset';
 import { describeArchitecture } from '../src/lib/models/architectures';
+import type { ModelCard } from '../src/lib/models/card';
 import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
 import { parseModelIndex, type ModelEntry } from '../src/lib/models/registry';
 import { ZOO_RECIPES, type ZooRecipe } from '../src/lib/models/zoo';
 import { parseArgs, progressBar, stringArg } from './cli';
 import { evalCommand, evaluateModel, type EvalRecord } from './evaluate';
 import { recipeData } from './recipe-data';
+
+/** models/<id>/training.json as `npm run train` writes it (a checkpoint of an unfinished run has fewer fields). */
+interface TrainingJson {
+  partial: boolean;
+  parameters: number;
+  weightBytes: number;
+  seconds: number;
+  steps?: number;
+  totalSteps?: number;
+  bestStep?: number;
+  bestValidation?: number | null;
+  stoppedEarly?: boolean;
+  validations?: { step: number; value: number }[];
+  finalLoss?: number | null;
+  meanLossLast100?: number;
+  tfjs?: string;
+  backend?: string;
+}
 
 function readJson<T>(file: string): T | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null;
@@ -57,7 +76,7 @@ async function main(): Promise<void> {
   const entries: ModelEntry[] = [];
   for (const recipe of ZOO_RECIPES) {
     const dir = path.join(MODELS_DIR, recipe.id);
-    const training = readJson<Record<string, unknown>>(path.join(dir, 'training.json'));
+    const training = readJson<TrainingJson>(path.join(dir, 'training.json'));
     if (!training || !existsSync(path.join(dir, 'model.json'))) {
       console.error(`${recipe.id}: not trained yet (npm run train -- --model ${recipe.id}); left out of the index`);
       continue;
@@ -77,7 +96,7 @@ async function main(): Promise<void> {
       }
       if (cache[command]) evaluations.push({ command, ...cache[command] });
     }
-    const card = {
+    const card: ModelCard = {
       ...entry,
       architecture: { summary: describeArchitecture(recipe.architecture), ...recipe.architecture },
       parameters: training.parameters,
@@ -88,17 +107,17 @@ async function main(): Promise<void> {
       validation: recipe.validation ?? null,
       trainingRecord: {
         partial: training.partial,
-        steps: training.steps,
-        totalSteps: training.totalSteps,
+        steps: training.steps ?? null,
+        totalSteps: training.totalSteps ?? null,
         seconds: training.seconds,
-        bestStep: training.bestStep,
-        bestValidation: training.bestValidation,
-        stoppedEarly: training.stoppedEarly,
-        validations: training.validations,
-        finalLoss: training.finalLoss,
-        meanLossLast100: training.meanLossLast100,
-        tfjs: training.tfjs,
-        backend: training.backend,
+        bestStep: training.bestStep ?? null,
+        bestValidation: training.bestValidation ?? null,
+        stoppedEarly: training.stoppedEarly ?? null,
+        validations: training.validations ?? [],
+        finalLoss: training.finalLoss ?? null,
+        meanLossLast100: training.meanLossLast100 ?? null,
+        tfjs: training.tfjs ?? null,
+        backend: training.backend ?? null,
         command: `npm run train -- --model ${recipe.id}`,
       },
       evaluations,

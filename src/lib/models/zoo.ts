@@ -107,7 +107,7 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 2,
-    training: { method: 'standard', epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    training: { method: 'standard', epochs: 2, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.01, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
       { attack: 'pgd', eps: [0, 0.01, 0.03, 0.05, 0.1], steps: 40, stepSize: 0.0025, restarts: 1, n: 2000, seed: 0 },
@@ -123,7 +123,7 @@ const imageRecipes: ZooRecipe[] = [
     seed: 3,
     training: {
       method: 'fgsm-rs',
-      epochs: 3,
+      epochs: 2,
       batchSize: 128,
       optimizer: 'adam',
       learningRate: 5e-3,
@@ -132,11 +132,11 @@ const imageRecipes: ZooRecipe[] = [
       epsilonRamp: { rampFraction: 0.3 },
       stepSize: 0.375,
     },
-    validation: { every: 230, n: 500, epsilon: 0.3, steps: 10, stepSize: 0.075 },
+    validation: { every: 115, n: 300, epsilon: 0.3, steps: 10, stepSize: 0.075 },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
-      { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 500, seed: 0 },
-      { attack: 'ensemble', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 1, n: 200, seed: 0 },
+      { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 200, seed: 0 },
+      { attack: 'ensemble', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 1, n: 100, seed: 0 },
     ],
   },
   {
@@ -148,7 +148,7 @@ const imageRecipes: ZooRecipe[] = [
     seed: 4,
     training: {
       method: 'fgsm-rs',
-      epochs: 3,
+      epochs: 2,
       batchSize: 128,
       optimizer: 'adam',
       learningRate: 5e-3,
@@ -157,11 +157,11 @@ const imageRecipes: ZooRecipe[] = [
       epsilonRamp: { rampFraction: 0.3 },
       stepSize: 0.125,
     },
-    validation: { every: 230, n: 500, epsilon: 0.1, steps: 10, stepSize: 0.025 },
+    validation: { every: 115, n: 300, epsilon: 0.1, steps: 10, stepSize: 0.025 },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
-      { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 500, seed: 0 },
-      { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 200, seed: 0 },
+      { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 200, seed: 0 },
+      { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 100, seed: 0 },
     ],
   },
 ];
@@ -185,7 +185,7 @@ function toyRecipes(): ZooRecipe[] {
     const architecture: Architecture = { kind: 'mlp', inputSize: 2, hidden: t.hidden, activation: 'relu', numClasses: t.classes };
     const common = { epochs: 100, batchSize: 100, optimizer: 'adam' as const, learningRate: 0.01, schedule: { kind: 'cosine' as const } };
     const evaluations: EvalPlan[] = [
-      { attack: 'pgd', eps: [0, t.epsilon / 2, t.epsilon, 1.5 * t.epsilon, 2 * t.epsilon], steps: 50, restarts: 5, n: TOY_N_TEST, seed: 0 },
+      { attack: 'pgd', eps: [0, t.epsilon / 2, t.epsilon, 1.5 * t.epsilon, 2 * t.epsilon], steps: 50, restarts: 3, n: TOY_N_TEST, seed: 0 },
     ];
     return [
       {
@@ -201,18 +201,18 @@ function toyRecipes(): ZooRecipe[] {
       {
         id: `toy-${t.key}-mlp-robust`,
         name: `Robust MLP on ${t.label}`,
-        description: `The same MLP adversarially trained (PGD-10, L∞ ε = ${t.epsilon}) on ${t.label}: a wider margin around the points.`,
+        description: `The same MLP adversarially trained (PGD-5, L∞ ε = ${t.epsilon}) on ${t.label}: a wider margin around the points.`,
         data,
         architecture,
         seed: 200 + i,
         training: {
           method: 'pgd',
           ...common,
-          epochs: 60,
+          epochs: 50,
           epsilon: t.epsilon,
           epsilonRamp: { rampFraction: 0.3 },
-          attackSteps: 10,
-          stepSize: t.epsilon / 4,
+          attackSteps: 5,
+          stepSize: t.epsilon / 2,
         },
         evaluations,
       },
