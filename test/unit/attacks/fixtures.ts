@@ -62,3 +62,25 @@ export async function ownLabels(model: AttackModel, x: tf.Tensor): Promise<Int32
 export function successRate(s: Uint8Array): number {
   return s.reduce((a, b) => a + b, 0) / s.length;
 }
+
+/** Forward passes only: asking for a gradient throws. Counts the examples evaluated. */
+export function scoresOnly(model: AttackModel): AttackModel & { evaluated: number } {
+  const wrapped = {
+    ...model,
+    evaluated: 0,
+    logits(x: tf.Tensor): tf.Tensor2D {
+      wrapped.evaluated += x.shape[0];
+      const f = tf.customGrad((input, save) => {
+        void save;
+        return {
+          value: model.logits(input as tf.Tensor),
+          gradFunc: () => {
+            throw new Error('gradient access on a score-only model');
+          },
+        };
+      });
+      return f(x) as tf.Tensor2D;
+    },
+  };
+  return wrapped;
+}

@@ -8,29 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../src/lib/backend/node';
 import { getAttack } from '../../../src/lib/attacks/registry';
 import type { AttackModel } from '../../../src/lib/attacks/types';
-import { convModel, ownLabels, seededUniform, successRate } from './fixtures';
-
-/** Forward passes only: asking for a gradient throws. Counts the examples evaluated. */
-function scoresOnly(model: AttackModel): AttackModel & { evaluated: number } {
-  const wrapped = {
-    ...model,
-    evaluated: 0,
-    logits(x: tf.Tensor): tf.Tensor2D {
-      wrapped.evaluated += x.shape[0];
-      const f = tf.customGrad((input, save) => {
-        void save;
-        return {
-          value: model.logits(input as tf.Tensor),
-          gradFunc: () => {
-            throw new Error('gradient access on a score-only model');
-          },
-        };
-      });
-      return f(x) as tf.Tensor2D;
-    },
-  };
-  return wrapped;
-}
+import { convModel, ownLabels, scoresOnly, seededUniform, successRate } from './fixtures';
 
 describe('Square Attack (wasm)', () => {
   let model: AttackModel;
