@@ -133,7 +133,8 @@ export interface AttackResult {
 export type AttackKind = 'gradient' | 'score' | 'transfer' | 'baseline' | 'minimization' | 'ensemble';
 export type AttackNeeds = 'gradients' | 'scores' | 'surrogate' | 'none';
 
-export type Labels = Int32Array | tf.Tensor1D;
+/** Class labels, one per example (a plain number[] is accepted too). */
+export type Labels = Int32Array | tf.Tensor1D | number[];
 
 export interface AttackSpec {
   /** Registry id used by the CLI, the URL state and the UI. */

@@ -87,6 +87,13 @@ export function validateModelAndInput(model: AttackModel, x: tf.Tensor, id: stri
 export async function readLabels(labels: Labels, n: number, numClasses: number, id: string): Promise<Int32Array> {
   let values: Int32Array;
   if (labels instanceof Int32Array) values = labels;
+  else if (Array.isArray(labels)) {
+    const arr = labels as unknown[];
+    arr.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${id}: labels[${i}] must be an integer class index, got ${String(v)}`);
+    });
+    values = Int32Array.from(arr as number[]);
+  }
   else if (labels != null && typeof (labels as tf.Tensor).data === 'function') {
     const t = labels as tf.Tensor;
     if (t.rank !== 1) fail(`${id}: labels must be 1-D, got shape [${t.shape}]`);
