@@ -4,12 +4,14 @@
  * the work is src/lib/eval; results are plain numbers and typed arrays.
  */
 import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
 import type { AttackKind, AttackOptions } from '../lib/attacks/types';
 import { robustnessCurves, type CurveAttack, type CurvePoint } from '../lib/eval/curves';
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
 import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
 import { examplesFor } from './datasets';
+import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 
@@ -72,7 +74,18 @@ export interface ReportRequest {
   batchSize?: number;
 }
 
-export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings };
+export interface RadiiRequest {
+  modelId: string;
+  n: number;
+  /** Largest L∞ ε searched, in (0, 1]. */
+  maxEpsilon: number;
+  rounds?: number;
+  steps?: number;
+  restarts?: number;
+  seed?: number;
+}
+
+export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings, RadiusRun };
 
 function fail(message: string): never {
   throw new Error(message);
@@ -243,6 +256,36 @@ export const tradeoffApi = {
         cleanAccuracy,
         seconds: result.seconds,
       };
+    });
+  },
+
+  /**
+   * Each example's minimal adversarial L∞ ε for one model, by the attack library's PGD bisection. Job `jobId`.
+   */
+  async adversarialRadii(jobId: string, request: RadiiRequest, onProgress?: ProgressCallback): Promise<RadiusRun> {
+    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    if (request == null || typeof request !== 'object') fail('request must be an object');
+    const model = await imageModel(request.modelId, 'request.modelId');
+    const maxEpsilon = checkEpsilon(request.maxEpsilon, 'request.maxEpsilon');
+    if (maxEpsilon === 0) fail('request.maxEpsilon must be > 0');
+    const rounds = request.rounds === undefined ? 6 : checkInt(request.rounds, 'request.rounds', 1, 20);
+    const steps = request.steps === undefined ? 10 : checkInt(request.steps, 'request.steps', 1, 1000);
+    const restarts = request.restarts === undefined ? 1 : checkInt(request.restarts, 'request.restarts', 1, 20);
+    const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
+    const data = (await examplesFor(model.entry, 'test')).examples;
+    const n = checkInt(request.n, 'request.n', 1, data.count);
+    return asJob(jobId, async (signal) => {
+      const report = progressReporter(onProgress, n);
+      const run = await measureRadii(model.attackModel, data, n, {
+        maxEpsilon,
+        rounds,
+        steps,
+        restarts,
+        seed,
+        signal,
+        onProgress: (done) => report(done, `Bisection on ${model.entry.id}`),
+      });
+      return Comlink.transfer(run, [run.radius.buffer as ArrayBuffer]);
     });
   },
 

@@ -119,7 +119,13 @@ test.describe('ε trade-off panel', () => {
     await expect(page.getByTestId('scatter-point')).toHaveCount(HAS_ROBUST ? 2 : 1);
     await expect(page.getByTestId('radius-chart')).toBeVisible();
     await expect(page.getByTestId('radius-median')).not.toBeEmpty();
-    await page.getByTestId('tradeoff-scatter').locator('..').locator('..').screenshot({ path: shotPath('tradeoff-scatter-radius.png') });
+    await expect(page.getByTestId('radius-source')).toContainText('ε grid');
+    // Radii measured per image by the library's bisection replace the grid read-off.
+    await page.getByTestId('radius-model').selectOption('mnist-cnn');
+    await page.getByTestId('radius-measure').click();
+    await expect(page.getByTestId('radius-source')).toContainText('bisection', { timeout: 120_000 });
+    await expect(page.getByTestId('radius-median')).toContainText('/255');
+    await page.locator('.pair').screenshot({ path: shotPath('tradeoff-scatter-radius.png') });
 
     // Exports: CSV with a row per point and every hyperparameter; the chart as PNG and SVG.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-curves-csv').click()]);

@@ -14,6 +14,8 @@ import type { AttackModel } from '../../src/lib/attacks/types';
 import { robustnessCurves, type CurvePoint } from '../../src/lib/eval/curves';
 import { defaultSuite, runReport, type SuiteEntry } from '../../src/lib/eval/report-run';
 import { isCancelled } from '../../src/lib/util/cancel';
+import { measureRadii } from '../../src/lib/eval/radius-run';
+import { summariseRadii } from '../../src/lib/eval/radius';
 
 const K = 10;
 
@@ -252,6 +254,34 @@ describe('robustness report runner and its sanity flags on constructed cases', (
     let rows = 0;
     await expect(runReport({ ...req, signal: controller.signal, onRow: () => ++rows === 2 && controller.abort() })).rejects.toSatisfy(isCancelled);
     expect(rows).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('adversarial radii by bisection', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('finds each example’s distance to the line within the bisection precision, and leaks nothing', async () => {
+    const { data, radii } = lineData(40);
+    const model = linearModel();
+    const opts = { maxEpsilon: 0.4, rounds: 7, steps: 10, restarts: 1, batchSize: 16 };
+    const run = await measureRadii(model, data, 40, opts);
+    const precision = opts.maxEpsilon / 2 ** opts.rounds;
+    for (let i = 0; i < 40; i++) {
+      if (radii[i] > opts.maxEpsilon) expect(run.radius[i]).toBe(Infinity);
+      else {
+        // An upper bound on the true radius, within the precision (plus float slack).
+        expect(run.radius[i]).toBeGreaterThanOrEqual(radii[i] - 1e-5);
+        expect(run.radius[i]).toBeLessThanOrEqual(radii[i] + precision + 1e-5);
+      }
+    }
+    const s = summariseRadii(run.radius, opts.maxEpsilon, 8);
+    expect(s.unbroken).toBe(radii.filter((r) => r > opts.maxEpsilon).length);
+    expect(run.hyperparameters).toMatchObject({ rounds: 7, steps: 10, method: 'bisection (PGD)' });
+    const before = tf.memory().numTensors;
+    await measureRadii(model, data, 40, opts);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
