@@ -5,6 +5,8 @@
  * δ lies inside the larger ball), so its adversarial is carried forward and the attack at the next ε runs only on the
  * rows still unbroken: success is non-decreasing in ε by construction, and no work is spent twice.
  *
+ * (Except with opts.maximizeLoss, the adversarial-training mode: every row is attacked at every ε.)
+ *
  * Convention: a clean input that is already misclassified (untargeted) — or already predicted as the target
  * (targeted) — counts as a success at every ε with δ = 0. Robust accuracy is therefore 1 − success rate.
  */
@@ -96,7 +98,7 @@ export async function runEpsilonCurve(
   try {
     let prepareQueries = 0;
     if (attack.prepare) {
-      const rows = indicesWhere(clean.success, 0);
+      const rows = opts.maximizeLoss ? indicesWhere(new Uint8Array(n), 0) : indicesWhere(clean.success, 0);
       if (rows.length > 0) {
         const xRows = gatherRows(x, rows);
         try {
@@ -109,7 +111,8 @@ export async function runEpsilonCurve(
     for (const k of order) {
       throwIfCancelled(opts.signal);
       const epsilon = opts.epsilons[k];
-      const rows = indicesWhere(carrySuccess, 0);
+      // In maximizeLoss mode every row is attacked afresh at every ε (nothing is carried).
+      const rows = opts.maximizeLoss ? indicesWhere(new Uint8Array(n), 0) : indicesWhere(carrySuccess, 0);
       let merged: tf.Tensor;
       let queries = prepareQueries;
       if (rows.length > 0) {
@@ -120,7 +123,7 @@ export async function runEpsilonCurve(
         } finally {
           xRows.dispose();
         }
-        merged = replaceRows(carryAdv, out.adversarial, rows);
+        merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
         out.adversarial.dispose();
         queries += out.queries;
       } else {

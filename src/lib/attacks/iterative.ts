@@ -66,6 +66,8 @@ export interface IterativeParams {
    * and ε-curves that skip broken rows, never lower success per example).
    */
   rowsOf?: { rows: Int32Array; total: number };
+  /** Keep the highest-objective iterate and run every step, even after success (adversarial training). */
+  maximizeLoss?: boolean;
 }
 
 export interface IterativeOutcome {
@@ -133,6 +135,14 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
+          if (p.maximizeLoss) {
+            if (stats.objective[i] > bestObjective[i]) {
+              take[i] = 1;
+              bestSuccess[i] = stats.success[i];
+              bestObjective[i] = stats.objective[i];
+            }
+            continue;
+          }
           if (bestSuccess[i]) continue;
           if (stats.success[i] || stats.objective[i] > bestObjective[i]) {
             take[i] = 1;
@@ -159,7 +169,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           successRate: mean(stats.success),
         });
       }
-      if (last || (k > 0 && bestSuccess.every((s) => s === 1))) break;
+      if (last || (!p.maximizeLoss && k > 0 && bestSuccess.every((s) => s === 1))) break;
       const g = grad!;
       const next = tf.tidy(() =>
         project(rule.next({ k, steps: p.steps, x: xk, grad: g, objective: stats.objective, xOrig: x, eps, stepSize: step, project })),
@@ -189,7 +199,7 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
   const out = await singleRun(model, x, p, rng.seed(), 0);
   try {
     for (let r = 1; r < p.restarts; r++) {
-      const rows = indicesWhere(out.success, 0);
+      const rows = p.maximizeLoss ? indicesWhere(new Uint8Array(out.success.length), 0) : indicesWhere(out.success, 0);
       if (rows.length === 0) break;
       const sub = gatherRows(x, rows);
       let again: IterativeOutcome;
@@ -214,7 +224,7 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
       const local: number[] = [];
       const global: number[] = [];
       rows.forEach((row, i) => {
-        if (again.success[i] || again.objective[i] > out.objective[row]) {
+        if ((!p.maximizeLoss && again.success[i]) || again.objective[i] > out.objective[row]) {
           local.push(i);
           global.push(row);
           out.success[row] = again.success[i];
@@ -274,6 +284,7 @@ export async function iterativeAtEpsilon(
     onStep: ctx.opts.onStep,
     signal: ctx.opts.signal,
     rowsOf: { rows, total: ctx.labels.length },
+    maximizeLoss: ctx.opts.maximizeLoss === true,
   });
   return { adversarial: out.adversarial, queries: out.queries };
 }

@@ -99,6 +99,12 @@ export interface AttackOptions {
   samples?: number;
   /** Square attack: initial fraction p of the input changed per query (schedule of Andriushchenko et al.). */
   initialFraction?: number;
+  /**
+   * Adversarial-training mode (gradient attacks on the shared loop): attack EVERY example, misclassified ones too,
+   * for all steps, and return the iterate with the highest loss instead of stopping at the first success (Madry et
+   * al.'s inner maximisation). Success is still reported truthfully, but earlier ε are not carried forward.
+   */
+  maximizeLoss?: boolean;
   onStep?: (s: StepInfo) => void;
   signal?: AbortSignal;
 }
