@@ -156,8 +156,14 @@ test.describe('ε trade-off panel', () => {
     const after = await curveCount(page);
     await page.waitForTimeout(1500);
     expect(await curveCount(page)).toBe(after);
-    // The engine is free again: the panel can run at once.
-    await expect(page.getByTestId('curves-run')).toBeEnabled();
+    // The engine is free again: a second run starts at once, and cancelling it leaves no tensors behind.
+    const memory = () => page.evaluate(() => (globalThis as unknown as { __engine: { memory(): Promise<{ numTensors: number }> } }).__engine.memory());
+    const before = (await memory()).numTensors;
+    await page.getByTestId('curves-run').click();
+    await expect.poll(() => curveCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+    await page.getByTestId('cancel').click();
+    await expect(page.getByTestId('curves-cancelled')).toBeVisible({ timeout: 5_000 });
+    expect((await memory()).numTensors).toBe(before);
     expect(errors).toEqual([]);
   });
 
