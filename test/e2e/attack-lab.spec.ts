@@ -95,6 +95,9 @@ test('the robust model resists the same attack (needs mnist-cnn-robust)', async 
   // Transfer: the adversarial image crafted on the standard model, shown to the robust one.
   const robust = page.locator('[data-testid="transfer-model"][data-model="mnist-cnn-robust"]');
   await expect(robust).toHaveAttribute('data-fooled', 'false');
+  await expect(page.getByTestId('transfer-source')).toHaveAttribute('data-fooled', 'true');
+  await robust.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shotPath('attack-lab-transfer.png'), fullPage: true });
 });
 
 test('moving the ε slider updates the result without a click, and a newer run wins', async ({ page }) => {
@@ -200,4 +203,15 @@ test('a tampered address shows a warning and falls back to defaults', async ({ p
   await expect(page.getByTestId('url-warning').filter({ hasText: 'eps=abc' })).toBeVisible();
   await expect(page.getByTestId('model-select')).toHaveValue('mnist-cnn');
   await resultAt(page, 0.1);
+
+  // Keyboard only: a gallery image with Enter, the input tabs with the arrow keys.
+  const third = page.getByTestId('gallery-image').nth(2);
+  await third.focus();
+  await page.keyboard.press('Enter');
+  await expect(third).toHaveAttribute('aria-pressed', 'true');
+  await expect(page).toHaveURL(/img=2/);
+  await page.getByTestId('source-gallery').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('source-draw')).toBeFocused();
+  await expect(page.getByTestId('source-draw')).toHaveAttribute('aria-selected', 'true');
 });
