@@ -1,0 +1,155 @@
+/**
+ * Fine-tuning benchmark (issue 8), on the data the browser uses (public/data/mnist-{train,test}.bin) and the shipped
+ * mnist-cnn:
+ *  1. training throughput (images/s) per Node backend for FGSM-RS and PGD-7, batch 64, first step left out;
+ *  2. the time for FGSM-RS fine-tuning with the panel's default recipe to reach 80 % PGD-20 accuracy at ε = 0.1 on
+ *     held-out test images, on the fastest backend (training time alone and wall time with the checks).
+ *
+ * `npx tsx scripts/bench/finetune.ts [--steps 30] [--heldOut 500] [--every 25] [--maxSteps 1500] [--json]`
+ * Node offers wasm and cpu; the browser backends are timed in the panel itself (its throughput chart).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { initNodeBackend } from '../../src/lib/backend/node';
+import { getAttack } from '../../src/lib/attacks/registry';
+import { imageExamples } from '../../src/lib/data/examples';
+import { decodeSubset } from '../../src/lib/data/subset';
+import { findModel } from '../../src/lib/models/registry';
+import { loadZooModelFromDisk, readModelIndex } from '../../src/lib/models/node';
+import { finetuneModel, type FinetuneRecipe } from '../../src/lib/train/finetune';
+import { trainModel } from '../../src/lib/train/train';
+import { isCancelled } from '../../src/lib/util/cancel';
+import { numberArg, parseArgs } from '../cli';
+
+const DATA = path.resolve(import.meta.dirname, '../../public/data');
+
+/** The panel's defaults (src/ui/panels/finetune/recipe-state.ts), repeated here so the bench states what it ran. */
+const RECIPE: FinetuneRecipe = {
+  method: 'fgsm-rs',
+  epsilon: 0.1,
+  epsilonRamp: 0,
+  attackSteps: 7,
+  relativeStepSize: 1.25,
+  tradesBeta: 6,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  schedule: 'constant',
+  batchSize: 64,
+  steps: 1500,
+  adversarialShare: 1,
+  seed: 1,
+};
+
+function subset(name: string) {
+  const b = readFileSync(path.join(DATA, name));
+  return decodeSubset(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, name);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const steps = numberArg(args, 'steps', 30);
+  const heldOutN = numberArg(args, 'heldOut', 500);
+  const every = numberArg(args, 'every', 25);
+  const maxSteps = numberArg(args, 'maxSteps', 1500);
+  const train = imageExamples(subset('mnist-train.bin'));
+  const test = imageExamples(subset('mnist-test.bin'));
+  const entry = findModel(readModelIndex(), 'mnist-cnn');
+  const pgd = getAttack('pgd');
+  const out: Record<string, unknown> = { model: entry.id, batchSize: RECIPE.batchSize, tfjs: tf.version.tfjs };
+
+  // 1. Throughput per backend and method.
+  const throughput: { backend: string; method: string; imagesPerSecond: number; steps: number }[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await initNodeBackend(backend);
+    for (const [method, attackSteps] of [['fgsm-rs', 1], ['pgd', 7]] as const) {
+      const model = await loadZooModelFromDisk(entry);
+      // The cpu backend is two orders of magnitude slower: fewer steps keep the bench short.
+      const n = backend === 'cpu' ? Math.max(2, Math.round(steps / 10)) : steps;
+      let t1 = 0;
+      const r = await trainModel(model, train, {
+        method,
+        epochs: 1,
+        steps: n + 1,
+        batchSize: RECIPE.batchSize,
+        optimizer: 'adam',
+        learningRate: 1e-3,
+        schedule: { kind: 'constant' },
+        epsilon: 0.1,
+        attackSteps,
+        attack: pgd,
+        seed: 1,
+        onProgress: (p) => {
+          if (p.step === 1) t1 = performance.now();
+        },
+      });
+      const seconds = (performance.now() - t1) / 1000;
+      const ips = (n * RECIPE.batchSize) / seconds;
+      throughput.push({ backend, method: method === 'pgd' ? 'pgd-7' : method, imagesPerSecond: Math.round(ips), steps: r.steps - 1 });
+      console.error(`${backend} ${method === 'pgd' ? 'PGD-7' : 'FGSM-RS'}: ${ips.toFixed(0)} images/s (${n} steps of ${RECIPE.batchSize})`);
+      model.dispose();
+    }
+  }
+  out.throughput = throughput;
+
+  // 2. Time to 80 % PGD-20 accuracy at ε = 0.1, on the fastest backend.
+  const fastest = throughput.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a)).backend as 'wasm' | 'cpu';
+  await initNodeBackend(fastest);
+  const model = await loadZooModelFromDisk(entry);
+  const { x, y } = test.batch(Int32Array.from({ length: heldOutN }, (_, i) => i));
+  const labels = (await y.data()) as Int32Array;
+  const controller = new AbortController();
+  const started = performance.now();
+  let trainSeconds = 0;
+  // A holder, so that TypeScript sees the callback's assignment.
+  const found: { reached: { step: number; trainSeconds: number; wallSeconds: number; clean: number; robust: number } | null } = { reached: null };
+  const series: { step: number; clean: number; robust: number; fgsm: number; trainSeconds: number }[] = [];
+  try {
+    await finetuneModel(model, train, { x, y: labels }, {
+      recipe: { ...RECIPE, steps: maxSteps },
+      heldOut: { every, pgdSteps: 20, pgdRelativeStepSize: 2.5 / 20, restarts: 1, seed: 7 },
+      attacks: { pgd, fgsm: getAttack('fgsm') },
+      earlyStop: false,
+      signal: controller.signal,
+      onProgress: (p) => {
+        trainSeconds = p.step > 0 ? (p.step * RECIPE.batchSize) / p.imagesPerSecond : 0;
+      },
+      onEvaluation: (e) => {
+        series.push({ ...e, trainSeconds: +trainSeconds.toFixed(1) });
+        console.error(`step ${e.step}: clean ${(100 * e.clean).toFixed(1)} %, PGD-20 ${(100 * e.robust).toFixed(1)} %, FGSM ${(100 * e.fgsm).toFixed(1)} % (${trainSeconds.toFixed(0)} s training)`);
+        if (!found.reached && e.robust >= 0.8) {
+          found.reached = { step: e.step, trainSeconds: +trainSeconds.toFixed(1), wallSeconds: +((performance.now() - started) / 1000).toFixed(1), clean: e.clean, robust: e.robust };
+          controller.abort();
+        }
+      },
+    });
+  } catch (err) {
+    if (!isCancelled(err)) throw err;
+  }
+  out.timeTo80 = {
+    backend: fastest,
+    recipe: RECIPE,
+    heldOut: { n: heldOutN, every, attack: 'PGD-20, α = 2.5ε/20, random start, 1 restart', epsilon: 0.1 },
+    reached: found.reached,
+    series,
+  };
+  x.dispose();
+  y.dispose();
+  model.dispose();
+  if (args.json) console.log(JSON.stringify(out, null, 2));
+  else {
+    console.log('Fine-tuning throughput (images/s, batch 64):');
+    for (const t of throughput) console.log(`  ${t.backend.padEnd(5)} ${t.method.padEnd(8)} ${t.imagesPerSecond}`);
+    const r = found.reached;
+    console.log(
+      r
+        ? `80 % PGD-20 accuracy at ε = 0.1 (${heldOutN} test images) reached at step ${r.step}: ${r.trainSeconds} s of training, ${r.wallSeconds} s with the checks, on ${fastest} (clean ${(100 * r.clean).toFixed(1)} %).`
+        : `80 % PGD-20 accuracy at ε = 0.1 was not reached within ${maxSteps} steps on ${fastest}.`,
+    );
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
