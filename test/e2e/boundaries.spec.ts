@@ -49,10 +49,23 @@ test('toy playground: training changes the map; adversarial training raises robu
 
   // Keyboard: the selected point moves with the arrow keys, and its adversarial counterpart follows.
   const handle = page.getByTestId('toy-selected-point');
-  const before = await handle.getAttribute('aria-label');
+  await expect(handle).toHaveAttribute('data-adversarial', /\d/);
+  const label0 = await handle.getAttribute('aria-label');
+  const adv0 = await handle.getAttribute('data-adversarial');
   await handle.focus();
   await page.keyboard.press('ArrowRight');
-  await expect(handle).not.toHaveAttribute('aria-label', before ?? '');
+  await expect(handle).not.toHaveAttribute('aria-label', label0 ?? '');
+  await expect(handle).not.toHaveAttribute('data-adversarial', adv0 ?? '');
+  // Pointer: drag it 60 px up and left; the adversarial point follows the new position.
+  const adv1 = await handle.getAttribute('data-adversarial');
+  const box = (await handle.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let k = 1; k <= 6; k++) await page.mouse.move(box.x + box.width / 2 - 10 * k, box.y + box.height / 2 - 10 * k);
+  await page.mouse.up();
+  await expect(handle).not.toHaveAttribute('data-adversarial', adv1 ?? '');
+  const moved = (await handle.boundingBox())!;
+  expect(moved.x).toBeLessThan(box.x - 40);
 
   await page.getByTestId('toy-method').selectOption('pgd');
   await page.getByTestId('toy-play').click();
