@@ -147,10 +147,22 @@ test.describe('ε trade-off panel', () => {
     await expect(page.getByTestId('curves-run')).toBeEnabled({ timeout: 60_000 });
     await page.getByTestId('curves-run').click();
     await expect.poll(() => curveCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
-    const t0 = Date.now();
+    // Timed inside the page, from the click to the message that the run stopped (no test-driver latency).
+    await page.evaluate(() => {
+      const w = window as unknown as { cancelTiming: { clicked?: number; stopped?: number } };
+      w.cancelTiming = {};
+      document.querySelector('[data-testid="cancel"]')!.addEventListener('click', () => (w.cancelTiming.clicked = performance.now()), { capture: true });
+      new MutationObserver((_, obs) => {
+        if (document.querySelector('[data-testid="curves-cancelled"]')) {
+          w.cancelTiming.stopped = performance.now();
+          obs.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.getByTestId('cancel').click();
     await expect(page.getByTestId('curves-cancelled')).toBeVisible({ timeout: 5_000 });
-    const stoppedIn = Date.now() - t0;
+    const timing = await page.evaluate(() => (window as unknown as { cancelTiming: { clicked: number; stopped: number } }).cancelTiming);
+    const stoppedIn = Math.round(timing.stopped - timing.clicked);
     console.log(`cancel: stopped ${stoppedIn} ms after the click`);
     expect(stoppedIn).toBeLessThan(1000);
     const after = await curveCount(page);
