@@ -6,7 +6,7 @@
  * the smallest ‖δ‖₂; where none is found the clean input is returned.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { selectRows } from './batch';
 import { rowClasses, runEpsilonCurve, type CurveContext } from './epsilon-curve';
 import { classMargin, mean, rowStats } from './losses';
@@ -62,7 +62,7 @@ export async function carliniWagnerL2(
       const adam = { w: w0.clone(), m: tf.zerosLike(w0), v: tf.zerosLike(w0) };
       try {
         for (let step = 0; step <= s.steps; step++) {
-          throwIfCancelled(ctx.opts.signal);
+          await checkpoint(ctx.opts.signal);
           const wNow = adam.w;
           const xa = tf.tidy(() => toInput(wNow));
           const packed = tf.tidy(() => tf.concat([model.logits(xa), flatten(xa.sub(x)).square().sum(1).sqrt().expandDims(1)], 1));

@@ -5,7 +5,7 @@
  * Steps accumulate until the prediction changes; the result is x + (1 + overshoot)·Σr, clipped to the box.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { classGradients } from './class-gradients';
 import { rowClasses, runEpsilonCurve, type CurveContext } from './epsilon-curve';
 import { mean, rowStats } from './losses';
@@ -30,7 +30,7 @@ export async function deepFool(
   let queries = 0;
   try {
     for (let step = 0; step < settings.steps; step++) {
-      throwIfCancelled(ctx.opts.signal);
+      await checkpoint(ctx.opts.signal);
       const { grads, logits } = classGradients(model, xAdv);
       queries += n * C;
       const [w, packed] = tf.tidy(() => {

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../util/rng';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows } from './batch';
 import { rowStats } from './losses';
 import { allNorms } from './perturbation';
@@ -109,7 +109,7 @@ export async function runEpsilonCurve(
       }
     }
     for (const k of order) {
-      throwIfCancelled(opts.signal);
+      await checkpoint(opts.signal);
       const epsilon = opts.epsilons[k];
       // In maximizeLoss mode every row is attacked afresh at every ε (nothing is carried).
       const rows = opts.maximizeLoss ? indicesWhere(new Uint8Array(n), 0) : indicesWhere(carrySuccess, 0);

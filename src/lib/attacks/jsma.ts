@@ -7,7 +7,7 @@
  * change (γ = gamma, default 0.1). ε for L0 is the NUMBER of changed elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { weightedLogitGradient } from './class-gradients';
 import { rowClasses, runEpsilonCurve, type CurveContext } from './epsilon-curve';
 import { mean, rowStats } from './losses';
@@ -33,7 +33,7 @@ export async function jacobianSaliency(
   const allOnes = tf.ones([n, C]) as tf.Tensor2D;
   try {
     for (let it = 0; it <= maxChanges; it++) {
-      throwIfCancelled(ctx.opts.signal);
+      await checkpoint(ctx.opts.signal);
       const xa = tf.tensor(xv, x.shape, 'float32');
       const sum = weightedLogitGradient(model, xa, allOnes);
       queries += n;

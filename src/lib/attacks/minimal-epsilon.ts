@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows } from './batch';
 import { carliniWagnerL2 } from './cw';
 import { deepFool } from './deepfool';
@@ -120,7 +120,7 @@ export async function minimalEpsilon(
         const xs = gatherRows(xR, local);
         try {
           for (let r = 0; r < rounds; r++) {
-            throwIfCancelled(opts.signal);
+            await checkpoint(opts.signal);
             const mid = lo.map((l, i) => (l + hi[i]) / 2);
             const out = await probe(xs, pick(yR, local), mid);
             const won: number[] = [];

@@ -4,7 +4,7 @@
  * highest objective. An attack that does no better than this is not an attack.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { selectRows } from './batch';
 import { rowClasses, runEpsilonCurve, type CurveContext } from './epsilon-curve';
 import { rowStats } from './losses';
@@ -56,7 +56,7 @@ export const noise: AttackSpec = {
         let queries = 0;
         try {
           for (let s = 0; s < samples && !bestSuccess.every((v) => v === 1); s++) {
-            throwIfCancelled(ctx.opts.signal);
+            await checkpoint(ctx.opts.signal);
             const candidate =
               ctx.norm === 'l0'
                 ? await l0Noise(ctx, xRows, epsilon)

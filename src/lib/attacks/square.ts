@@ -7,7 +7,7 @@
  * as a 1×D image with 1-D windows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { rowClasses, runEpsilonCurve } from './epsilon-curve';
 import { mean, rowStats } from './losses';
 import { scoreOracle } from './model-adapter';
@@ -130,7 +130,7 @@ export const square: AttackSpec = {
         const success = Uint8Array.from(stats.success);
         const used = new Int32Array(n).fill(1);
         for (let it = 1; ; it++) {
-          throwIfCancelled(ctx.opts.signal);
+          await checkpoint(ctx.opts.signal);
           const active: number[] = [];
           for (let i = 0; i < n; i++) if (!success[i] && used[i] < budget) active.push(i);
           if (active.length === 0) break;

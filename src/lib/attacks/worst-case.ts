@@ -7,7 +7,7 @@
  * - ensemble: a list of attacks by id, in order (the registry entry 'ensemble').
  * - withRestarts: one attack run several times with different seeds.
  */
-import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { gatherRows, pick, replaceRows } from './batch';
 import type { AttackModel, AttackOptions, AttackResult, AttackSpec, Labels, Norm } from './types';
 import { readLabels, validateModelAndInput, validateOptions } from './validate';
@@ -38,7 +38,7 @@ export async function worstCaseOver(
   let combined: AttackResult | null = null;
   try {
     for (const r of runs) {
-      throwIfCancelled(opts.signal);
+      await checkpoint(opts.signal);
       if (combined === null) {
         combined = await r.run(model, x, labels, opts);
         continue;

@@ -76,6 +76,28 @@ describe('progress and cancellation (wasm)', () => {
     }
   });
 
+  it('an abort from outside (a timer, as a worker message would be) stops long loops', async () => {
+    const batch = seededUniform([8, 6, 6, 1], 95);
+    const labels = await ownLabels(model, batch);
+    for (const id of ['square', 'cw-l2', 'pgd', 'noise']) {
+      const controller = new AbortController();
+      const before = tf.memory().numTensors;
+      const timer = setTimeout(() => controller.abort(), 30);
+      const run = getAttack(id).run(model, batch, labels, {
+        epsilons: [id === 'cw-l2' ? 5 : 0.001],
+        steps: 100000,
+        queryBudget: 100000,
+        samples: 100000,
+        signal: controller.signal,
+      });
+      const err = await run.then(() => null, (e: unknown) => e);
+      clearTimeout(timer);
+      expect(isCancelled(err)).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    batch.dispose();
+  });
+
   it('APGD checkpoints follow p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06) from 0.22', () => {
     expect(apgdCheckpoints(100)).toEqual([22, 41, 57, 70, 80, 87, 93, 99]);
   });
