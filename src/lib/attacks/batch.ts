@@ -28,10 +28,17 @@ export function replaceRows(base: tf.Tensor, replacement: tf.Tensor, rows: Int32
   return tf.tidy(() => tf.gather(tf.concat([base, replacement]), tf.tensor1d(index, 'int32')));
 }
 
-/** Rows of `a` where mask[i] is 1, else rows of `b` (new tensor). */
+/**
+ * Rows of `a` where mask[i] is 1, else rows of `b` (new tensor). The full-size condition is built in JS: wasm's
+ * Tile of a [n,1,…] mask took ~40 ms per call on a 256-image batch, filling the bytes here takes well under 1 ms.
+ */
 export function selectRows(mask: Uint8Array, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const m = tf.tensor(mask, [mask.length, ...new Array<number>(a.rank - 1).fill(1)], 'bool');
-    return tf.where(m.tile([1, ...a.shape.slice(1)]), a, b);
-  });
+  let taken = 0;
+  for (let i = 0; i < mask.length; i++) taken += mask[i] ? 1 : 0;
+  if (taken === mask.length) return a.clone();
+  if (taken === 0) return b.clone();
+  const rowSize = a.size / mask.length;
+  const full = new Uint8Array(a.size);
+  for (let i = 0; i < mask.length; i++) if (mask[i]) full.fill(1, i * rowSize, (i + 1) * rowSize);
+  return tf.tidy(() => tf.where(tf.tensor(full, a.shape, 'bool'), a, b));
 }

@@ -2,11 +2,14 @@
  * Adapters from tfjs models to the attack contract (types.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { compileInputGradientForward } from '../models/input-gradient-forward';
 import type { AttackModel, ScoreOracle } from './types';
 
 /**
  * Wraps a LayersModel (outputting logits) as an AttackModel. `apply(x, {training: false})` keeps dropout/batch-norm
- * in inference mode while letting gradients flow to x (predict() would not record them).
+ * in inference mode while letting gradients flow to x (predict() would not record them). Where the model is a
+ * plain chain of common layers, the same function runs as unfused ops instead, so that ∂loss/∂x computes no
+ * weight gradients (see models/input-gradient-forward.ts; about 2× faster attack steps on wasm).
  */
 export function layersModelAsAttackModel(
   model: tf.LayersModel,
@@ -17,8 +20,10 @@ export function layersModelAsAttackModel(
   const outShape = model.outputs[0].shape;
   const numClasses = outShape[outShape.length - 1];
   if (numClasses == null) throw new Error('model: output width must be defined');
+  const forward = compileInputGradientForward(model);
   return {
-    logits: (x) => model.apply(x, { training: false }) as tf.Tensor2D,
+    // Under a gradient tape the unfused ops; without one (plain inference) the fused kernels are faster.
+    logits: (x) => (forward && tf.engine().state.gradientDepth > 0 ? forward(x) : model.apply(x, { training: false })) as tf.Tensor2D,
     numClasses,
     inputShape: inShape as number[],
     bounds,

@@ -75,13 +75,31 @@ export function projectToBall(
   return tf.tidy(() => {
     let delta = xAdv.sub(x);
     if (norm === 'linf') {
-      delta = tf.minimum(tf.maximum(delta, eps.neg()), eps);
+      // eps is [n,1,…]: expanded with a (fast) broadcast multiply first, because wasm's Maximum/Minimum with a
+      // broadcast operand take ~60 ms on a 256-image batch against ~1 ms for equal shapes.
+      const bound = eps.mul(tf.onesLike(delta));
+      delta = tf.minimum(tf.maximum(delta, bound.neg()), bound);
     } else {
       const len = perturbationNorm(delta, 'l2').reshape(eps.shape);
       const factor = tf.minimum(1, eps.mul(L2_SHRINK).div(tf.maximum(len, 1e-12)));
       delta = delta.mul(factor);
     }
     return clipToBounds(x.add(delta), bounds);
+  });
+}
+
+/**
+ * The L∞ ε-cube around x intersected with the box, as per-coordinate bounds [lo, hi] (new tensors): projecting
+ * onto it is then min(max(x', lo), hi), two operations per step instead of projectToBall's nine. eps as [n,1,…].
+ */
+export function linfInterval(x: tf.Tensor, eps: tf.Tensor, bounds: [number, number]): { lo: tf.Tensor; hi: tf.Tensor } {
+  return tf.tidy(() => {
+    const bound = eps.mul(tf.onesLike(x)); // broadcast by multiply: see projectToBall
+    let lo = x.sub(bound);
+    let hi = x.add(bound);
+    if (Number.isFinite(bounds[0])) lo = tf.maximum(lo, bounds[0]);
+    if (Number.isFinite(bounds[1])) hi = tf.minimum(hi, bounds[1]);
+    return { lo, hi };
   });
 }
 

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerConvFilterGradKernel } from './conv-filter-grad';
+import { registerFastBackwardKernels } from './wasm-fast-kernels';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -114,6 +115,8 @@ export async function selectBackend(preference: BackendPreference, env: BackendE
       if (!reason.startsWith('WebGPU adapter is software')) reason = `${reason}; fell back (${passed})`;
     }
     if (name === 'wasm' || name === 'cpu') registerConvFilterGradKernel(name);
+    // wasm's input-gradient convolution and transposed matMul are plain loops, ~10× slower than needed.
+    if (name === 'wasm') registerFastBackwardKernels(name);
     return { backend: name, adapter: adapterText, reason, tried };
   }
   throw new Error(`No tfjs backend could be initialised (${tried.map((t) => `${t.backend}: ${t.outcome}`).join('; ')})`);

@@ -1,0 +1,149 @@
+/**
+ * A forward pass for attacks: the same function as `model.apply(x, {training: false})`, built from plain tfjs ops
+ * that read the layers' current weights, so that ∂loss/∂x costs only what it must.
+ *
+ * Why: tfjs-layers runs Conv2D and Dense through the FUSED ops (conv + bias + activation in one kernel). Their
+ * gradient functions compute every input's gradient eagerly — the filter gradient, the bias gradient and the dense
+ * weight gradient — even under tf.grad(f)(x), where only ∂/∂x is wanted. With plain ops (conv2d, add, relu,
+ * matMul) the tape prunes every path that does not lead back to x, so no weight gradient is ever computed. On the
+ * wasm backend the filter gradient is itself a convolution as large as the forward one (see
+ * backend/conv-filter-grad.ts), so this roughly halves the backward pass of an attack step.
+ *
+ * Only plain chains of common layers are compiled (Sequential, or a functional model whose layers form a chain);
+ * anything else returns null and callers keep model.apply. Weights are read at call time, so a model being
+ * trained in place (adversarial training attacks its current weights) is always seen as it is now.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Forward = (x: tf.Tensor) => tf.Tensor;
+
+const ACTIVATIONS: Record<string, ((x: tf.Tensor) => tf.Tensor) | null> = {
+  linear: null,
+  relu: (x) => tf.relu(x),
+  relu6: (x) => tf.relu6(x),
+  elu: (x) => tf.elu(x),
+  selu: (x) => tf.selu(x),
+  tanh: (x) => tf.tanh(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  softplus: (x) => tf.softplus(x),
+  softsign: (x) => tf.div(x, tf.add(1, tf.abs(x))),
+};
+
+function activationOf(config: tf.serialization.ConfigDict): ((x: tf.Tensor) => tf.Tensor) | null | undefined {
+  const name = (config.activation ?? 'linear') as string;
+  return name in ACTIVATIONS ? ACTIVATIONS[name] : undefined;
+}
+
+function withActivation(f: Forward, act: ((x: tf.Tensor) => tf.Tensor) | null): Forward {
+  return act ? (x) => act(f(x)) : f;
+}
+
+function pair(v: unknown): [number, number] {
+  return Array.isArray(v) ? [v[0] as number, (v[1] ?? v[0]) as number] : [v as number, v as number];
+}
+
+function inputRank(layer: tf.layers.Layer): number | null {
+  try {
+    const input = layer.input;
+    return Array.isArray(input) ? null : input.shape.length;
+  } catch {
+    return null;
+  }
+}
+
+/** One layer as a plain-op function, or undefined when the layer is not supported. */
+function compileLayer(layer: tf.layers.Layer): Forward | null | undefined {
+  const cls = layer.getClassName();
+  const config = layer.getConfig();
+  const weights = () => layer.getWeights(false);
+  const useBias = config.useBias !== false;
+  switch (cls) {
+    case 'InputLayer':
+    case 'Dropout':
+    case 'GaussianNoise':
+    case 'GaussianDropout':
+    case 'AlphaDropout':
+      return null; // identity at inference
+    case 'Flatten':
+      return (x) => tf.reshape(x, [x.shape[0], -1]);
+    case 'Reshape': {
+      const target = config.targetShape as number[];
+      return (x) => tf.reshape(x, [x.shape[0], ...target]);
+    }
+    case 'Activation': {
+      const act = activationOf(config);
+      if (act === undefined) return undefined;
+      return act;
+    }
+    case 'ReLU':
+      if (config.maxValue != null) return undefined;
+      return (x) => tf.relu(x);
+    case 'Dense': {
+      const act = activationOf(config);
+      // Dense on a rank > 2 input contracts the last axis; only the common rank-2 case is compiled.
+      if (act === undefined || inputRank(layer) !== 2) return undefined;
+      return withActivation((x) => {
+        const [kernel, bias] = weights();
+        const y = tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+        return useBias ? tf.add(y, bias) : y;
+      }, act);
+    }
+    case 'Conv2D': {
+      const act = activationOf(config);
+      if (act === undefined || (config.dataFormat ?? 'channelsLast') !== 'channelsLast') return undefined;
+      const strides = pair(config.strides);
+      const dilations = pair(config.dilationRate ?? 1);
+      const padding = config.padding as 'same' | 'valid';
+      if (padding !== 'same' && padding !== 'valid') return undefined;
+      return withActivation((x) => {
+        const [kernel, bias] = weights();
+        const y = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding, 'NHWC', dilations);
+        return useBias ? tf.add(y, bias) : y;
+      }, act);
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      if ((config.dataFormat ?? 'channelsLast') !== 'channelsLast') return undefined;
+      const size = pair(config.poolSize);
+      const strides = pair(config.strides ?? config.poolSize);
+      const padding = config.padding as 'same' | 'valid';
+      return cls === 'MaxPooling2D'
+        ? (x) => tf.maxPool(x as tf.Tensor4D, size, strides, padding)
+        : (x) => tf.avgPool(x as tf.Tensor4D, size, strides, padding);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Layers in order when the model is one chain (each layer fed by the one before); null otherwise. */
+function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) return null;
+  const layers = model.layers;
+  if (model.getClassName() === 'Sequential') return layers;
+  for (let i = 1; i < layers.length; i++) {
+    const nodes = (layers[i] as unknown as { inboundNodes?: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
+    if (!nodes || nodes.length !== 1 || nodes[0].inboundLayers.length !== 1 || nodes[0].inboundLayers[0] !== layers[i - 1]) return null;
+  }
+  return layers;
+}
+
+/**
+ * The model's inference forward pass as plain ops (see the file comment), or null when the model has a layer or
+ * a topology this does not cover (the caller then uses model.apply).
+ */
+export function compileInputGradientForward(model: tf.LayersModel): Forward | null {
+  const chain = chainOf(model);
+  if (!chain) return null;
+  const steps: Forward[] = [];
+  for (const layer of chain) {
+    const f = compileLayer(layer);
+    if (f === undefined) return null;
+    if (f !== null) steps.push(f);
+  }
+  return (x) => {
+    let y = x;
+    for (const f of steps) y = f(y);
+    return y;
+  };
+}

@@ -1,0 +1,87 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../../src/lib/backend/node';
+import { compileInputGradientForward } from '../../src/lib/models/input-gradient-forward';
+import { buildModel } from '../../src/lib/models/architectures';
+import { layersModelAsAttackModel } from '../../src/lib/attacks/model-adapter';
+import { createRng } from '../../src/lib/util/rng';
+
+function uniform(shape: number[], seed: number): tf.Tensor {
+  const rng = createRng(seed);
+  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next()), shape);
+}
+
+async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const [av, bv] = await Promise.all([a.data(), b.data()]);
+  let m = 0;
+  for (let i = 0; i < av.length; i++) m = Math.max(m, Math.abs(av[i] - bv[i]));
+  return m;
+}
+
+const nets = {
+  'strided cnn (mnist-cnn)': () =>
+    buildModel({ kind: 'cnn', inputShape: [28, 28, 1], conv: [{ filters: 16, kernel: 4, stride: 2, pool: 0 }, { filters: 32, kernel: 4, stride: 2, pool: 0 }], dense: [100], numClasses: 10 }, 3),
+  'cnn with max-pooling': () =>
+    buildModel({ kind: 'cnn', inputShape: [12, 12, 1], conv: [{ filters: 4, kernel: 3, stride: 1, pool: 2 }], dense: [8], numClasses: 3 }, 4),
+  'tanh mlp': () => buildModel({ kind: 'mlp', inputSize: 2, hidden: [16, 16], activation: 'tanh', numClasses: 3 }, 5),
+};
+
+describe('plain-op forward for input gradients', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  for (const [name, make] of Object.entries(nets)) {
+    it(`${name}: same logits and same ∂loss/∂x as model.apply`, async () => {
+      const model = make();
+      const forward = compileInputGradientForward(model);
+      expect(forward).not.toBeNull();
+      const x = uniform([5, ...(model.inputs[0].shape.slice(1) as number[])], 1);
+      const weights = uniform([5, model.outputs[0].shape[1] as number], 2);
+      const viaApply = (xi: tf.Tensor) => tf.sum(tf.mul(model.apply(xi, { training: false }) as tf.Tensor, weights));
+      const viaPlain = (xi: tf.Tensor) => tf.sum(tf.mul(forward!(xi), weights));
+      const [za, zp] = [model.apply(x) as tf.Tensor, forward!(x)];
+      expect(await maxAbsDiff(za, zp)).toBeLessThan(1e-5);
+      const [ga, gp] = [tf.grad(viaApply)(x), tf.grad(viaPlain)(x)];
+      expect(await maxAbsDiff(ga, gp)).toBeLessThan(1e-5);
+      tf.dispose([x, weights, za, zp, ga, gp]);
+      model.dispose();
+    });
+  }
+
+  it('reads the current weights on every call (a model trained in place is attacked as it is now)', async () => {
+    const model = nets['tanh mlp']();
+    const attackModel = layersModelAsAttackModel(model, [-Infinity, Infinity]);
+    const x = uniform([4, 2], 3);
+    const before = tf.grad((xi: tf.Tensor) => tf.sum(attackModel.logits(xi)))(x);
+    model.setWeights(model.getWeights().map((w) => tf.mul(w, 2)));
+    const after = tf.grad((xi: tf.Tensor) => tf.sum(attackModel.logits(xi)))(x);
+    const reference = tf.grad((xi: tf.Tensor) => tf.sum(model.apply(xi) as tf.Tensor))(x);
+    expect(await maxAbsDiff(after, reference)).toBeLessThan(1e-5);
+    expect(await maxAbsDiff(before, after)).toBeGreaterThan(1e-3);
+    tf.dispose([x, before, after, reference]);
+    model.dispose();
+  });
+
+  it('computes no weight gradient under tf.grad over the input', async () => {
+    const model = nets['strided cnn (mnist-cnn)']();
+    const forward = compileInputGradientForward(model)!;
+    const x = uniform([2, 28, 28, 1], 4);
+    const kernels: string[] = [];
+    const profile = await tf.profile(() => tf.grad((xi: tf.Tensor) => tf.sum(forward(xi)))(x));
+    for (const k of profile.kernels) kernels.push(k.name);
+    expect(kernels).not.toContain('Conv2DBackpropFilter');
+    expect(kernels).toContain('Conv2DBackpropInput');
+    tf.dispose(x);
+    model.dispose();
+  });
+
+  it('returns null for a topology it does not cover', () => {
+    const input = tf.input({ shape: [4] });
+    const a = tf.layers.dense({ units: 3 }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.dense({ units: 3 }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.add().apply([a, b]) as tf.SymbolicTensor });
+    expect(compileInputGradientForward(model)).toBeNull();
+    model.dispose();
+  });
+});
