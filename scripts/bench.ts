@@ -1,0 +1,264 @@
+/**
+ * `npm run bench` — throughput and latency of the attacks, grids and training steps, in Node (wasm, cpu) and in
+ * headless Chromium (webgpu, webgl, wasm, cpu), side by side with a PyTorch peer on the same weights, plus the
+ * built app's first load. Prints a Markdown table, or with --json one object {machine, rows, …}.
+ *
+ *   npm run bench                 everything (≈ 8–9 minutes on 2 cores)
+ *   npm run bench -- --json       the same, as JSON on stdout (progress on stderr)
+ *   npm run bench -- --node-only  skip the browser runs and the first-load measurement
+ *   BENCH_PORT=4178               port of the static server for the browser runs
+ *
+ * Method: see src/lib/bench/tasks.ts and docs/PERFORMANCE.md.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { attachPeer, formatNumber, formatTable, skippedRow, type BenchRow, type PeerFigure } from '../src/lib/bench/stats';
+import { BENCH_SETTINGS } from '../src/lib/bench/tasks';
+import { launchChromium, measureFirstLoad, runBrowserBackend, type FirstLoad } from './bench/browser';
+import { benchModelSource } from './bench/model-source';
+import { startStaticServer } from './bench/static-server';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    'node-only': { type: 'boolean', default: false },
+  },
+});
+const ROOT = path.resolve(import.meta.dirname, '..');
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+
+/** Seconds each runner may start new tasks for; the whole bench stays under 10 minutes on 2 cores. */
+const ALLOWANCE_S = { nodeWasm: 75, nodeCpu: 40, browserWasm: 75, browserCpu: 40, webgl: 40, webgpu: 40 };
+const PEER_TASKS = new Set(['fgsm', 'pgd20', 'fgsm-single', 'pgd40-single', 'train-fgsm-rs', 'train-pgd7']);
+
+interface PeerResult {
+  available: boolean;
+  reason?: string;
+  python?: string;
+  torch?: string;
+  threads?: number;
+  logits_max_abs_diff?: number;
+  logits_match?: boolean;
+  rows?: (PeerFigure & { median_ms: number; min_ms: number; max_ms: number; runs: number })[];
+}
+
+function runNode(backend: 'wasm' | 'cpu', modelDir: string, allowanceS: number, peerDir: string | null): Promise<{ rows: BenchRow[]; adapter: string }> {
+  const args = ['tsx', 'scripts/bench/node-runner.ts', '--backend', backend, '--model', modelDir, '--allowance', String(allowanceS * 1000)];
+  if (peerDir) args.push('--export-peer-inputs', peerDir);
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (line.trim() && !line.includes('npm warn')) log(`  ${line}`);
+    });
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`node runner (${backend}) exited with ${code}`));
+      resolve(JSON.parse(last) as { rows: BenchRow[]; adapter: string });
+    });
+  });
+}
+
+/** A Python that can import torch: $PYTHON, Debian's /usr/bin/python3 (python3-torch), then python3 on PATH. */
+function findTorchPython(): { python: string } | { reason: string } {
+  const candidates = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  for (const python of [...new Set(candidates)]) {
+    const r = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    if (r.status === 0) return { python };
+  }
+  return { reason: `no Python with torch among ${[...new Set(candidates)].join(', ')}` };
+}
+
+function runPeer(modelDir: string, peerDir: string): PeerResult {
+  const found = findTorchPython();
+  if ('reason' in found) return { available: false, reason: found.reason };
+  const threads = os.cpus().length;
+  const r = spawnSync(
+    found.python,
+    [
+      path.join(ROOT, 'scripts/bench/torch_peer.py'),
+      '--model-dir', modelDir,
+      '--inputs', path.join(peerDir, 'inputs.f32'),
+      '--labels', path.join(peerDir, 'labels.i32'),
+      '--logits', path.join(peerDir, 'logits.f32'),
+      '--count', '256',
+      '--threads', String(threads),
+      '--budget', '3',
+      '--settings', JSON.stringify(BENCH_SETTINGS),
+    ],
+    { encoding: 'utf8', timeout: 240_000, maxBuffer: 16 << 20 },
+  );
+  if (r.status !== 0) return { available: false, reason: `torch_peer.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerResult;
+}
+
+function viteBuild(args: string[]): void {
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function machine(chromium: string | null) {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    chromium,
+    load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10),
+  };
+}
+
+async function main(): Promise<void> {
+  const source = await benchModelSource();
+  log(`model: ${source.description}`);
+  const peerDir = mkdtempSync(path.join(os.tmpdir(), 'adv-bench-peer-'));
+  const rows: BenchRow[] = [];
+  const adapters: Record<string, string> = {};
+  let chromiumVersion: string | null = null;
+  let firstLoad: FirstLoad | null = null;
+  let peer: PeerResult = { available: false, reason: 'not run' };
+  try {
+    log('node wasm …');
+    const wasm = await runNode('wasm', source.dir, ALLOWANCE_S.nodeWasm, peerDir);
+    rows.push(...wasm.rows);
+    adapters['node/wasm'] = wasm.adapter;
+    log('PyTorch peer …');
+    peer = runPeer(source.dir, peerDir);
+    log(peer.available ? `peer: torch ${peer.torch}, ${peer.threads} threads, logits max |Δ| ${peer.logits_max_abs_diff}` : `peer not available: ${peer.reason}`);
+    log('node cpu …');
+    const cpu = await runNode('cpu', source.dir, ALLOWANCE_S.nodeCpu, null);
+    rows.push(...cpu.rows);
+    adapters['node/cpu'] = cpu.adapter;
+
+    if (!values['node-only']) {
+      log('building the bench page and the app …');
+      viteBuild(['--config', 'scripts/bench/vite.bench.config.ts']);
+      viteBuild(['--outDir', 'dist-bench-app', '--emptyOutDir']);
+      const port = Number(process.env.BENCH_PORT ?? 4178);
+      const server = await startStaticServer(
+        [
+          { prefix: '/bench/models/mnist-cnn/', dir: source.dir },
+          { prefix: '/bench/data/', dir: path.join(ROOT, 'public/data') },
+          { prefix: '/bench/', dir: path.join(ROOT, 'dist-bench') },
+          { prefix: '/app/', dir: path.join(ROOT, 'dist-bench-app') },
+        ],
+        port,
+      );
+      const launched = await launchChromium();
+      try {
+        if (!launched) {
+          log('no Chromium found: browser rows are not run');
+        } else {
+          chromiumVersion = launched.version;
+          for (const [backend, allowance] of [
+            ['wasm', ALLOWANCE_S.browserWasm],
+            ['cpu', ALLOWANCE_S.browserCpu],
+            ['webgl', ALLOWANCE_S.webgl],
+            ['webgpu', ALLOWANCE_S.webgpu],
+          ] as const) {
+            log(`browser ${backend} …`);
+            const r = await runBrowserBackend(launched.browser, server.url, backend, allowance * 1000, log);
+            if (r.error) {
+              log(`browser ${backend} failed: ${r.error}`);
+              rows.push(skippedRow({ task: 'fgsm', where: 'browser', backend, batch: 1 }, `backend failed: ${r.error.slice(0, 200)}`));
+            } else {
+              rows.push(...r.rows);
+              adapters[`browser/${backend}`] = r.adapter + (r.software ? ' (software)' : '');
+            }
+          }
+          log('first load of the built app …');
+          const loads: FirstLoad[] = [];
+          for (let i = 0; i < 3; i++) {
+            loads.push(await measureFirstLoad(launched.browser, `${server.url}/app/`, (_url, body) => gzipSync(body).length));
+          }
+          loads.sort((a, b) => a.timeToInteractiveMs - b.timeToInteractiveMs);
+          firstLoad = loads[1];
+          const times = loads.map((l) => l.timeToInteractiveMs);
+          rows.push({
+            task: 'first-load',
+            where: 'browser',
+            backend: firstLoad.backend,
+            batch: null,
+            median_ms: Math.round(firstLoad.timeToInteractiveMs),
+            min_ms: Math.round(Math.min(...times)),
+            max_ms: Math.round(Math.max(...times)),
+            images_per_s: null,
+            leaked_tensors: null,
+            peer_images_per_s: null,
+            ratio_to_peer: null,
+            runs: loads.length,
+            note: `built app on localhost, empty cache, until the backend badge shows a backend; ${firstLoad.requests} requests, ${formatNumber(firstLoad.transferBytes / 1024)} KiB transferred (${formatNumber(firstLoad.gzipBytes / 1024)} KiB gzipped)`,
+          });
+        }
+      } finally {
+        await launched?.browser.close();
+        await server.close();
+      }
+    }
+  } finally {
+    rmSync(peerDir, { recursive: true, force: true });
+  }
+
+  const peerFigures = peer.available && peer.logits_match ? (peer.rows ?? []) : null;
+  if (peer.available && !peer.logits_match) peer = { ...peer, reason: `logits differ by ${peer.logits_max_abs_diff} (> 1e-4): ratios withheld` };
+  const finalRows = attachPeer(rows, peerFigures);
+  const result = {
+    machine: { ...machine(chromiumVersion), adapters },
+    model: source.description,
+    settings: BENCH_SETTINGS,
+    peer: {
+      available: peerFigures !== null,
+      reason: peer.reason ?? null,
+      python: peer.python ?? null,
+      torch: peer.torch ?? null,
+      threads: peer.threads ?? null,
+      logits_max_abs_diff: peer.logits_max_abs_diff ?? null,
+      rows: peer.rows ?? [],
+    },
+    first_load: firstLoad
+      ? {
+          transfer_bytes: firstLoad.transferBytes,
+          gzip_bytes: firstLoad.gzipBytes,
+          requests: firstLoad.requests,
+          time_to_interactive_ms: Math.round(firstLoad.timeToInteractiveMs),
+          dom_content_loaded_ms: Math.round(firstLoad.domContentLoadedMs),
+          largest: firstLoad.resources.slice(0, 8),
+        }
+      : null,
+    total_seconds: Math.round((Date.now() - started) / 1000),
+    rows: finalRows,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const m = result.machine;
+  const lines = [
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, ${m.os}, Node ${m.node}, Chromium ${m.chromium ?? 'not run'}; load average at start ${m.load_average_at_start.join(' / ')}`,
+    `Backends: ${Object.entries(adapters).map(([k, v]) => `${k} = ${v}`).join('; ')}`,
+    `Model: ${result.model}`,
+    result.peer.available
+      ? `PyTorch peer: torch ${result.peer.torch} (${result.peer.python}), ${result.peer.threads} threads; logits match to ${result.peer.logits_max_abs_diff?.toExponential(1)}`
+      : `PyTorch peer: not available (${result.peer.reason})`,
+    firstLoad
+      ? `First load: ${formatNumber(firstLoad.transferBytes / 1024)} KiB in ${firstLoad.requests} requests (${formatNumber(firstLoad.gzipBytes / 1024)} KiB gzipped), interactive after ${Math.round(firstLoad.timeToInteractiveMs)} ms`
+      : 'First load: not measured',
+    '',
+    formatTable(finalRows, PEER_TASKS, result.peer.available),
+    '',
+    `Total ${result.total_seconds} s.`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

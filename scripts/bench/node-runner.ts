@@ -1,0 +1,68 @@
+/**
+ * One Node benchmark process: `tsx scripts/bench/node-runner.ts --backend wasm|cpu --model <dir>`. Each backend
+ * runs in a process of its own so that one backend's memory and caches never colour another's figures. Prints
+ * one JSON line {backend, adapter, rows} on stdout; progress goes to stderr.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initNodeBackend } from '../../src/lib/backend/node';
+import { BENCH_TASKS, planFor, runBenchTasks, type BenchTask } from '../../src/lib/bench/tasks';
+import { imageExamples } from '../../src/lib/data/examples';
+import { loadSubsetFile } from '../../src/lib/data/node-sources';
+import { loadModelFromFile } from '../../src/lib/models/node';
+import { seededToyModel, TOY_BENCH_BOUNDS } from '../../src/lib/bench/toy-model';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    model: { type: 'string' },
+    tasks: { type: 'string' },
+    allowance: { type: 'string' },
+    /** Writes the first 256 test images, labels and this runner's logits for them (the PyTorch peer's inputs). */
+    'export-peer-inputs': { type: 'string' },
+  },
+});
+const backend = values.backend;
+if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, got ${backend}`);
+if (!values.model) throw new Error('--model <dir> is required');
+
+const info = await initNodeBackend(backend);
+const model = await loadModelFromFile(path.join(values.model, 'model.json'));
+const images = imageExamples(loadSubsetFile(path.resolve('public/data/mnist-test.bin')));
+const toyModel = seededToyModel();
+const PEER_IMAGES = 256;
+if (values['export-peer-inputs']) {
+  const dir = values['export-peer-inputs'];
+  const { x, y } = images.batch(Int32Array.from({ length: PEER_IMAGES }, (_, i) => i));
+  const z = model.predict(x) as tf.Tensor;
+  writeFileSync(path.join(dir, 'inputs.f32'), new Uint8Array(((await x.data()) as Float32Array).buffer));
+  writeFileSync(path.join(dir, 'labels.i32'), new Uint8Array(((await y.data()) as Int32Array).buffer));
+  writeFileSync(path.join(dir, 'logits.f32'), new Uint8Array(((await z.data()) as Float32Array).buffer));
+  tf.dispose([x, y, z]);
+}
+const plan = planFor(info.backend, false);
+if (values.tasks) {
+  const picked = values.tasks.split(',') as BenchTask[];
+  for (const t of picked) if (!BENCH_TASKS.includes(t)) throw new Error(`--tasks: unknown task ${t}`);
+  plan.tasks = picked;
+}
+const rows = await runBenchTasks({
+  where: 'node',
+  backend: info.backend,
+  model,
+  images,
+  toyModel,
+  toyBounds: TOY_BENCH_BOUNDS,
+  plan,
+  allowanceMs: values.allowance ? Number(values.allowance) : undefined,
+  log: (line) => process.stderr.write(`${line}\n`),
+  cpuClock: () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+});
+model.dispose();
+toyModel.dispose();
+process.stdout.write(`${JSON.stringify({ backend: info.backend, adapter: info.adapter, rows })}\n`);

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""PyTorch peer of `npm run bench`: the same mnist-cnn weights, the same attacks and training steps, timed the
+same way (warm-up, then repeated runs, median).
+
+Reads the tfjs layers model (model.json + float32 little-endian shards) into an equivalent nn.Module: conv kernels
+HWIO -> OIHW, dense [in, out] -> [out, in], TensorFlow's asymmetric 'same' padding as explicit zero padding, and
+a NHWC permute before Flatten (tfjs flattens channels-last). Checks that its logits match the project's on the
+same images, then prints one JSON object on stdout. Usage:
+  python3 torch_peer.py --model-dir DIR --inputs F32_FILE --labels I32_FILE --logits F32_FILE --count N [--threads 2]
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def same_padding(size, k, s):
+    out = math.ceil(size / s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2, out
+
+
+class Nhwc(nn.Module):
+    """tfjs Flatten works on NHWC tensors: permute NCHW back before flattening."""
+
+    def forward(self, x):
+        return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+
+
+def activation(name):
+    if name in (None, 'linear'):
+        return None
+    if name == 'relu':
+        return nn.ReLU()
+    if name == 'tanh':
+        return nn.Tanh()
+    if name == 'sigmoid':
+        return nn.Sigmoid()
+    raise ValueError(f'unsupported activation {name}')
+
+
+def build(model_dir):
+    with open(os.path.join(model_dir, 'model.json')) as f:
+        spec = json.load(f)
+    topo = spec['modelTopology']
+    cfg = topo.get('model_config', topo)['config']
+    layers_cfg = cfg['layers'] if isinstance(cfg, dict) else cfg
+    # Weights, in manifest order, by name.
+    weights = {}
+    for group in spec['weightsManifest']:
+        blob = b''.join(open(os.path.join(model_dir, p), 'rb').read() for p in group['paths'])
+        offset = 0
+        for w in group['weights']:
+            if w['dtype'] != 'float32':
+                raise ValueError(f"{w['name']}: only float32 weights are supported")
+            count = int(np.prod(w['shape'])) if w['shape'] else 1
+            weights[w['name']] = np.frombuffer(blob, dtype='<f4', count=count, offset=offset).reshape(w['shape']).copy()
+            offset += 4 * count
+    shape = None  # (H, W, C) or (D,)
+    modules = []
+    for layer in layers_cfg:
+        cls, c = layer['class_name'], layer['config']
+        if shape is None:
+            shape = tuple(c.get('batch_input_shape', c.get('batchInputShape'))[1:])
+        name = c['name']
+        if cls == 'InputLayer':
+            continue
+        if cls == 'Conv2D':
+            h, w_, cin = shape
+            k = c['kernel_size'] if isinstance(c['kernel_size'], list) else [c['kernel_size']] * 2
+            s = c['strides'] if isinstance(c['strides'], list) else [c['strides']] * 2
+            conv = nn.Conv2d(cin, c['filters'], tuple(k), stride=tuple(s), bias=c.get('use_bias', True))
+            conv.weight.data = torch.from_numpy(weights[f'{name}/kernel'].transpose(3, 2, 0, 1).copy())
+            if c.get('use_bias', True):
+                conv.bias.data = torch.from_numpy(weights[f'{name}/bias'])
+            if c['padding'] == 'same':
+                top, bottom, oh = same_padding(h, k[0], s[0])
+                left, right, ow = same_padding(w_, k[1], s[1])
+                modules.append(nn.ZeroPad2d((left, right, top, bottom)))
+            else:
+                oh, ow = (h - k[0]) // s[0] + 1, (w_ - k[1]) // s[1] + 1
+            modules.append(conv)
+            shape = (oh, ow, c['filters'])
+        elif cls == 'MaxPooling2D':
+            h, w_, ch = shape
+            p = c['pool_size'] if isinstance(c['pool_size'], list) else [c['pool_size']] * 2
+            s = c.get('strides') or p
+            s = s if isinstance(s, list) else [s] * 2
+            if c.get('padding', 'valid') != 'valid':
+                raise ValueError('only valid max-pooling is supported')
+            modules.append(nn.MaxPool2d(tuple(p), tuple(s)))
+            shape = ((h - p[0]) // s[0] + 1, (w_ - p[1]) // s[1] + 1, ch)
+        elif cls == 'Flatten':
+            modules.append(Nhwc())
+            shape = (int(np.prod(shape)),)
+        elif cls == 'Dense':
+            lin = nn.Linear(shape[0], c['units'], bias=c.get('use_bias', True))
+            lin.weight.data = torch.from_numpy(weights[f'{name}/kernel'].T.copy())
+            if c.get('use_bias', True):
+                lin.bias.data = torch.from_numpy(weights[f'{name}/bias'])
+            modules.append(lin)
+            shape = (c['units'],)
+        else:
+            raise ValueError(f'unsupported layer {cls}')
+        act = activation(c.get('activation'))
+        if act is not None:
+            modules.append(act)
+    return nn.Sequential(*modules)
+
+
+def to_nchw(x_nhwc):
+    return x_nhwc.permute(0, 3, 1, 2).contiguous()
+
+
+def input_grad(model, x, y):
+    x = x.clone().requires_grad_(True)
+    loss = F.cross_entropy(model(x), y, reduction='sum')
+    (g,) = torch.autograd.grad(loss, x)
+    return g
+
+
+def fgsm(model, x, y, eps):
+    g = input_grad(model, x, y)
+    return (x + eps * g.sign()).clamp(0, 1).detach()
+
+
+def pgd(model, x, y, eps, alpha, steps, gen):
+    delta = (torch.rand(x.shape, generator=gen) * 2 - 1) * eps
+    xa = (x + delta).clamp(0, 1)
+    for _ in range(steps):
+        g = input_grad(model, xa, y)
+        xa = torch.min(torch.max(xa + alpha * g.sign(), x - eps), x + eps).clamp(0, 1).detach()
+    return xa
+
+
+def timed(fn, budget_s, min_runs=3, max_runs=15):
+    fn()  # warm-up
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < max_runs and (len(samples) < min_runs or time.perf_counter() - start < budget_s):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--model-dir', required=True)
+    ap.add_argument('--inputs', required=True)
+    ap.add_argument('--labels', required=True)
+    ap.add_argument('--logits', required=True)
+    ap.add_argument('--count', type=int, required=True)
+    ap.add_argument('--threads', type=int, default=os.cpu_count() or 1)
+    ap.add_argument('--budget', type=float, default=4.0)
+    ap.add_argument('--settings', required=True, help='JSON of BENCH_SETTINGS')
+    a = ap.parse_args()
+    S = json.loads(a.settings)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    gen = torch.Generator().manual_seed(0)
+
+    n = a.count
+    x_all = to_nchw(torch.from_numpy(np.fromfile(a.inputs, dtype='<f4').reshape(n, 28, 28, 1)))
+    y_all = torch.from_numpy(np.fromfile(a.labels, dtype='<i4').astype(np.int64))
+    ref = np.fromfile(a.logits, dtype='<f4').reshape(n, -1)
+
+    model = build(a.model_dir)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    with torch.no_grad():
+        logits = model(x_all).numpy()
+    diff = float(np.abs(logits - ref).max())
+
+    rows = []
+
+    def add(task, batch, samples):
+        med = statistics.median(samples)
+        rows.append({'task': task, 'batch': batch, 'median_ms': med, 'min_ms': min(samples), 'max_ms': max(samples),
+                     'images_per_s': batch * 1000 / med, 'runs': len(samples)})
+
+    eps = S['epsilon']
+    for b in S['throughputBatches']:
+        x, y = x_all[:b], y_all[:b]
+        add('fgsm', b, timed(lambda: fgsm(model, x, y, eps), a.budget))
+        alpha = 2.5 * eps / S['pgdSteps']
+        add('pgd20', b, timed(lambda: pgd(model, x, y, eps, alpha, S['pgdSteps'], gen), a.budget))
+    x1, y1 = x_all[:1], y_all[:1]
+    se = S['singleEpsilon']
+    add('fgsm-single', 1, timed(lambda: fgsm(model, x1, y1, se), a.budget))
+    add('pgd40-single', 1, timed(lambda: pgd(model, x1, y1, se, 2.5 * se / S['singlePgdSteps'], S['singlePgdSteps'], gen), a.budget))
+
+    # Training steps on a copy: the attack on the current weights, then one Adam step on the adversarial batch.
+    tb = S['trainBatch']
+    te = S['trainEpsilon']
+    for task, steps, alpha in (('train-fgsm-rs', 1, 1.25 * te), ('train-pgd7', S['trainPgdSteps'], 2.5 * te / S['trainPgdSteps'])):
+        student = build(a.model_dir)
+        opt = torch.optim.Adam(student.parameters(), lr=1e-4)
+        xb, yb = x_all[:tb], y_all[:tb]
+
+        def step():
+            for p in student.parameters():
+                p.requires_grad_(False)
+            xa = pgd(student, xb, yb, te, alpha, steps, gen)
+            for p in student.parameters():
+                p.requires_grad_(True)
+            opt.zero_grad()
+            loss = F.cross_entropy(student(xa), yb)
+            loss.backward()
+            opt.step()
+            return float(loss)
+
+        add(task, tb, timed(step, a.budget))
+
+    print(json.dumps({
+        'available': True,
+        'python': sys.executable,
+        'python_version': platform.python_version(),
+        'torch': torch.__version__,
+        'threads': torch.get_num_threads(),
+        'logits_max_abs_diff': diff,
+        'logits_match': diff <= 1e-4,
+        'rows': rows,
+    }))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,87 @@
+/// <reference lib="webworker" />
+/**
+ * The browser benchmark: the same src/lib code and tasks as the Node runner, on one backend per page load, inside
+ * a dedicated worker as the app runs them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { BACKENDS, isSoftwareAdapter, selectBackend, tfjsEnvironment, type BackendName } from '../lib/backend/select';
+import { BENCH_TASKS, planFor, runBenchTasks, type BenchTask } from '../lib/bench/tasks';
+import { seededToyModel, TOY_BENCH_BOUNDS } from '../lib/bench/toy-model';
+import { imageExamples } from '../lib/data/examples';
+import { decodeSubset } from '../lib/data/subset';
+import { loadModelFromUrl } from '../lib/models/load';
+import type { BenchMessage, BenchRequest } from './protocol';
+
+const post = (m: BenchMessage) => (self as unknown as Worker).postMessage(m);
+
+/** WebGL's renderer string (e.g. "… SwiftShader …"), read from a context of our own. */
+function webglRenderer(): string {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return '';
+  }
+}
+
+async function run(req: BenchRequest): Promise<void> {
+  if (!(BACKENDS as readonly string[]).includes(req.backend)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}, got ${req.backend}`);
+  const backend = req.backend as BackendName;
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlainUrl,
+    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+  });
+  if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  const env = tfjsEnvironment();
+  const info = await selectBackend(backend, env);
+  if (info.backend !== backend) throw new Error(`${backend} could not be initialised (got ${info.backend}: ${info.reason})`);
+  let adapter = info.adapter;
+  let software = false;
+  if (backend === 'webgpu') {
+    const a = await env.webgpuAdapter();
+    software = a?.software ?? false;
+  } else if (backend === 'webgl') {
+    const renderer = webglRenderer();
+    adapter = `WebGL (${renderer || 'renderer unknown'})`;
+    software = isSoftwareAdapter({ description: renderer });
+  }
+  post({ kind: 'log', line: `backend ${backend}: ${adapter}` });
+
+  const model = await loadModelFromUrl(new URL('models/mnist-cnn/model.json', req.baseUrl).href);
+  const response = await fetch(new URL('data/mnist-test.bin', req.baseUrl).href);
+  if (!response.ok) throw new Error(`data/mnist-test.bin: HTTP ${response.status}`);
+  const images = imageExamples(decodeSubset(await response.arrayBuffer(), 'mnist-test.bin'));
+  const toyModel = seededToyModel();
+  const plan = planFor(backend, software);
+  if (req.tasks) {
+    const picked = req.tasks.split(',') as BenchTask[];
+    for (const t of picked) if (!BENCH_TASKS.includes(t)) throw new Error(`tasks: unknown task ${t}`);
+    plan.tasks = picked;
+  }
+  const rows = await runBenchTasks({
+    where: 'browser',
+    backend,
+    model,
+    images,
+    toyModel,
+    toyBounds: TOY_BENCH_BOUNDS,
+    plan,
+    allowanceMs: req.allowanceMs,
+    log: (line) => post({ kind: 'log', line }),
+  });
+  model.dispose();
+  toyModel.dispose();
+  post({ kind: 'done', backend, adapter, software, rows });
+  void tf;
+}
+
+self.onmessage = (e: MessageEvent<BenchRequest>) => {
+  run(e.data).catch((err: unknown) => post({ kind: 'error', error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }));
+};

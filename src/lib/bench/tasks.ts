@@ -1,0 +1,340 @@
+/**
+ * The benchmark tasks of `npm run bench`, run with the project's own library code on whatever tfjs backend is
+ * active — the same file serves the Node runner and the browser bench worker.
+ *
+ * Method: every task runs `warmup` untimed calls (kernel compilation, shader caches, wasm JIT), then timed calls
+ * until it has `maxRuns` of them or has spent its time budget (at least `minRuns`). Each timed call ends with a
+ * read-back (the attacks and grids read their results; training reads its loss), so asynchronous backends are
+ * timed to completion. tf.memory().numTensors is read before the first and after the last timed call: the
+ * difference is the leak (0 expected).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { layersModelAsAttackModel } from '../attacks/model-adapter';
+import { fgsm } from '../attacks/fgsm';
+import { pgd } from '../attacks/pgd';
+import type { AttackModel, AttackOptions, AttackSpec } from '../attacks/types';
+import { evaluateToyGrid } from '../boundary/grid';
+import { evaluateSlice, gradientSignDirection, makeSlicePlane } from '../boundary/slice';
+import type { ExampleSet } from '../data/examples';
+import type { Bounds2D } from '../data/toy';
+import { cloneLayersModel } from '../models/storage';
+import { trainModel, type TrainMethod } from '../train/train';
+import { skippedRow, summarise, timingRow, type BenchRow, type BenchWhere } from './stats';
+
+export const BENCH_TASKS = [
+  'fgsm',
+  'pgd20',
+  'fgsm-single',
+  'pgd40-single',
+  'boundary-toy-100',
+  'slice-64',
+  'eps-curve',
+  'train-fgsm-rs',
+  'train-pgd7',
+] as const;
+export type BenchTask = (typeof BENCH_TASKS)[number];
+
+/** The attack settings every runner and the PyTorch peer share (L∞, inputs in [0,1]). */
+export const BENCH_SETTINGS = {
+  /** ε of the throughput runs: large enough to matter, small enough that most images resist all 20 steps. */
+  epsilon: 0.1,
+  pgdSteps: 20,
+  /** Interactive single image: a small ε so the attack runs all its steps (it stops early once the image breaks). */
+  singleEpsilon: 0.02,
+  singlePgdSteps: 40,
+  curveEpsilons: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+  curveSteps: 20,
+  curveBatch: 256,
+  throughputBatches: [1, 256],
+  trainBatch: 128,
+  trainEpsilon: 0.1,
+  trainPgdSteps: 7,
+  /** Training steps per timed call. */
+  trainStepsPerRun: 2,
+  toyResolution: 100,
+  sliceResolution: 64,
+  sliceExtent: 0.3,
+  seed: 0,
+} as const;
+
+/** How much of each task to run on one backend. */
+export interface BenchPlan {
+  /** Tasks to run; the rest are reported as not run with `skipReason`. */
+  tasks: readonly BenchTask[];
+  /** Batches of the fgsm/pgd20 throughput tasks. */
+  batches: readonly number[];
+  warmup: number;
+  minRuns: number;
+  maxRuns: number;
+  /** Stop adding timed runs once a task has spent this long (after minRuns). */
+  budgetMs: number;
+  skipReason: string;
+}
+
+/** The tasks a slow backend still runs: batch 1, the interactive pair and the toy grid. */
+const LIGHT_TASKS: readonly BenchTask[] = ['fgsm', 'pgd20', 'fgsm-single', 'pgd40-single', 'boundary-toy-100'];
+
+/**
+ * The plan per backend. wasm (and a real GPU) run everything; the tfjs cpu backend (plain JavaScript, ~15× slower
+ * than wasm here) and CPU-emulated GPU adapters (SwiftShader, ~40× slower) run the light set, so that the whole
+ * bench stays under 10 minutes.
+ */
+export function planFor(backend: string, software: boolean): BenchPlan {
+  if (backend === 'wasm' || (!software && (backend === 'webgpu' || backend === 'webgl'))) {
+    return { tasks: BENCH_TASKS, batches: BENCH_SETTINGS.throughputBatches, warmup: 1, minRuns: 3, maxRuns: 10, budgetMs: 3_000, skipReason: '' };
+  }
+  const why =
+    backend === 'cpu'
+      ? 'tfjs cpu backend (plain JS, ~15× slower than wasm): light set only, to keep the bench short'
+      : 'software GPU adapter (SwiftShader, ~40× slower than wasm): light set only, to keep the bench short';
+  return { tasks: LIGHT_TASKS, batches: [1], warmup: 1, minRuns: 1, maxRuns: 5, budgetMs: 2_000, skipReason: why };
+}
+
+export interface BenchInputs {
+  where: BenchWhere;
+  backend: string;
+  /** mnist-cnn (logits out). */
+  model: tf.LayersModel;
+  /** MNIST test images, at least 256. */
+  images: ExampleSet;
+  /** A 2-D classifier for the toy boundary grid, and the box it is drawn over. */
+  toyModel: tf.LayersModel;
+  toyBounds: Bounds2D;
+  plan: BenchPlan;
+  /** Time this runner may spend (ms); tasks not started by then are reported as not run. */
+  allowanceMs?: number;
+  log?: (line: string) => void;
+  now?: () => number;
+  /**
+   * Process CPU time in ms (Node: process.cpuUsage). When given, each note adds the median CPU time per call:
+   * on a shared machine wall time grows with the load, CPU time much less.
+   */
+  cpuClock?: () => number;
+}
+
+interface Measured {
+  samples: number[];
+  /** CPU ms per call, when a CPU clock was given. */
+  cpu: number[];
+  leaked: number;
+}
+
+async function measure(fn: () => Promise<void>, plan: BenchPlan, now: () => number, cpuClock?: () => number): Promise<Measured> {
+  for (let i = 0; i < plan.warmup; i++) await fn();
+  const before = tf.memory().numTensors;
+  const samples: number[] = [];
+  const cpu: number[] = [];
+  const started = now();
+  while (samples.length < plan.maxRuns && (samples.length < plan.minRuns || now() - started < plan.budgetMs)) {
+    const c0 = cpuClock?.() ?? 0;
+    const t0 = now();
+    await fn();
+    samples.push(now() - t0);
+    if (cpuClock) cpu.push(cpuClock() - c0);
+  }
+  return { samples, cpu, leaked: tf.memory().numTensors - before };
+}
+
+/** "; CPU 12.3 ms per call (median)" when CPU times were taken; scaled like the row (e.g. per training step). */
+function cpuNote(m: Measured, scale = 1): string {
+  if (m.cpu.length === 0) return '';
+  return `; CPU ${summarise(m.cpu.map((c) => c * scale)).median.toFixed(1)} ms (median)`;
+}
+
+function firstN(images: ExampleSet, n: number): { x: tf.Tensor; labels: Int32Array; y: tf.Tensor1D } {
+  const { x, y } = images.batch(Int32Array.from({ length: n }, (_, i) => i));
+  return { x, y, labels: new Int32Array(0) };
+}
+
+async function labelsOf(y: tf.Tensor1D): Promise<Int32Array> {
+  return Int32Array.from(await y.data());
+}
+
+/** Runs one attack call, disposes its outputs; returns the steps its loop took and the success rate. */
+async function attackOnce(
+  spec: AttackSpec,
+  model: AttackModel,
+  x: tf.Tensor,
+  labels: Int32Array,
+  opts: AttackOptions,
+): Promise<{ steps: number; success: number }> {
+  let steps = 0;
+  const result = await spec.run(model, x, labels, { ...opts, onStep: () => void steps++ });
+  let broken = 0;
+  for (const r of result.results) r.adversarial.dispose();
+  const last = result.results[result.results.length - 1];
+  for (let i = 0; i < last.success.length; i++) broken += last.success[i];
+  return { steps, success: broken / last.success.length };
+}
+
+export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
+  const now = inp.now ?? (() => performance.now());
+  const log = inp.log ?? (() => undefined);
+  const { plan, where, backend } = inp;
+  const S = BENCH_SETTINGS;
+  const model = layersModelAsAttackModel(inp.model);
+  const rows: BenchRow[] = [];
+  const base = (task: BenchTask, batch: number | null) => ({ task, where, backend, batch });
+  const deadline = now() + (inp.allowanceMs ?? Infinity);
+  let lateNote = '';
+  const want = (t: BenchTask) => {
+    if (!plan.tasks.includes(t)) return false;
+    if (now() > deadline) {
+      lateNote = `time allowance of ${Math.round((inp.allowanceMs ?? 0) / 1000)} s used up`;
+      return false;
+    }
+    return true;
+  };
+
+  const maxBatch = Math.max(S.curveBatch, ...plan.batches);
+  const { x: xAll, y: yAll } = firstN(inp.images, maxBatch);
+  const labelsAll = await labelsOf(yAll);
+  yAll.dispose();
+  const take = (n: number) => ({ x: tf.tidy(() => xAll.slice(0, n)), labels: labelsAll.slice(0, n) });
+
+  const attackTask = async (task: BenchTask, spec: AttackSpec, batch: number, opts: AttackOptions, describe: string) => {
+    if (!want(task)) return;
+    const { x, labels } = take(batch);
+    try {
+      let last = { steps: 0, success: 0 };
+      const m = await measure(async () => {
+        last = await attackOnce(spec, model, x, labels, opts);
+      }, plan, now, inp.cpuClock);
+      const note = `${describe}; ${last.steps} loop steps per call; success ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
+      rows.push(timingRow({ ...base(task, batch), note }, m.samples, batch, m.leaked));
+      log(`${where}/${backend} ${task} b${batch}: median ${rows[rows.length - 1].median_ms} ms`);
+    } finally {
+      x.dispose();
+    }
+  };
+
+  try {
+    const eps = S.epsilon;
+    for (const b of plan.batches) {
+      await attackTask('fgsm', fgsm, b, { epsilons: [eps], seed: S.seed }, `FGSM ε=${eps}`);
+    }
+    for (const b of plan.batches) {
+      const alpha = (2.5 * eps) / S.pgdSteps;
+      await attackTask(
+        'pgd20',
+        pgd,
+        b,
+        { epsilons: [eps], steps: S.pgdSteps, stepSize: alpha, randomStart: true, restarts: 1, seed: S.seed },
+        `PGD-${S.pgdSteps} L∞ ε=${eps} α=${alpha} random start`,
+      );
+    }
+    await attackTask('fgsm-single', fgsm, 1, { epsilons: [S.singleEpsilon], seed: S.seed }, `interactive FGSM ε=${S.singleEpsilon} with onStep`);
+    await attackTask(
+      'pgd40-single',
+      pgd,
+      1,
+      {
+        epsilons: [S.singleEpsilon],
+        steps: S.singlePgdSteps,
+        stepSize: (2.5 * S.singleEpsilon) / S.singlePgdSteps,
+        randomStart: true,
+        restarts: 1,
+        seed: S.seed,
+      },
+      `interactive PGD-${S.singlePgdSteps} ε=${S.singleEpsilon} with onStep`,
+    );
+
+    if (want('boundary-toy-100')) {
+      const toy = layersModelAsAttackModel(inp.toyModel, [-Infinity, Infinity]);
+      const r = S.toyResolution;
+      const m = await measure(async () => {
+        await evaluateToyGrid(toy.logits, inp.toyBounds, r, { numClasses: toy.numClasses });
+      }, plan, now, inp.cpuClock);
+      rows.push(timingRow({ ...base('boundary-toy-100', r * r), note: `${r}×${r} class map of a 2-D MLP, batches of 2500${cpuNote(m)}` }, m.samples, r * r, m.leaked));
+    }
+
+    if (want('slice-64')) {
+      const image = (await tf.tidy(() => xAll.slice(0, 1)).data()) as Float32Array;
+      const direction = await gradientSignDirection(model, image, labelsAll[0]);
+      const plane = makeSlicePlane(image, direction, model.inputShape, S.seed);
+      const r = S.sliceResolution;
+      const m = await measure(async () => {
+        await evaluateSlice(model.logits, plane, { extent: S.sliceExtent, resolution: r, bounds: model.bounds, numClasses: model.numClasses });
+      }, plan, now, inp.cpuClock);
+      rows.push(timingRow({ ...base('slice-64', r * r), note: `${r}×${r} images on a gradient-sign/random plane, batches of 256${cpuNote(m)}` }, m.samples, r * r, m.leaked));
+    }
+
+    if (want('eps-curve')) {
+      const n = S.curveBatch;
+      const points = S.curveEpsilons.length;
+      await (async () => {
+        const { x, labels } = take(n);
+        try {
+          let last = { steps: 0, success: 0 };
+          const m = await measure(async () => {
+            last = await attackOnce(pgd, model, x, labels, {
+              epsilons: [...S.curveEpsilons],
+              steps: S.curveSteps,
+              relativeStepSize: 2.5 / S.curveSteps,
+              randomStart: true,
+              restarts: 1,
+              seed: S.seed,
+            });
+          }, plan, now, inp.cpuClock);
+          const note = `PGD-${S.curveSteps} at ${points} ε (${S.curveEpsilons.join(', ')}) in one call; images/s counts image×ε points; ${last.steps} loop steps; success at ε=0.3 ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
+          rows.push(timingRow({ ...base('eps-curve', n), note }, m.samples, n * points, m.leaked));
+        } finally {
+          x.dispose();
+        }
+      })();
+    }
+
+    for (const [task, method] of [['train-fgsm-rs', 'fgsm-rs'], ['train-pgd7', 'pgd']] as [BenchTask, TrainMethod][]) {
+      if (!want(task)) continue;
+      const student = await cloneLayersModel(inp.model);
+      try {
+        const steps = S.trainStepsPerRun;
+        const m = await measure(async () => {
+          await trainModel(student, inp.images, {
+            method,
+            epochs: 1,
+            steps,
+            batchSize: S.trainBatch,
+            optimizer: 'adam',
+            learningRate: 1e-4,
+            schedule: { kind: 'constant' },
+            epsilon: S.trainEpsilon,
+            attackSteps: S.trainPgdSteps,
+            seed: S.seed,
+          });
+        }, plan, now, inp.cpuClock);
+        const what = method === 'fgsm-rs' ? 'FGSM-RS (α=1.25ε)' : `PGD-${S.trainPgdSteps} (α=2.5ε/${S.trainPgdSteps})`;
+        const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}`;
+        rows.push(timingRow({ ...base(task, S.trainBatch), note }, m.samples.map((s) => s / steps), S.trainBatch, m.leaked));
+      } finally {
+        student.dispose();
+      }
+    }
+  } finally {
+    xAll.dispose();
+  }
+
+  // Tasks this plan leaves out are listed, so the table says what was not measured and why.
+  const done = new Set(rows.map((r) => `${r.task}/${r.batch}`));
+  for (const task of BENCH_TASKS) {
+    const batches: (number | null)[] =
+      task === 'fgsm' || task === 'pgd20'
+        ? [...S.throughputBatches]
+        : task === 'fgsm-single' || task === 'pgd40-single'
+          ? [1]
+          : task === 'boundary-toy-100'
+            ? [S.toyResolution ** 2]
+            : task === 'slice-64'
+              ? [S.sliceResolution ** 2]
+              : task === 'eps-curve'
+                ? [S.curveBatch]
+                : [S.trainBatch];
+    for (const b of batches) {
+      if (done.has(`${task}/${b}`)) continue;
+      const why = plan.tasks.includes(task) && (task !== 'fgsm' && task !== 'pgd20' ? true : plan.batches.includes(b as number)) ? lateNote : plan.skipReason;
+      rows.push(skippedRow(base(task, b), why || 'not in this plan'));
+    }
+  }
+  const order = (r: BenchRow) => BENCH_TASKS.indexOf(r.task as BenchTask) * 1e6 + (r.batch ?? 0);
+  return rows.sort((a, b) => order(a) - order(b));
+}

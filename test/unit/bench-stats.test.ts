@@ -1,0 +1,51 @@
+import { describe, it, expect } from 'vitest';
+import { attachPeer, formatTable, skippedRow, summarise, timingRow } from '../../src/lib/bench/stats';
+
+describe('bench statistics', () => {
+  it('median of odd and even counts, min and max, order-independent', () => {
+    expect(summarise([5, 1, 3])).toEqual({ median: 3, min: 1, max: 5 });
+    expect(summarise([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+    expect(summarise([7])).toEqual({ median: 7, min: 7, max: 7 });
+  });
+
+  it('rejects empty or non-finite samples', () => {
+    expect(() => summarise([])).toThrow(/empty/);
+    expect(() => summarise([1, NaN])).toThrow(/finite/);
+  });
+
+  it('a timing row has every JSON field, throughput = items / median', () => {
+    const row = timingRow({ task: 'pgd20', where: 'node', backend: 'wasm', batch: 256 }, [200, 100, 400], 256, 0);
+    expect(Object.keys(row).sort()).toEqual(
+      ['backend', 'batch', 'images_per_s', 'leaked_tensors', 'max_ms', 'median_ms', 'min_ms', 'note', 'peer_images_per_s', 'ratio_to_peer', 'runs', 'task', 'where'].sort(),
+    );
+    expect(row.median_ms).toBe(200);
+    expect(row.images_per_s).toBe(1280);
+    expect(row.runs).toBe(3);
+    expect(row.peer_images_per_s).toBeNull();
+  });
+
+  it('attaches the peer by task and batch and gives the ratio project/peer', () => {
+    const rows = [
+      timingRow({ task: 'pgd20', where: 'node', backend: 'wasm', batch: 256 }, [1000], 256, 0),
+      timingRow({ task: 'pgd20', where: 'node', backend: 'wasm', batch: 1 }, [10], 1, 0),
+      skippedRow({ task: 'fgsm', where: 'browser', backend: 'webgpu', batch: 256 }, 'too slow'),
+    ];
+    const out = attachPeer(rows, [
+      { task: 'pgd20', batch: 256, images_per_s: 512 },
+      { task: 'fgsm', batch: 256, images_per_s: 100 },
+    ]);
+    expect(out[0].peer_images_per_s).toBe(512);
+    expect(out[0].ratio_to_peer).toBe(0.5);
+    expect(out[1].ratio_to_peer).toBeNull();
+    expect(out[2].ratio_to_peer).toBeNull();
+    expect(rows[0].ratio_to_peer).toBeNull();
+  });
+
+  it('the table says "not available" in the peer columns when there is no PyTorch', () => {
+    const rows = [timingRow({ task: 'fgsm', where: 'node', backend: 'wasm', batch: 1 }, [2], 1, 0)];
+    const text = formatTable(rows, new Set(['fgsm']), false);
+    expect(text.split('\n')).toHaveLength(3);
+    expect(text).toContain('not available');
+    expect(formatTable(attachPeer(rows, [{ task: 'fgsm', batch: 1, images_per_s: 1000 }]), new Set(['fgsm']), true)).toContain('0.50×');
+  });
+});
