@@ -82,8 +82,12 @@ async function main(): Promise<void> {
       continue;
     }
     const entry = indexEntry(recipe);
+    if (only !== null && only !== recipe.id) {
+      // Other models keep the card they have; one without a card stays out of the index until it gets one.
+      if (existsSync(path.join(dir, 'card.json'))) entries.push(entry);
+      continue;
+    }
     entries.push(entry);
-    if (only !== null && only !== recipe.id) continue;
     const cacheFile = path.join(dir, 'evals.json');
     const cache = readJson<Record<string, EvalRecord>>(cacheFile) ?? {};
     const evaluations: (EvalRecord & { command: string })[] = [];
