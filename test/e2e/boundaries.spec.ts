@@ -107,3 +107,23 @@ test('image slices: mnist-cnn and mnist-cnn-robust side by side on one plane; th
   await page.screenshot({ path: shotPath('boundaries-slice.png') });
   expect(errors).toEqual([]);
 });
+
+test('shipped toy models: the robust MLP shows a higher robust accuracy than the standard one at its ε', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  const index = await request.get('/models/index.json');
+  const ids: string[] = index.ok() ? ((await index.json()) as { models: { id: string }[] }).models.map((m) => m.id) : [];
+  test.skip(!ids.includes('toy-moons-mlp') || !ids.includes('toy-moons-mlp-robust'), 'the shipped toy models (toy-moons-mlp, toy-moons-mlp-robust) are not in models/index.json yet');
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=boundaries&b-view=toy');
+  await expect(page.getByTestId('toy-robust-accuracy')).toHaveAttribute('data-value', /\d/, { timeout: 120_000 });
+  const robustOf = async (id: string) => {
+    await page.getByTestId('toy-source').selectOption(id);
+    await expect(page.getByTestId('toy-robust-accuracy')).toHaveAttribute('data-model', id, { timeout: 60_000 });
+    await expect(page.getByTestId('toy-robust-accuracy')).toHaveAttribute('data-value', /\d/, { timeout: 60_000 });
+    return numberAttr(page, 'toy-robust-accuracy');
+  };
+  const standard = await robustOf('toy-moons-mlp');
+  const robust = await robustOf('toy-moons-mlp-robust');
+  expect(robust).toBeGreaterThan(standard);
+  expect(errors).toEqual([]);
+});
