@@ -42,7 +42,7 @@ import { getModel, registerModel, unregisterModel } from './models';
 // Types shared with the UI
 
 export interface HeldOutRequest {
-  /** The first n test examples form the fixed held-out batch. */
+  /** The first n test examples form the fixed held-out batch (all of them when the test set is smaller: toy sets). */
   n: number;
   /** Evaluate every this many steps. */
   every: number;
@@ -126,7 +126,7 @@ function fail(what: string): never {
 
 function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
   if (typeof h !== 'object' || h === null) fail('heldOut must be an object {n, every, pgdSteps, restarts}');
-  if (!(Number.isInteger(h.n) && h.n >= 10 && h.n <= available)) fail(`heldOut.n must be an integer in 10–${available}, got ${h.n}`);
+  if (!(Number.isInteger(h.n) && h.n >= Math.min(10, available) && h.n <= available)) fail(`heldOut.n must be an integer in 10–${available}, got ${h.n}`);
   if (!(Number.isInteger(h.every) && h.every >= 1)) fail(`heldOut.every must be a positive integer, got ${h.every}`);
   if (!(Number.isInteger(h.pgdSteps) && h.pgdSteps >= 1 && h.pgdSteps <= 200)) fail(`heldOut.pgdSteps must be an integer in 1–200, got ${h.pgdSteps}`);
   if (!(Number.isInteger(h.restarts) && h.restarts >= 1 && h.restarts <= 10)) fail(`heldOut.restarts must be an integer in 1–10, got ${h.restarts}`);
@@ -186,7 +186,7 @@ export const finetuneApi = {
         examplesFor(base.entry, 'train'),
         examplesFor(base.entry, 'test'),
       ]);
-      const heldOutReq = checkHeldOut({ ...request.heldOut }, test.count);
+      const heldOutReq = checkHeldOut({ ...request.heldOut, n: Math.min(request.heldOut?.n, test.count) }, test.count);
       if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
       const gate = new PauseGate();
       gates.set(jobId, gate);

@@ -63,6 +63,26 @@ test('fine-tuning mnist-cnn with FGSM-RS raises held-out robust accuracy by ≥ 
   await expect(page.getByTestId('ft-saved-row')).toHaveCount(1);
   await page.screenshot({ path: shotPath('finetune.png'), fullPage: true });
 
+  // Download: three files in the zoo's format; the card carries the recipe and the measured figures.
+  const downloads: { name: string; text: string }[] = [];
+  page.on('download', async (d) => {
+    const stream = await d.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    downloads.push({ name: d.suggestedFilename(), text: Buffer.concat(chunks).toString('latin1') });
+  });
+  await page.getByTestId('ft-download').click();
+  await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
+  expect(downloads.map((d) => d.name).sort()).toEqual(['card.json', 'model.json', 'weights.bin']);
+  const modelJson = JSON.parse(downloads.find((d) => d.name === 'model.json')!.text);
+  expect(modelJson.format).toBe('layers-model');
+  expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+  const card = JSON.parse(downloads.find((d) => d.name === 'card.json')!.text);
+  expect(card.id).toBe(modelId);
+  expect(card.recipe).toMatchObject({ method: 'fgsm-rs', epsilon: 0.1, steps: 150 });
+  expect(card.figures.after.robust).toBeCloseTo(after, 6);
+  expect(card.curve.epsilons[0]).toBe(0);
+
   // The new model is offered by the Attack Lab and by the trade-off chart.
   await page.getByTestId('tab-attack-lab').click();
   await expect(page.getByTestId('model-select').locator(`option[value="${modelId}"]`)).toHaveCount(1, { timeout: 60_000 });
@@ -81,17 +101,25 @@ test('fine-tuning mnist-cnn with FGSM-RS raises held-out robust accuracy by ≥ 
   expect(errors).toEqual([]);
 });
 
-test('cancel stops a run and keeps nothing', async ({ page }) => {
+test('cancel stops a run, keeps nothing and leaves no tensors behind', async ({ page }) => {
   test.setTimeout(180_000);
   const errors = collectConsoleErrors(page);
   await page.goto(RUN);
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
-  await page.getByTestId('ft-start').click();
-  await expect.poll(() => stepsDone(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
-  await page.getByTestId('ft-cancel').click();
-  await expect(page.getByTestId('ft-notice')).toContainText('cancelled');
-  await expect(page.getByTestId('ft-status')).toHaveAttribute('data-phase', 'idle');
-  await expect(page.getByTestId('ft-start')).toBeEnabled();
-  await expect(page.getByTestId('ft-saved-row')).toHaveCount(0);
+  const memory = () => page.evaluate(() => (globalThis as unknown as { __engine: { memory(): Promise<{ numTensors: number }> } }).__engine.memory());
+  const startAndCancel = async () => {
+    await page.getByTestId('ft-start').click();
+    await expect.poll(() => stepsDone(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
+    await page.getByTestId('ft-cancel').click();
+    await expect(page.getByTestId('ft-notice')).toContainText('cancelled');
+    await expect(page.getByTestId('ft-status')).toHaveAttribute('data-phase', 'idle');
+    await expect(page.getByTestId('ft-start')).toBeEnabled();
+    await expect(page.getByTestId('ft-saved-row')).toHaveCount(0);
+  };
+  // The first run loads the base model and the data; a second run must leave exactly as many tensors behind.
+  await startAndCancel();
+  const before = (await memory()).numTensors;
+  await startAndCancel();
+  expect((await memory()).numTensors).toBe(before);
   expect(errors).toEqual([]);
 });
