@@ -196,13 +196,29 @@ test('draw a digit and get a prediction; a non-image upload keeps the state', as
   expect(errors).toEqual([]);
 });
 
-test('a tampered address shows a warning and falls back to defaults', async ({ page }) => {
+test('a tampered address warns and falls back; every control is named and works from the keyboard', async ({ page }) => {
   await openLab(page, '#panel=attack-lab&model=nope&eps=abc&attack=fgsm');
   await expect(page.getByTestId('url-warning').first()).toBeVisible();
   await expect(page.getByTestId('url-warning').filter({ hasText: 'model=nope' })).toBeVisible();
   await expect(page.getByTestId('url-warning').filter({ hasText: 'eps=abc' })).toBeVisible();
   await expect(page.getByTestId('model-select')).toHaveValue('mnist-cnn');
   await resultAt(page, 0.1);
+
+  // Every control in the panel has an accessible name (label, aria-label(ledby) or text).
+  const controls = await page.getByTestId('attack-lab').evaluate((root) => {
+    const all = Array.from(root.querySelectorAll<HTMLElement>('button, input, select, [role="tab"]'));
+    const unnamed = all
+      .filter((el) => {
+        const labelled = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+        const labels = (el as HTMLInputElement).labels;
+        const text = el.tagName === 'BUTTON' ? el.textContent?.trim() : '';
+        return !(labelled || (labels && labels.length > 0) || text);
+      })
+      .map((el) => el.outerHTML.slice(0, 120));
+    return { count: all.length, unnamed };
+  });
+  expect(controls.count).toBeGreaterThan(30);
+  expect(controls.unnamed).toEqual([]);
 
   // Keyboard only: a gallery image with Enter, the input tabs with the arrow keys.
   const third = page.getByTestId('gallery-image').nth(2);
