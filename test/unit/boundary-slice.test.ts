@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
+import { getAttack } from '../../src/lib/attacks/registry';
 import {
+  attackDirection,
   boundaryDistance,
   evaluateSlice,
   gradientSignDirection,
@@ -75,6 +77,19 @@ describe('image-space slices', () => {
     // Label 0: the loss grows along +w (towards class 1); label 1: along −w.
     expect(Array.from(await gradientSignDirection(model, x, 0))).toEqual(Array.from(w, Math.sign));
     expect(Array.from(await gradientSignDirection(model, x, 1))).toEqual(Array.from(w, (v) => -Math.sign(v)));
+    dispose();
+  });
+
+  it('the PGD direction of a linear model is the corner of the ε-box along ∓sign(w) when ε is too small to flip it', async () => {
+    const { model, w, c, dispose } = linearModel(12);
+    const x = image(13);
+    const z = dot(w, x) + c;
+    const label = z > 0 ? 1 : 0;
+    const l1 = Array.from(w).reduce((sum, v) => sum + Math.abs(v), 0);
+    const eps = (0.5 * Math.abs(z)) / l1; // half the distance to the boundary: PGD walks to the corner and stays there
+    const delta = await attackDirection(model, getAttack('pgd'), x, label, eps, { steps: 20, seed: 1 });
+    const away = label === 0 ? 1 : -1;
+    for (let i = 0; i < DIM; i++) expect(delta[i]).toBeCloseTo(away * eps * Math.sign(w[i]), 5);
     dispose();
   });
 
