@@ -80,6 +80,7 @@ test('toy playground: training changes the map; adversarial training raises robu
     )
     .toBeGreaterThanOrEqual(0.2);
   await pause(page);
+  console.log(`toy robust accuracy (test, PGD-10 L∞ ε = 0.1): ${standardRobust.toFixed(3)} after standard training → best ${best.toFixed(3)} with PGD-AT`);
   await expect(page.getByTestId('toy-before-after')).toBeVisible();
   await page.screenshot({ path: shotPath('boundaries-toy.png') });
   expect(errors).toEqual([]);
