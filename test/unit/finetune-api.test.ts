@@ -1,0 +1,152 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { initNodeBackend } from '../../src/lib/backend/node';
+import { setBaseUrl } from '../../src/worker/context';
+import { finetuneApi, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
+import { cancelJob } from '../../src/worker/jobs';
+import { getModel, listModels } from '../../src/worker/models';
+import { isCancelled } from '../../src/lib/util/cancel';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BASE = 'http://app.test/';
+
+/** The worker fetches app files by URL; here they come from the repository (models/, public/data/). */
+function serveFromDisk(): () => void {
+  const original = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!url.startsWith(BASE)) return new Response('not found', { status: 404 });
+    const rel = url.slice(BASE.length);
+    const file = rel.startsWith('models/') ? path.join(ROOT, rel) : path.join(ROOT, 'public', rel);
+    try {
+      return new Response(readFileSync(file));
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  }) as typeof fetch;
+  return () => {
+    globalThis.fetch = original;
+  };
+}
+
+const REQUEST: FinetuneRequest = {
+  baseModelId: 'mnist-cnn',
+  recipe: {
+    method: 'fgsm-rs',
+    epsilon: 0.1,
+    epsilonRamp: 0,
+    attackSteps: 2,
+    relativeStepSize: 1.25,
+    tradesBeta: 6,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    schedule: 'constant',
+    batchSize: 16,
+    steps: 6,
+    adversarialShare: 1,
+    seed: 1,
+  },
+  heldOut: { n: 20, every: 3, pgdSteps: 2, restarts: 1 },
+  earlyStop: false,
+};
+
+async function predictions(model: tf.LayersModel): Promise<Float32Array> {
+  const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 3);
+  const y = model.predict(x) as tf.Tensor;
+  const v = (await y.data()) as Float32Array;
+  x.dispose();
+  y.dispose();
+  return v;
+}
+
+describe('fine-tuning worker API', () => {
+  let restore: () => void;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    setBaseUrl(BASE);
+    restore = serveFromDisk();
+  });
+  afterAll(() => restore());
+
+  it('fine-tunes a copy, registers and keeps it, exports it, measures its ε-curve and deletes it without leaks', async () => {
+    const base = await getModel('mnist-cnn');
+    const baseBefore = await predictions(base.model);
+    const tensorsBefore = tf.memory().numTensors;
+    const events: FinetuneEvent[] = [];
+    const card = await finetuneApi.finetuneStart('api-1', REQUEST, (e) => events.push(e));
+
+    expect(events.filter((e) => e.kind === 'step').map((e) => (e.kind === 'step' ? e.progress.step : 0))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(events.filter((e) => e.kind === 'evaluation').map((e) => (e.kind === 'evaluation' ? e.evaluation.step : -1))).toEqual([0, 3, 6]);
+    expect(card.id).toMatch(/^mnist-cnn-ft-/);
+    expect(card.status).toBe('finished');
+    expect(card.figures.before.step).toBe(0);
+    expect(card.figures.stepsRun).toBe(6);
+    expect(card.recipe).toEqual(REQUEST.recipe);
+    // The shipped model is untouched.
+    expect(Array.from(await predictions(base.model))).toEqual(Array.from(baseBefore));
+
+    // It is listed with the shipped models and loadable by id.
+    expect((await listModels()).find((m) => m.id === card.id)?.source).toBe('registered');
+    expect((await getModel(card.id)).entry.robust).toBe(true);
+    expect((await finetuneApi.finetuneSaved()).map((m) => m.id)).toEqual([card.id]);
+
+    const files = await finetuneApi.finetuneExport(card.id);
+    expect(JSON.parse(files.modelJson).weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(JSON.parse(files.cardJson).id).toBe(card.id);
+    expect(files.weights.byteLength).toBeGreaterThan(0);
+
+    const curve = await finetuneApi.finetuneCurve('api-curve', card.id, { epsilons: [0, 0.1], steps: 2 });
+    expect(curve.before).toHaveLength(2);
+    // ε = 0 is clean accuracy, which matches the held-out check before training (same images).
+    expect(curve.before[0]).toBeCloseTo(card.figures.before.clean, 6);
+    expect(curve.after[1]).toBeLessThanOrEqual(curve.after[0]);
+    expect((await finetuneApi.finetuneSaved())[0].card.curve?.epsilons).toEqual([0, 0.1]);
+
+    expect(await finetuneApi.finetuneDelete(card.id)).toBe(true);
+    expect(await finetuneApi.finetuneDelete(card.id)).toBe(false);
+    await expect(getModel(card.id)).rejects.toThrow(/Unknown model id/);
+    expect(await finetuneApi.finetuneSaved()).toEqual([]);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('pauses (registering a snapshot), resumes, and cancels while paused', async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const events: string[] = [];
+    let snapshotId = '';
+    const run = finetuneApi.finetuneStart('api-2', { ...REQUEST, recipe: { ...REQUEST.recipe, steps: 12 } }, (e) => {
+      if (e.kind === 'step' && e.progress.step === 2 && !snapshotId) expect(finetuneApi.finetunePause('api-2')).toBe(true);
+      if (e.kind === 'paused') {
+        events.push(`paused@${e.step}`);
+        snapshotId = e.card.id;
+        expect(e.card.status).toBe('paused');
+        // Resume once; the next pause is cancelled instead.
+        if (events.length === 1) {
+          setTimeout(() => finetuneApi.finetuneResume('api-2'), 20);
+        } else {
+          setTimeout(() => cancelJob('api-2'), 20);
+        }
+      }
+      if (e.kind === 'step' && e.progress.step === 5) finetuneApi.finetunePause('api-2');
+    });
+    const err = await run.catch((e: unknown) => e);
+    expect(isCancelled(err)).toBe(true);
+    expect(events).toEqual(['paused@2', 'paused@5']);
+    // The snapshot stays listed and saved after the cancel.
+    expect((await listModels()).some((m) => m.id === snapshotId)).toBe(true);
+    expect((await finetuneApi.finetuneSaved()).map((m) => m.card.status)).toEqual(['paused']);
+    expect(finetuneApi.finetunePause('api-2')).toBe(false);
+    await finetuneApi.finetuneDelete(snapshotId);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('rejects bad requests by naming the parameter', async () => {
+    await expect(finetuneApi.finetuneStart('', REQUEST)).rejects.toThrow(/jobId/);
+    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, recipe: { ...REQUEST.recipe, epsilon: 2 } })).rejects.toThrow(/epsilon/);
+    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, baseModelId: 'nope' })).rejects.toThrow(/Unknown model id "nope"/);
+    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, heldOut: { ...REQUEST.heldOut, every: 0 } })).rejects.toThrow(/heldOut\.every/);
+    await expect(finetuneApi.finetuneExport('nope')).rejects.toThrow(/No saved fine-tuned model/);
+    await expect(finetuneApi.finetuneCurve('c', 'nope', { epsilons: [0, 0.1], steps: 2 })).rejects.toThrow(/No saved/);
+  });
+});
