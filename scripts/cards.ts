@@ -1,5 +1,5 @@
 /**
- * `npm run cards [-- --model <id>] [--rerun] [--skip-eval]`: writes each trained model's card
+ * `npm run cards [-- --model <id>[,<id>…]] [--rerun] [--skip-eval]`: writes each trained model's card
  * (models/<id>/card.json) and the zoo index (models/index.json). Cards are only ever written here.
  *
  * A card holds the recipe (data, architecture, seed, every training hyperparameter), the training record
@@ -7,6 +7,7 @@
  * with the `npm run eval` command that reproduces it. Evaluation results are cached in models/<id>/evals.json keyed
  * by that command: missing ones are run, --rerun runs them all again, --skip-eval runs none.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
@@ -22,6 +23,8 @@ import { recipeData } from './recipe-data';
 
 /** models/<id>/training.json as `npm run train` writes it (a checkpoint of an unfinished run has fewer fields). */
 interface TrainingJson {
+  /** The recipe the weights were trained with (the card reports it, not today's zoo.ts). */
+  recipe: ZooRecipe;
   partial: boolean;
   parameters: number;
   weightBytes: number;
@@ -36,6 +39,11 @@ interface TrainingJson {
   meanLossLast100?: number;
   tfjs?: string;
   backend?: string;
+}
+
+/** What determines the weights: data, architecture, seed, training and held-out check. */
+function trainingRecipeKey(r: ZooRecipe): string {
+  return JSON.stringify([r.data, r.architecture, r.seed, r.training, r.validation ?? null]);
 }
 
 function readJson<T>(file: string): T | null {
@@ -71,7 +79,8 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const only = args.model === undefined ? null : stringArg(args, 'model');
+  // --model takes one id or a comma-separated list.
+  const only = args.model === undefined ? null : new Set(stringArg(args, 'model').split(','));
   await initNodeBackend('wasm');
   const entries: ModelEntry[] = [];
   for (const recipe of ZOO_RECIPES) {
@@ -81,34 +90,42 @@ async function main(): Promise<void> {
       console.error(`${recipe.id}: not trained yet (npm run train -- --model ${recipe.id}); left out of the index`);
       continue;
     }
-    const entry = indexEntry(recipe);
-    if (only !== null && only !== recipe.id) {
+    const differs = trainingRecipeKey(training.recipe) !== trainingRecipeKey(recipe);
+    if (differs) {
+      console.error(`${recipe.id}: the trained weights follow an older recipe than zoo.ts; retrain (npm run train -- --model ${recipe.id}). The card reports the recipe used.`);
+    }
+    const trained = training.recipe;
+    const entry = indexEntry(trained);
+    if (only !== null && !only.has(recipe.id)) {
       // Other models keep the card they have; one without a card stays out of the index until it gets one.
       if (existsSync(path.join(dir, 'card.json'))) entries.push(entry);
       continue;
     }
     entries.push(entry);
     const cacheFile = path.join(dir, 'evals.json');
-    const cache = readJson<Record<string, EvalRecord>>(cacheFile) ?? {};
+    // Results belong to one set of weights: a retrained model starts with an empty cache.
+    const weightsSha256 = createHash('sha256').update(readFileSync(path.join(dir, WEIGHTS_FILE))).digest('hex');
+    const stored = readJson<{ weightsSha256: string; results: Record<string, EvalRecord> }>(cacheFile);
+    const cache = stored?.weightsSha256 === weightsSha256 ? stored.results : {};
     const evaluations: (EvalRecord & { command: string })[] = [];
     for (const plan of recipe.evaluations) {
       const command = evalCommand(recipe.id, plan);
       if (!args['skip-eval'] && (args.rerun || !cache[command])) {
         console.error(`${command}`);
         cache[command] = await evaluateModel(recipe.id, plan, (done, total, s) => progressBar(done, total, s, recipe.id));
-        writeFileSync(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);
+        writeFileSync(cacheFile, `${JSON.stringify({ weightsSha256, results: cache }, null, 2)}\n`);
       }
       if (cache[command]) evaluations.push({ command, ...cache[command] });
     }
     const card: ModelCard = {
       ...entry,
-      architecture: { summary: describeArchitecture(recipe.architecture), ...recipe.architecture },
+      architecture: { summary: describeArchitecture(trained.architecture), ...trained.architecture },
       parameters: training.parameters,
       weightBytes: training.weightBytes,
-      data: recipe.data,
-      seed: recipe.seed,
-      training: recipe.training,
-      validation: recipe.validation ?? null,
+      data: trained.data,
+      seed: trained.seed,
+      training: trained.training,
+      validation: trained.validation ?? null,
       trainingRecord: {
         partial: training.partial,
         steps: training.steps ?? null,
@@ -126,6 +143,7 @@ async function main(): Promise<void> {
       },
       evaluations,
       notes: recipe.notes ?? [],
+      ...(differs ? { currentRecipeDiffers: true } : {}),
     };
     writeFileSync(path.join(dir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
     console.error(`wrote models/${recipe.id}/card.json`);
@@ -133,6 +151,36 @@ async function main(): Promise<void> {
   const index = parseModelIndex({ version: 1, models: entries });
   writeFileSync(path.join(MODELS_DIR, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   console.error(`wrote models/index.json (${entries.length} models)`);
+  writeFileSync(path.join(MODELS_DIR, 'README.md'), zooSummary(entries));
+  console.error('wrote models/README.md');
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+
+/** models/README.md: a table of every card's evaluations, generated (never edited by hand). */
+function zooSummary(entries: ModelEntry[]): string {
+  const lines = [
+    '# Model zoo',
+    '',
+    'Generated by `npm run cards` from the cards in this folder; do not edit. Each row is one `npm run eval` run on the',
+    'first n test examples (the command is in the card). Robust accuracy is 1 − the attack\'s success rate.',
+    '',
+    '| model | params | trained | attack | n | clean | robust accuracy at ε |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const e of entries) {
+    const card = readJson<ModelCard>(path.join(MODELS_DIR, e.card));
+    if (!card) continue;
+    const t = card.training;
+    const how = t.method === 'standard' ? 'standard' : `${t.method} ε=${t.epsilon}`;
+    for (const ev of card.evaluations) {
+      const p = ev.params;
+      const attack = `${ev.attack}${p.steps ? `-${p.steps}` : ''}${p.restarts && p.restarts !== 1 ? ` ×${p.restarts}` : ''}`;
+      const points = ev.points.map((q) => `${q.eps}: ${pct(q.robust_accuracy)}`).join(', ');
+      lines.push(`| ${e.id} | ${card.parameters} | ${how} | ${attack} | ${ev.n} | ${pct(ev.clean_accuracy)} | ${points} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 main().catch((err) => {

@@ -107,7 +107,7 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 2,
-    training: { method: 'standard', epochs: 2, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.01, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
       { attack: 'pgd', eps: [0, 0.01, 0.03, 0.05, 0.1], steps: 40, stepSize: 0.0025, restarts: 1, n: 2000, seed: 0 },
