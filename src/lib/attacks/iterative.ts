@@ -11,7 +11,7 @@ import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { ascentObjective, mean, rowStats } from './losses';
-import { perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
+import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
 /** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
@@ -103,7 +103,11 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const step = perExample(p.stepSize, x.rank);
   const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
-  const project = (t: tf.Tensor) => projectToBall(t, x, eps, p.norm, model.bounds);
+  // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
+  // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
+  const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
+  const project = (t: tf.Tensor) =>
+    box ? tf.tidy(() => tf.minimum(tf.maximum(t, box.lo), box.hi)) : projectToBall(t, x, eps, p.norm, model.bounds);
   const rule = p.rule(n);
   const start = () =>
     tf.tidy(() => {
@@ -188,6 +192,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     eps.dispose();
     step.dispose();
     classes.dispose();
+    if (box) tf.dispose([box.lo, box.hi]);
     rule.dispose?.();
   }
   return { adversarial: best, success: bestSuccess, objective: bestObjective, queries };
