@@ -6,12 +6,14 @@
  *   npm run bench                 everything (≈ 8–9 minutes on 2 cores)
  *   npm run bench -- --json       the same, as JSON on stdout (progress on stderr)
  *   npm run bench -- --node-only  skip the browser runs and the first-load measurement
+ *   npm run bench -- --out f.json also write the JSON object to a file (npm prints its own header on stdout;
+ *                                 `npm run -s bench -- --json` keeps stdout pure JSON)
  *   BENCH_PORT=4178               port of the static server for the browser runs
  *
  * Method: see src/lib/bench/tasks.ts and docs/PERFORMANCE.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     'node-only': { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -266,6 +269,7 @@ async function main(): Promise<void> {
     total_seconds: Math.round((Date.now() - started) / 1000),
     rows: finalRows,
   };
+  if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;

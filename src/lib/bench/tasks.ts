@@ -119,18 +119,26 @@ interface Measured {
   leaked: number;
 }
 
-async function measure(fn: () => Promise<void>, plan: BenchPlan, now: () => number, cpuClock?: () => number): Promise<Measured> {
+/**
+ * Warm-up, then timed calls: at least one; more while they fit in `budgetMs` (up to maxRuns), and up to minRuns
+ * while that stays within twice the budget — so a slow machine gets fewer runs per task rather than fewer tasks.
+ */
+async function measure(fn: () => Promise<void>, plan: BenchPlan, budgetMs: number, now: () => number, cpuClock?: () => number): Promise<Measured> {
   for (let i = 0; i < plan.warmup; i++) await fn();
   const before = tf.memory().numTensors;
   const samples: number[] = [];
   const cpu: number[] = [];
   const started = now();
-  while (samples.length < plan.maxRuns && (samples.length < plan.minRuns || now() - started < plan.budgetMs)) {
+  for (;;) {
     const c0 = cpuClock?.() ?? 0;
     const t0 = now();
     await fn();
-    samples.push(now() - t0);
+    const last = now() - t0;
+    samples.push(last);
     if (cpuClock) cpu.push(cpuClock() - c0);
+    const next = now() - started + last;
+    const more = next <= budgetMs || (samples.length < plan.minRuns && next <= 2 * budgetMs);
+    if (samples.length >= plan.maxRuns || !more) break;
   }
   return { samples, cpu, leaked: tf.memory().numTensors - before };
 }
@@ -176,6 +184,9 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const base = (task: BenchTask, batch: number | null) => ({ task, where, backend, batch });
   const deadline = now() + (inp.allowanceMs ?? Infinity);
+  // Each task's time budget: the plan's, or less when the allowance left must be shared by the tasks still to run.
+  const runsLeft = () => plan.tasks.filter((t) => !rows.some((r) => r.task === t)).length || 1;
+  const budget = () => Math.max(0, Math.min(plan.budgetMs, (deadline - now()) / runsLeft()));
   let lateNote = '';
   const want = (t: BenchTask) => {
     if (!plan.tasks.includes(t)) return false;
@@ -199,7 +210,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       let last = { steps: 0, success: 0 };
       const m = await measure(async () => {
         last = await attackOnce(spec, model, x, labels, opts);
-      }, plan, now, inp.cpuClock);
+      }, plan, budget(), now, inp.cpuClock);
       const note = `${describe}; ${last.steps} loop steps per call; success ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
       rows.push(timingRow({ ...base(task, batch), note }, m.samples, batch, m.leaked));
       log(`${where}/${backend} ${task} b${batch}: median ${rows[rows.length - 1].median_ms} ms`);
@@ -244,7 +255,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       const r = S.toyResolution;
       const m = await measure(async () => {
         await evaluateToyGrid(toy.logits, inp.toyBounds, r, { numClasses: toy.numClasses });
-      }, plan, now, inp.cpuClock);
+      }, plan, budget(), now, inp.cpuClock);
       rows.push(timingRow({ ...base('boundary-toy-100', r * r), note: `${r}×${r} class map of a 2-D MLP, batches of 2500${cpuNote(m)}` }, m.samples, r * r, m.leaked));
     }
 
@@ -255,7 +266,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       const r = S.sliceResolution;
       const m = await measure(async () => {
         await evaluateSlice(model.logits, plane, { extent: S.sliceExtent, resolution: r, bounds: model.bounds, numClasses: model.numClasses });
-      }, plan, now, inp.cpuClock);
+      }, plan, budget(), now, inp.cpuClock);
       rows.push(timingRow({ ...base('slice-64', r * r), note: `${r}×${r} images on a gradient-sign/random plane, batches of 256${cpuNote(m)}` }, m.samples, r * r, m.leaked));
     }
 
@@ -275,7 +286,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
               restarts: 1,
               seed: S.seed,
             });
-          }, plan, now, inp.cpuClock);
+          }, plan, budget(), now, inp.cpuClock);
           const note = `PGD-${S.curveSteps} at ${points} ε (${S.curveEpsilons.join(', ')}) in one call; images/s counts image×ε points; ${last.steps} loop steps; success at ε=0.3 ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
           rows.push(timingRow({ ...base('eps-curve', n), note }, m.samples, n * points, m.leaked));
         } finally {
@@ -302,7 +313,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
             attackSteps: S.trainPgdSteps,
             seed: S.seed,
           });
-        }, plan, now, inp.cpuClock);
+        }, plan, budget(), now, inp.cpuClock);
         const what = method === 'fgsm-rs' ? 'FGSM-RS (α=1.25ε)' : `PGD-${S.trainPgdSteps} (α=2.5ε/${S.trainPgdSteps})`;
         const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}`;
         rows.push(timingRow({ ...base(task, S.trainBatch), note }, m.samples.map((s) => s / steps), S.trainBatch, m.leaked));
