@@ -5,7 +5,7 @@
  *  2. the time for FGSM-RS fine-tuning with the panel's default recipe to reach 80 % PGD-20 accuracy at ε = 0.1 on
  *     held-out test images, on the fastest backend (training time alone and wall time with the checks).
  *
- * `npx tsx scripts/bench/finetune.ts [--steps 30] [--heldOut 500] [--every 25] [--maxSteps 1500] [--skip-throughput] [--json]`
+ * `npx tsx scripts/bench/finetune.ts [--steps 30] [--heldOut 500] [--every 25] [--maxSteps 1500] [--skip-throughput | --throughput-only] [--json]`
  * Node offers wasm and cpu; `npm run bench` times the same two training steps on the browser backends too
  * (train-fgsm-rs, train-pgd7) and runs part 2 of this script.
  */
@@ -92,6 +92,10 @@ async function main(): Promise<void> {
     }
   }
   out.throughput = throughput;
+  if (args['throughput-only']) {
+    console.log(JSON.stringify(out, null, 2));
+    return;
+  }
 
   // 2. Time to 80 % PGD-20 accuracy at ε = 0.1, on the fastest backend.
   // wasm is the faster Node backend by two orders of magnitude (measured above when not skipped).

@@ -43,6 +43,7 @@ test('fine-tuning mnist-cnn with FGSM-RS raises held-out robust accuracy by ≥ 
   await page.getByTestId('ft-pause').click();
   await expect(page.getByTestId('ft-snapshot')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('ft-status')).toHaveAttribute('data-phase', 'paused');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shotPath('finetune-paused.png') });
   const pausedAt = await stepsDone(page);
   await page.waitForTimeout(1500);
