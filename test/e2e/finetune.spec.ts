@@ -49,6 +49,13 @@ test('fine-tuning mnist-cnn with FGSM-RS raises held-out robust accuracy by ≥ 
   await page.waitForTimeout(1500);
   expect(await stepsDone(page)).toBe(pausedAt);
   await expect(page.getByTestId('ft-saved-row')).toHaveCount(1);
+  // While paused, the snapshot can be attacked in the Attack Lab; coming back, the run is still there to resume.
+  const snapshotId = (await page.getByTestId('ft-saved-row').getAttribute('data-model-id')) ?? '';
+  await page.getByTestId('tab-attack-lab').click();
+  await expect(page.getByTestId('model-select').locator(`option[value="${snapshotId}"]`)).toHaveCount(1, { timeout: 60_000 });
+  await page.getByTestId('tab-finetune').click();
+  await expect(page.getByTestId('ft-status')).toHaveAttribute('data-phase', 'paused');
+  expect(await stepsDone(page)).toBe(pausedAt);
   await page.getByTestId('ft-resume').click();
   await expect.poll(() => stepsDone(page), { timeout: 60_000 }).toBeGreaterThan(pausedAt);
 

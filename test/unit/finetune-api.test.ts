@@ -6,7 +6,8 @@ import { initNodeBackend } from '../../src/lib/backend/node';
 import { setBaseUrl } from '../../src/worker/context';
 import { finetuneApi, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
 import { cancelJob } from '../../src/worker/jobs';
-import { getModel, listModels } from '../../src/worker/models';
+import { getModel, listModels, registerModel, unregisterModel } from '../../src/worker/models';
+import { buildModel } from '../../src/lib/models/architectures';
 import { isCancelled } from '../../src/lib/util/cancel';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -139,6 +140,35 @@ describe('fine-tuning worker API', () => {
     expect(finetuneApi.finetunePause('api-2')).toBe(false);
     await finetuneApi.finetuneDelete(snapshotId);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('fine-tunes a toy MLP the same way (its data regenerated from the entry; a small test set caps the held-out batch)', async () => {
+    const mlp = buildModel({ kind: 'mlp', inputSize: 2, hidden: [16], activation: 'relu', numClasses: 2 }, 5);
+    registerModel('toy-test', {
+      entry: {
+        id: 'toy-test',
+        name: 'Toy moons MLP',
+        dataset: 'moons',
+        kind: 'toy',
+        inputShape: [2],
+        classNames: ['a', 'b'],
+        bounds: [-2, 2],
+        description: 'test',
+        robust: false,
+        epsilon: null,
+        card: 'none',
+        files: { model: 'none', weights: ['none'] },
+        toy: { dataset: 'moons', classes: 2, noise: 0.1, seed: 1, n: 400, nTest: 100 },
+      },
+      model: mlp,
+    });
+    const card = await finetuneApi.finetuneStart('api-toy', { ...REQUEST, baseModelId: 'toy-test', heldOut: { ...REQUEST.heldOut, n: 200 } });
+    expect(card.heldOut.n).toBe(100);
+    expect(card.entry.kind).toBe('toy');
+    expect(card.entry.toy?.dataset).toBe('moons');
+    expect(card.evaluations.map((e) => e.step)).toEqual([0, 3, 6]);
+    await finetuneApi.finetuneDelete(card.id);
+    unregisterModel('toy-test');
   });
 
   it('rejects bad requests by naming the parameter', async () => {
