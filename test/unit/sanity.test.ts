@@ -23,10 +23,12 @@ const range = (n: number, from: number, to: number) => mask(n, Array.from({ leng
 describe('sanity flags (pure, over per-example success masks)', () => {
   const N = 200;
 
-  it('tolerate 1 % of N, at least one example', () => {
+  it('tolerate 1 % of N, at least two examples', () => {
     expect(toleratedExamples(200)).toBe(2);
-    expect(toleratedExamples(50)).toBe(1);
+    expect(toleratedExamples(50)).toBe(2);
+    expect(toleratedExamples(1000)).toBe(10);
     expect(toleratedExamples(1000, { fraction: 0.005 })).toBe(5);
+    expect(toleratedExamples(50, { min: 0 })).toBe(0);
     expect(() => toleratedExamples(10, { fraction: 1 })).toThrow(/fraction/);
   });
 

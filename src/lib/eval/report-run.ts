@@ -17,7 +17,7 @@ import type { ExampleSet } from '../data/examples';
 import { checkpoint } from '../util/checkpoint';
 import { cleanCorrectMask } from './curves';
 import { assembleReport, type AttackOutcome, type AttackRole, type OutcomePurpose, type RobustnessReport } from './report';
-import type { Tolerance } from './sanity';
+import { toleratedExamples, type Tolerance } from './sanity';
 
 export interface SuiteEntry {
   key: string;
@@ -263,7 +263,7 @@ export async function runReport(req: ReportRequest): Promise<RobustnessReport> {
       seed: req.seed ?? 0,
       norm: 'linf',
       largeEpsilon,
-      toleratedExamples: Math.max(1, Math.floor((req.tolerance?.fraction ?? 0.01) * n)),
+      toleratedExamples: toleratedExamples(n, req.tolerance),
       ...(req.surrogate ? { surrogate: req.surrogate.id } : {}),
       ...req.settings,
     },

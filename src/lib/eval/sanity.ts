@@ -4,8 +4,9 @@
  * weak or the model masks its gradient. Each check is a pure function over per-example success masks (1 = the
  * example is broken, clean errors included), so it can be tested on constructed cases.
  *
- * Every check tolerates a few examples (default: 1 % of N, at least one) so that the ordinary noise of random
- * starts does not raise a flag; a flag means a difference larger than that.
+ * Every check tolerates a few examples (default: 1 % of N, at least two) so that the ordinary noise of random
+ * starts does not raise a flag; a flag means a difference larger than that. (On 100 images a binomial figure moves
+ * by about 3 points from sampling alone; one or two examples are no evidence of anything.)
  */
 
 export type SanityId =
@@ -37,13 +38,17 @@ export interface NamedMask {
 export interface Tolerance {
   /** Examples that may differ before a flag fires, as a fraction of N (default 0.01). */
   fraction?: number;
+  /** …and at least this many examples (default 2). */
+  min?: number;
 }
 
-/** Number of examples a check tolerates: ⌊fraction·N⌋, at least one. */
+/** Number of examples a check tolerates: ⌊fraction·N⌋, at least `min` (default 2). */
 export function toleratedExamples(n: number, tol: Tolerance = {}): number {
   const fraction = tol.fraction ?? 0.01;
+  const min = tol.min ?? 2;
   if (!(fraction >= 0 && fraction < 1)) throw new Error(`tolerance fraction must be in [0, 1), got ${fraction}`);
-  return Math.max(1, Math.floor(fraction * n));
+  if (!(Number.isInteger(min) && min >= 0)) throw new Error(`tolerance min must be an integer ≥ 0, got ${min}`);
+  return Math.max(min, Math.floor(fraction * n));
 }
 
 function count(mask: Uint8Array): number {
