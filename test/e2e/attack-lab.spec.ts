@@ -87,7 +87,7 @@ test('PGD at ε = 0.3 fools mnist-cnn with ‖δ‖∞ ≤ 0.3; the robust model
   expect(errors).toEqual([]);
 });
 
-test('the robust model resists the same attack (needs mnist-cnn-robust)', async ({ page }) => {
+test('transfer: the image that fools mnist-cnn does not fool mnist-cnn-robust (needs it)', async ({ page }) => {
   test.skip(!(await hasRobustModel(page)), 'models/index.json does not list mnist-cnn-robust yet (it trains long); the step above covers it once it does');
   await openLab(page, '#panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.3&img=0');
   await resultAt(page, 0.3);
