@@ -92,6 +92,8 @@ export interface FinetuneCard {
   evaluations: EvalPoint[];
   curve?: EpsilonCurve;
   tfjs: string;
+  /** Why the model could not be kept in the browser's storage (it is still listed for this visit). */
+  notSaved?: string;
 }
 
 export type FinetuneEvent =
@@ -113,7 +115,15 @@ const METHOD_NAMES: Record<FinetuneRecipe['method'], string> = { 'fgsm-rs': 'FGS
 
 const gates = new Map<string, PauseGate>();
 let store: ModelStore<FinetuneCard> | null = null;
+/** Models the browser refused to store (quota, private mode): kept for this visit so they can still be downloaded. */
+const unsaved = memoryModelStore<FinetuneCard>();
 let restored: Promise<void> | null = null;
+
+/** Replaces the persistent store (tests use one that fails, as a full or private-mode browser does). */
+export function setFinetuneStore(next: ModelStore<FinetuneCard>): void {
+  store = next;
+  restored = null;
+}
 
 function modelStore(): ModelStore<FinetuneCard> {
   store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>() : indexedDbModelStore<FinetuneCard>();
@@ -142,8 +152,21 @@ function register(card: FinetuneCard, model: tf.LayersModel): void {
   registerModel(card.id, { entry: card.entry, model });
 }
 
-async function save(card: FinetuneCard, model: tf.LayersModel): Promise<void> {
-  await modelStore().save({ id: card.id, card, artifacts: await modelToArtifacts(model), savedAt: card.createdAt });
+/** Keeps the model in the browser's storage; a failure (quota, private mode) is reported on the card, not thrown. */
+async function save(card: FinetuneCard, model: tf.LayersModel): Promise<FinetuneCard> {
+  const artifacts = await modelToArtifacts(model);
+  try {
+    await modelStore().save({ id: card.id, card, artifacts, savedAt: card.createdAt });
+    return card;
+  } catch (err) {
+    const kept = { ...card, notSaved: (err as Error).message };
+    await unsaved.save({ id: card.id, card: kept, artifacts, savedAt: card.createdAt });
+    return kept;
+  }
+}
+
+async function loadSaved(id: string) {
+  return (await modelStore().load(id)) ?? (await unsaved.load(id));
 }
 
 /** Registers every saved model once per worker (after a reload they reappear in every model list). */
@@ -263,20 +286,22 @@ export const finetuneApi = {
             const card = cardFor('paused', last, step, p?.elapsed ?? 0, p?.imagesPerSecond ?? 0, p?.warnings ?? { catastrophic: null, robustOverfitting: null });
             const snapshot = await cloneLayersModel(model);
             register(card, snapshot);
-            await save(card, snapshot);
-            emit({ kind: 'paused', step, card });
+            emit({ kind: 'paused', step, card: await save(card, snapshot) });
           },
         });
         const after = result.evaluations.find((e) => e.step === result.bestStep) ?? result.evaluations[result.evaluations.length - 1];
-        const card = cardFor(result.stoppedEarly ? 'stopped early' : 'finished', after, result.bestStep, result.trainSeconds, result.imagesPerSecond, result.warnings);
-        await save(card, model);
+        const card = await save(
+          cardFor(result.stoppedEarly ? 'stopped early' : 'finished', after, result.bestStep, result.trainSeconds, result.imagesPerSecond, result.warnings),
+          model,
+        );
         register(card, model);
         owned = false;
         return card;
       } finally {
         x.dispose();
         y.dispose();
-        gates.delete(jobId);
+        // A newer run under the same id (which cancelled this one) keeps its own gate.
+        if (gates.get(jobId) === gate) gates.delete(jobId);
         if (owned) model.dispose();
       }
     });
@@ -300,20 +325,22 @@ export const finetuneApi = {
   /** Fine-tuned models kept in this browser, oldest first. */
   async finetuneSaved(): Promise<SavedModel[]> {
     await restoreFinetunedModels().catch(() => undefined);
-    return (await modelStore().list()).map(({ id, card, savedAt }) => ({ id, card, savedAt }));
+    const all = [...(await modelStore().list()), ...(await unsaved.list())];
+    return all.map(({ id, card, savedAt }) => ({ id, card, savedAt }));
   },
 
   /** Removes a fine-tuned model from the model list and from the browser's storage. */
   async finetuneDelete(id: string): Promise<boolean> {
     if (typeof id !== 'string' || id === '') fail(`id must be a non-empty string, got ${JSON.stringify(id)}`);
     const stored = await modelStore().remove(id);
+    const held = await unsaved.remove(id);
     const listed = unregisterModel(id);
-    return stored || listed;
+    return stored || held || listed;
   },
 
   /** model.json, weights.bin and card.json of a saved model (the weights are transferred, not copied). */
   async finetuneExport(id: string): Promise<ModelFiles & { name: string }> {
-    const saved = await modelStore().load(id);
+    const saved = await loadSaved(id);
     if (!saved) fail(`No saved fine-tuned model "${id}"`);
     const files = { ...exportModelFiles(saved.artifacts, saved.card), name: saved.card.name };
     return Comlink.transfer(files, [files.weights]);
@@ -329,7 +356,7 @@ export const finetuneApi = {
     opts: { epsilons: number[]; steps: number; seed?: number },
     onProgress?: ProgressCallback,
   ): Promise<EpsilonCurve> {
-    const saved = await modelStore().load(id);
+    const saved = await loadSaved(id);
     if (!saved) fail(`No saved fine-tuned model "${id}"`);
     const eps = opts?.epsilons;
     if (!Array.isArray(eps) || eps.length < 2 || eps[0] !== 0 || eps.some((e, i) => !(e >= 0 && e <= 1) || (i > 0 && !(e > eps[i - 1])))) {
@@ -354,7 +381,7 @@ export const finetuneApi = {
       const before = await curveOf(base.model, 0, `PGD-${opts.steps} on ${card.base.name}`);
       const after = await curveOf(tuned.model, heldOut.count, `PGD-${opts.steps} on the fine-tuned model`);
       const curve: EpsilonCurve = { epsilons: eps.slice(), before, after, attack: `PGD-${opts.steps} (α = 2.5ε/${opts.steps}, 1 restart, random start)`, n: heldOut.count };
-      await modelStore().save({ ...saved, card: { ...card, curve } });
+      await (card.notSaved ? unsaved : modelStore()).save({ ...saved, card: { ...card, curve } });
       return curve;
     });
   },

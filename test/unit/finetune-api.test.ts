@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../../src/lib/backend/node';
 import { setBaseUrl } from '../../src/worker/context';
-import { finetuneApi, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
+import { finetuneApi, setFinetuneStore, type FinetuneCard, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
+import { memoryModelStore, type ModelStore } from '../../src/lib/models/storage';
 import { cancelJob } from '../../src/worker/jobs';
 import { getModel, listModels, registerModel, unregisterModel } from '../../src/worker/models';
 import { buildModel } from '../../src/lib/models/architectures';
@@ -169,6 +170,27 @@ describe('fine-tuning worker API', () => {
     expect(card.evaluations.map((e) => e.step)).toEqual([0, 3, 6]);
     await finetuneApi.finetuneDelete(card.id);
     unregisterModel('toy-test');
+  });
+
+  it('when the browser refuses to store the model, it is still listed, exportable and deletable, and the card says so', async () => {
+    const refusing: ModelStore<FinetuneCard> = {
+      ...memoryModelStore<FinetuneCard>(),
+      save: async () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    setFinetuneStore(refusing);
+    try {
+      const card = await finetuneApi.finetuneStart('api-quota', REQUEST);
+      expect(card.notSaved).toMatch(/Quota/);
+      expect((await listModels()).some((m) => m.id === card.id)).toBe(true);
+      expect((await finetuneApi.finetuneSaved()).map((m) => m.id)).toEqual([card.id]);
+      expect(JSON.parse((await finetuneApi.finetuneExport(card.id)).cardJson).notSaved).toMatch(/Quota/);
+      expect(await finetuneApi.finetuneDelete(card.id)).toBe(true);
+      expect(await finetuneApi.finetuneSaved()).toEqual([]);
+    } finally {
+      setFinetuneStore(memoryModelStore<FinetuneCard>());
+    }
   });
 
   it('rejects bad requests by naming the parameter', async () => {
