@@ -55,10 +55,11 @@ test.describe('ε trade-off panel', () => {
     const errors = collectConsoleErrors(page);
     const models = HAS_ROBUST ? 'mnist-cnn,mnist-cnn-robust' : 'mnist-cnn';
     if (!HAS_ROBUST) test.info().annotations.push({ type: 'skip-part', description: 'mnist-cnn-robust is not in models/index.json yet: the standard-vs-robust comparison is skipped' });
-    await page.goto(`/#panel=tradeoff&tmodels=${models}&tattacks=pgd&temax=0.3&testep=0.05&tn=200&tsteps=${STEPS}&trestarts=1`);
+    await page.goto(`/#panel=tradeoff&tmodels=${models}&tattacks=fgsm,pgd,noise&temax=0.3&testep=0.05&tn=200&tsteps=${STEPS}&trestarts=1`);
     await expect(page.getByTestId('eps-grid')).toContainText('7 points: 0, 13, 26, 38, 51, 64, 77 /255');
     await expect(page.getByTestId('curves-run')).toBeEnabled({ timeout: 60_000 });
-    const total = (HAS_ROBUST ? 2 : 1) * 7;
+    // Two models (or one) × FGSM, PGD and the noise baseline × 7 budgets.
+    const total = (HAS_ROBUST ? 2 : 1) * 3 * 7;
     const started = Date.now();
     await page.getByTestId('curves-run').click();
     await expect(page.getByTestId('progress')).toBeVisible();
@@ -78,12 +79,16 @@ test.describe('ε trade-off panel', () => {
 
     const points = await pointsOf(page);
     expect(points).toHaveLength(total);
-    const acc = (model: string, eps: number) => points.find((p) => p.model === model && Math.abs(p.epsilon - eps) < 1e-9)!.accuracy;
+    const acc = (model: string, eps: number, attack = 'pgd') =>
+      points.find((p) => p.model === model && p.attack === attack && Math.abs(p.epsilon - eps) < 1e-9)!.accuracy;
     // Clean accuracy at ε = 0, and the curve never rises.
     expect(acc('mnist-cnn', 0)).toBeGreaterThan(0.9);
     const grid = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
     for (let i = 1; i < grid.length; i++) expect(acc('mnist-cnn', grid[i])).toBeLessThanOrEqual(acc('mnist-cnn', grid[i - 1]));
     expect(acc('mnist-cnn', 0.3)).toBeLessThan(0.2);
+    // The attack beats random noise of the same size, and PGD beats FGSM.
+    expect(acc('mnist-cnn', 0.2)).toBeLessThan(acc('mnist-cnn', 0.2, 'noise') - 0.5);
+    expect(acc('mnist-cnn', 0.1)).toBeLessThanOrEqual(acc('mnist-cnn', 0.1, 'fgsm'));
     if (HAS_ROBUST) {
       for (const eps of [0.1, 0.2, 0.3]) expect(acc('mnist-cnn', eps), `ε = ${eps}`).toBeLessThan(acc('mnist-cnn-robust', eps) - 0.3);
       expect(acc('mnist-cnn-robust', 0.3)).toBeGreaterThan(0.5);
