@@ -210,7 +210,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
         const t0 = now();
         const k = key(m, a);
         const mask = broken.get(k)!;
-        const phase = `${a.spec.name} on ${m.id} at ε = ${eps}`;
+        const phase = `${a.spec.name} on ${m.id} at ε = ${eps} (point ${points.length + 1} of ${models.length * attacks.length * epsilons.length})`;
         if (a.spec.kind === 'minimization') {
           let curve = precomputed.get(k);
           if (!curve) {
