@@ -10,8 +10,8 @@ import type { HeldOutRequest } from '../../../worker/finetune-api';
 export const METHODS: readonly FinetuneMethod[] = ['fgsm-rs', 'pgd', 'trades'];
 export const METHOD_LABELS: Record<FinetuneMethod, string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
 export const METHOD_HELP: Record<FinetuneMethod, string> = {
-  'fgsm-rs': 'Fast adversarial training: one FGSM step of 1.25 ε from a random start (Wong, Rice & Kolter 2020). About 2 passes per image.',
-  pgd: 'PGD adversarial training: k projected gradient steps of 2.5 ε / k from a random start (Madry et al. 2018). About k + 1 passes per image.',
+  'fgsm-rs': 'Fast adversarial training: one FGSM step (α = 1.25 ε) from a random start (Wong, Rice & Kolter 2020). About 2 passes per image. A larger α invites catastrophic overfitting.',
+  pgd: 'PGD adversarial training: k projected gradient steps (α = 2.5 ε / k) from a random start (Madry et al. 2018). About k + 1 passes per image.',
   trades: 'TRADES: cross-entropy on clean images plus β × KL(clean ‖ adversarial), the adversary found with k steps (Zhang et al. 2019).',
 };
 export const SCHEDULES = ['constant', 'cyclic', 'cosine'] as const;
@@ -65,7 +65,7 @@ export function readRecipe(modelIds: string[], defaultModel: string): PanelRecip
     epsilon: numberParam(p, 'ftEps', DEFAULT_RECIPE.epsilon, 1 / 255, 0.5),
     epsilonRamp: numberParam(p, 'ftRamp', DEFAULT_RECIPE.epsilonRamp, 0, 1),
     attackSteps,
-    relativeStepSize: relativeStepFor(method, attackSteps),
+    relativeStepSize: numberParam(p, 'ftAlpha', relativeStepFor(method, attackSteps), 0.05, 4),
     tradesBeta: numberParam(p, 'ftBeta', DEFAULT_RECIPE.tradesBeta, 0.1, 20),
     optimizer: choiceParam(p, 'ftOpt', OPTIMIZERS, DEFAULT_RECIPE.optimizer),
     learningRate: numberParam(p, 'ftLr', DEFAULT_RECIPE.learningRate, 1e-5, 0.5),
@@ -96,6 +96,7 @@ export function writeRecipe(s: PanelRecipe): void {
     ftEps: String(+r.epsilon.toFixed(5)),
     ftRamp: String(r.epsilonRamp),
     ftK: String(r.attackSteps),
+    ftAlpha: String(+r.relativeStepSize.toFixed(4)),
     ftBeta: String(r.tradesBeta),
     ftOpt: r.optimizer,
     ftLr: String(r.learningRate),
