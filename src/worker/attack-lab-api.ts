@@ -231,8 +231,8 @@ function recordingModel(model: AttackModel): { model: AttackModel; take(): tf.Te
   };
 }
 
-/** At most this many iterates are kept per run (a long square attack keeps its scalars only after that). */
-const MAX_FRAMES = 400;
+/** At most this many iterates are kept per run (3.8 MB for 28×28; a longer run keeps only its scalars after that). */
+const MAX_FRAMES = 1200;
 /** Progress messages are sent at most this often (a square attack takes thousands of tiny steps). */
 const PROGRESS_INTERVAL_MS = 80;
 
