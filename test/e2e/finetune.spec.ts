@@ -132,3 +132,24 @@ test('cancel stops a run, keeps nothing and leaves no tensors behind', async ({ 
   expect((await memory()).numTensors).toBe(before);
   expect(errors).toEqual([]);
 });
+
+test('FGSM-RS at ε = 0.3 warns of catastrophic overfitting and says what it means', async ({ page }) => {
+  test.setTimeout(360_000);
+  const errors = collectConsoleErrors(page);
+  // Measured in Node with the same seeds: PGD-10 accuracy stays near 0 while FGSM accuracy climbs past 40 % by step 125.
+  await page.goto('/?backend=wasm#panel=finetune&ftModel=mnist-cnn&ftMethod=fgsm-rs&ftEps=0.3&ftSteps=200&ftEvery=25');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
+  await page.getByTestId('ft-start').click();
+  const warning = page.getByTestId('ft-warning-catastrophic');
+  await expect(warning).toBeVisible({ timeout: 300_000 });
+  await expect(warning).toContainText('FGSM');
+  await expect(warning).toContainText('not to be robust');
+  const robust = await fraction(page, 'ft-robust');
+  const fgsm = await fraction(page, 'ft-fgsm');
+  expect(fgsm - robust).toBeGreaterThanOrEqual(0.4);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: shotPath('finetune-warning.png') });
+  await page.getByTestId('ft-cancel').click();
+  await expect(page.getByTestId('ft-status')).toHaveAttribute('data-phase', 'idle');
+  expect(errors).toEqual([]);
+});

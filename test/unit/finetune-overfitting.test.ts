@@ -16,11 +16,24 @@ describe('catastrophic overfitting', () => {
     const s = series([0.1, 0.4, 0.6, 0.55, 0.3, 0.05], [0.3, 0.6, 0.75, 0.8, 0.9, 0.97]);
     const found = detectCatastrophicOverfitting(s);
     expect(found).not.toBeNull();
+    expect(found!.kind).toBe('collapse');
     expect(found!.step).toBe(80); // 0.6 → 0.3 is the first drop of more than 20 points
     expect(found!.bestStep).toBe(40);
     expect(found!.bestRobust).toBe(0.6);
     expect(found!.robust).toBe(0.3);
     expect(found!.fgsm).toBeGreaterThan(found!.fgsmAtBest);
+  });
+
+  it('fires on a widening FGSM−PGD gap when PGD accuracy never rises (masking from the start)', () => {
+    // Measured shape: mnist-cnn, FGSM-RS at ε = 0.3 with α = 2ε: PGD stays near 0 while FGSM climbs to 60 %.
+    const s = series([0, 0, 0.005, 0, 0.005, 0.005, 0.01], [0.015, 0.085, 0.21, 0.31, 0.39, 0.435, 0.48]);
+    const found = detectCatastrophicOverfitting(s);
+    expect(found?.kind).toBe('gap');
+    expect(found?.step).toBe(100); // the first evaluation with FGSM − PGD ≥ 40 points (0.435 − 0.005)
+    // A healthy run narrows the gap (measured at ε = 0.1: 23 points at step 0, 11 at the end): silent.
+    expect(detectCatastrophicOverfitting(series([0.24, 0.555, 0.695, 0.75, 0.81], [0.47, 0.755, 0.83, 0.855, 0.92]))).toBeNull();
+    // A gap that was already wide at the start (an FGSM-robust but PGD-weak base model) does not count until it widens.
+    expect(detectCatastrophicOverfitting(series([0.1, 0.12], [0.55, 0.6]))).toBeNull();
   });
 
   it('stays silent when PGD and FGSM fall together (ordinary degradation, not gradient masking)', () => {
@@ -30,8 +43,8 @@ describe('catastrophic overfitting', () => {
 
   it('stays silent on a healthy run and on a drop within the threshold', () => {
     expect(detectCatastrophicOverfitting(series([0.1, 0.3, 0.5, 0.6, 0.65], [0.3, 0.5, 0.7, 0.75, 0.8]))).toBeNull();
-    expect(detectCatastrophicOverfitting(series([0.6, 0.45], [0.7, 0.9]))).toBeNull(); // 15 points < 20
-    expect(detectCatastrophicOverfitting(series([0.6, 0.45], [0.7, 0.9]), { drop: 0.1 })).not.toBeNull();
+    expect(detectCatastrophicOverfitting(series([0.6, 0.45], [0.7, 0.8]))).toBeNull(); // 15 points < 20, gap 35 < 40
+    expect(detectCatastrophicOverfitting(series([0.6, 0.45], [0.7, 0.8]), { drop: 0.1 })?.kind).toBe('collapse');
     expect(detectCatastrophicOverfitting([])).toBeNull();
   });
 
@@ -41,6 +54,7 @@ describe('catastrophic overfitting', () => {
     s[1].step = 0;
     expect(() => detectCatastrophicOverfitting(s)).toThrow(/step must increase/);
     expect(() => detectCatastrophicOverfitting(series([0.1], [0.1]), { drop: 2 })).toThrow(/drop/);
+    expect(() => detectCatastrophicOverfitting(series([0.1], [0.1]), { gap: 0 })).toThrow(/gap/);
   });
 });
 

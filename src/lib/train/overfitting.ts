@@ -4,7 +4,9 @@
  *
  * - Catastrophic overfitting (Wong, Rice & Kolter 2020): single-step training (FGSM) suddenly stops being robust to
  *   multi-step attacks. PGD accuracy collapses while FGSM accuracy keeps climbing, because the model has learned to
- *   mask its gradient locally so that one FGSM step no longer finds the adversarial direction.
+ *   mask its gradient locally so that one FGSM step no longer finds the adversarial direction. With a large ε or α
+ *   it can set in before PGD accuracy ever rises: then FGSM accuracy climbs far above a PGD accuracy that stays
+ *   low, and the widening gap is the sign.
  * - Robust overfitting (Rice, Wong & Kolter 2020): robust accuracy on held-out data peaks and then falls while the
  *   training loss keeps dropping; the remedy is early stopping at the best robust checkpoint.
  *
@@ -27,10 +29,16 @@ export interface CatastrophicOptions {
   drop?: number;
   /** FGSM accuracy must be at least this much above its value at the best-PGD evaluation (default 0: not lower). */
   fgsmRise?: number;
+  /** FGSM minus PGD accuracy that counts as masking (default 0.4 = 40 points)… */
+  gap?: number;
+  /** …once it has widened by this much since the first evaluation (default 0.3 = 30 points). */
+  gapGrowth?: number;
 }
 
 export interface CatastrophicOverfitting {
-  /** The first evaluation at which the collapse was seen. */
+  /** 'collapse': PGD accuracy fell from its best; 'gap': FGSM accuracy rose far above a PGD accuracy that stayed low. */
+  kind: 'collapse' | 'gap';
+  /** The first evaluation at which it was seen. */
   step: number;
   bestStep: number;
   bestRobust: number;
@@ -66,8 +74,9 @@ function checkSeries(series: readonly EvalPoint[]): void {
 }
 
 /**
- * The first evaluation where PGD accuracy has fallen by more than `drop` from its best so far while FGSM accuracy
- * has not fallen (it climbed, or held) since that best; null when the series shows no such collapse.
+ * The first evaluation where either PGD accuracy has fallen by more than `drop` from its best so far while FGSM
+ * accuracy has not fallen (it climbed, or held) since that best, or FGSM accuracy exceeds PGD accuracy by at least
+ * `gap` after that difference widened by at least `gapGrowth` since the first evaluation; null when neither shows.
  */
 export function detectCatastrophicOverfitting(
   series: readonly EvalPoint[],
@@ -76,13 +85,27 @@ export function detectCatastrophicOverfitting(
   checkSeries(series);
   const drop = opts.drop ?? 0.2;
   const fgsmRise = opts.fgsmRise ?? 0;
+  const gap = opts.gap ?? 0.4;
+  const gapGrowth = opts.gapGrowth ?? 0.3;
   if (!(drop > 0 && drop < 1)) throw new Error(`drop must be in (0, 1), got ${drop}`);
+  if (!(gap > 0 && gap <= 1)) throw new Error(`gap must be in (0, 1], got ${gap}`);
+  if (!(gapGrowth >= 0 && gapGrowth <= 1)) throw new Error(`gapGrowth must be in [0, 1], got ${gapGrowth}`);
   let best: EvalPoint | null = null;
+  const firstGap = series.length ? series[0].fgsm - series[0].robust : 0;
   for (const p of series) {
-    if (best && best.robust - p.robust > drop && p.fgsm - best.fgsm >= fgsmRise) {
-      return { step: p.step, bestStep: best.step, bestRobust: best.robust, robust: p.robust, fgsmAtBest: best.fgsm, fgsm: p.fgsm };
-    }
+    const found = (kind: CatastrophicOverfitting['kind'], b: EvalPoint): CatastrophicOverfitting => ({
+      kind,
+      step: p.step,
+      bestStep: b.step,
+      bestRobust: b.robust,
+      robust: p.robust,
+      fgsmAtBest: b.fgsm,
+      fgsm: p.fgsm,
+    });
+    if (best && best.robust - p.robust > drop && p.fgsm - best.fgsm >= fgsmRise) return found('collapse', best);
     if (!best || p.robust > best.robust) best = p;
+    const g = p.fgsm - p.robust;
+    if (g >= gap && g - firstGap >= gapGrowth) return found('gap', best);
   }
   return null;
 }

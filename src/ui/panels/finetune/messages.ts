@@ -13,7 +13,7 @@ export interface WarningText {
 export function warningTexts(w: FinetuneWarnings, earlyStop: boolean, pgdName: string): WarningText[] {
   const out: WarningText[] = [];
   const c = w.catastrophic;
-  if (c) {
+  if (c && c.kind === 'collapse') {
     out.push({
       kind: 'catastrophic',
       title: `Catastrophic overfitting at step ${c.step}`,
@@ -22,6 +22,16 @@ export function warningTexts(w: FinetuneWarnings, earlyStop: boolean, pgdName: s
         `rose from ${formatPercent(c.fgsmAtBest)} to ${formatPercent(c.fgsm)}. The model has learned to defeat the single FGSM step ` +
         `(its loss surface bends so one step misses), not to be robust: a stronger attack still breaks it. Lower ε or α, ramp ε up, ` +
         `or switch to PGD-AT. The finished model keeps the weights with the best ${pgdName} accuracy.`,
+    });
+  } else if (c) {
+    out.push({
+      kind: 'catastrophic',
+      title: `Catastrophic overfitting (gradient masking) at step ${c.step}`,
+      body:
+        `FGSM accuracy has climbed to ${formatPercent(c.fgsm)} while ${pgdName} accuracy stays at ${formatPercent(c.robust)}. ` +
+        `The model is learning to defeat the single FGSM step (its loss surface bends so one step misses), not to be robust: ` +
+        `a multi-step attack still breaks it, and FGSM accuracy here is no evidence of robustness. Lower ε or α, ramp ε up ` +
+        `over the run, or switch to PGD-AT.`,
     });
   }
   const r = w.robustOverfitting;
