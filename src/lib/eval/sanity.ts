@@ -20,6 +20,8 @@ export interface SanityFlag {
   id: SanityId;
   /** A short headline for the warning box. */
   title: string;
+  /** The rule the check enforces, phrased as what should hold (shown when it passes). */
+  rule: string;
   fired: boolean;
   /** False when the inputs the check needs were not run (the flag then cannot fire). */
   evaluated: boolean;
@@ -96,8 +98,9 @@ function names(ms: NamedMask[]): string {
   return ms.map((m) => m.name).join(', ');
 }
 
-const MEANINGS: Record<SanityId, { title: string; meaning: string }> = {
+const MEANINGS: Record<SanityId, { title: string; rule: string; meaning: string }> = {
   'single-step-beats-iterative': {
+    rule: 'Iterative attacks are at least as strong as single-step ones',
     title: 'A single-step attack beats the iterative ones',
     meaning:
       'An iterative attack takes many small steps where FGSM takes one, so it should never do worse. When it does, ' +
@@ -105,6 +108,7 @@ const MEANINGS: Record<SanityId, { title: string; meaning: string }> = {
       'is misconfigured (step size too small, too few steps). The robust figure is probably too optimistic.',
   },
   'black-box-beats-white-box': {
+    rule: 'White-box attacks find every example the black-box and transfer attacks find',
     title: 'Black-box or transfer attacks break examples the white-box attacks miss',
     meaning:
       'A white-box attack sees the gradient and should find everything a query-only or transferred attack finds. ' +
@@ -112,6 +116,7 @@ const MEANINGS: Record<SanityId, { title: string; meaning: string }> = {
       'masking or obfuscation). Trust the per-example worst case, and suspect the white-box figures.',
   },
   'no-collapse-at-large-epsilon': {
+    rule: 'Accuracy falls towards 0 at a large ε',
     title: 'Accuracy does not fall towards 0 at a large ε',
     meaning:
       'With an unbounded budget any input can be turned into any other (at ε = 0.5 in L∞ every image can become ' +
@@ -119,6 +124,7 @@ const MEANINGS: Record<SanityId, { title: string; meaning: string }> = {
       'properly: vanishing or masked gradients, or a bug in the evaluation.',
   },
   'noise-matches-attack': {
+    rule: 'The attack is far stronger than random noise of the same size',
     title: 'Random noise does as well as the attack',
     meaning:
       'An optimised attack should be far stronger than random perturbations of the same size. When noise breaks ' +
@@ -126,6 +132,7 @@ const MEANINGS: Record<SanityId, { title: string; meaning: string }> = {
       'pointing the wrong way. The robust figure is probably too optimistic.',
   },
   'more-effort-changes-result': {
+    rule: 'More steps and restarts no longer change the result',
     title: 'More steps or restarts still change the result',
     meaning:
       'The attack has not converged: with twice the steps and restarts it breaks more examples, so the reported ' +
@@ -267,6 +274,6 @@ export function checkMoreEffortChangesResult(base: NamedMask, stronger: NamedMas
 export const SANITY_IDS: SanityId[] = Object.keys(MEANINGS) as SanityId[];
 
 /** The headline and meaning of a flag, for legends and help text. */
-export function describeFlag(id: SanityId): { title: string; meaning: string } {
+export function describeFlag(id: SanityId): { title: string; rule: string; meaning: string } {
   return MEANINGS[id];
 }
