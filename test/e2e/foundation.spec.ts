@@ -19,7 +19,7 @@ async function engineCheckGradient(page: Page): Promise<number[]> {
 
 test('the page loads with no console errors and the badge names the backend', async ({ page }) => {
   const errors = collectConsoleErrors(page);
-  await page.goto('/');
+  await page.goto('/#panel=engine');
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', /^(webgpu|webgl|wasm|cpu)$/);
   // Auto on this machine: the WebGPU adapter (if any) is SwiftShader, so WASM is preferred.
@@ -42,7 +42,7 @@ test('every forced backend computes the same gradient (to 1e-4)', async ({ page 
   const errors = collectConsoleErrors(page);
   const gradients: Record<string, number[]> = {};
   for (const backend of ['wasm', 'cpu', 'webgl', 'webgpu']) {
-    await page.goto(`/?backend=${backend}`);
+    await page.goto(`/?backend=${backend}#panel=engine`);
     // The badge shows the backend that really runs: a forced one that failed would show its fallback.
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend, { timeout: 60_000 });
     gradients[backend] = await engineCheckGradient(page);
