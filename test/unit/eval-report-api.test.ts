@@ -1,0 +1,133 @@
+/**
+ * The trade-off panel's worker methods in Node, with app files served from the repository: streamed curve points,
+ * models made in the browser evaluated beside shipped ones, cancel by job id, the report and the radii, argument
+ * errors that name the parameter, and no tensors left behind. Skipped while the zoo does not list mnist-cnn.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { initNodeBackend } from '../../src/lib/backend/node';
+import { setBaseUrl } from '../../src/worker/context';
+import { cancelJob, type Progress } from '../../src/worker/jobs';
+import { getModel, registerModel, unregisterModel } from '../../src/worker/models';
+import { tradeoffApi, type CurvePoint } from '../../src/worker/tradeoff-api';
+import { buildModel } from '../../src/lib/models/architectures';
+import { isCancelled } from '../../src/lib/util/cancel';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BASE = 'http://app.test/';
+
+function listed(): string[] {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'models/index.json'), 'utf8')) as { models: { id: string }[] }).models.map((m) => m.id);
+  } catch {
+    return [];
+  }
+}
+const ZOO = listed();
+
+function serveFromDisk(): () => void {
+  const original = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!url.startsWith(BASE)) return new Response('not found', { status: 404 });
+    const rel = url.slice(BASE.length);
+    const file = rel.startsWith('models/') ? path.join(ROOT, rel) : path.join(ROOT, 'public', rel);
+    try {
+      return new Response(readFileSync(file));
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  }) as typeof fetch;
+  return () => {
+    globalThis.fetch = original;
+  };
+}
+
+describe.skipIf(!ZOO.includes('mnist-cnn'))('trade-off worker API (skipped until the zoo lists mnist-cnn)', () => {
+  let restore: () => void;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    setBaseUrl(BASE);
+    restore = serveFromDisk();
+  });
+  afterAll(() => restore());
+
+  it('streams one point per (model, attack, ε), a browser-made model included, with no tensors left behind', async () => {
+    const base = await getModel('mnist-cnn');
+    // A stand-in for a model fine-tuned in the browser: same architecture, untrained weights.
+    const fresh = buildModel({ kind: 'cnn', inputShape: [28, 28, 1], conv: [{ filters: 4, kernel: 3, stride: 2, pool: 0 }], dense: [], numClasses: 10 }, 5);
+    registerModel('mnist-cnn-finetuned-test', { entry: { ...base.entry, id: 'mnist-cnn-finetuned-test', name: 'test copy', robust: false, epsilon: null }, model: fresh });
+    try {
+      expect((await tradeoffApi.tradeoffModels()).map((m) => m.id)).toContain('mnist-cnn-finetuned-test');
+      const request = {
+        modelIds: ['mnist-cnn', 'mnist-cnn-finetuned-test'],
+        attacks: [{ id: 'fgsm' }, { id: 'pgd', options: { steps: 3, restarts: 1 } }],
+        epsilons: [0.2, 0.1],
+        n: 20,
+        batchSize: 10,
+      };
+      const streamed: CurvePoint[] = [];
+      const progress: Progress[] = [];
+      const result = await tradeoffApi.robustnessCurves('curves-a', request, (p) => streamed.push(p), (p) => progress.push(p));
+      expect(streamed).toHaveLength(2 * 2 * 3);
+      expect(result.points).toHaveLength(12);
+      expect(result.epsilons).toEqual([0, 0.1, 0.2]);
+      expect(result.cleanAccuracy['mnist-cnn']).toBeGreaterThan(0.9);
+      const pgd = (m: string, e: number) => streamed.find((p) => p.model === m && p.attack === 'pgd' && p.epsilon === e)!;
+      expect(pgd('mnist-cnn', 0).robustAccuracy).toBe(result.cleanAccuracy['mnist-cnn']);
+      expect(pgd('mnist-cnn', 0.2).robustAccuracy).toBeLessThanOrEqual(pgd('mnist-cnn', 0.1).robustAccuracy);
+      expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+      expect(result.attacks.find((a) => a.id === 'pgd')!.hyperparameters).toMatchObject({ steps: 3, restarts: 1, norm: 'linf', backend: 'wasm' });
+      const before = tf.memory().numTensors;
+      await tradeoffApi.robustnessCurves('curves-a', request);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      unregisterModel('mnist-cnn-finetuned-test');
+    }
+  });
+
+  it('stops when its job is cancelled by id', async () => {
+    let points = 0;
+    const run = tradeoffApi.robustnessCurves(
+      'curves-b',
+      { modelIds: ['mnist-cnn'], attacks: [{ id: 'pgd', options: { steps: 50 } }], epsilons: [0.05, 0.1, 0.15, 0.2], n: 100 },
+      () => {
+        if (++points === 2) cancelJob('curves-b');
+      },
+    );
+    await expect(run).rejects.toSatisfy(isCancelled);
+    expect(points).toBe(2);
+  });
+
+  it('runs the report (worst case ≤ every row) and measures radii', async () => {
+    const report = await tradeoffApi.robustnessReport('report-a', {
+      modelId: 'mnist-cnn',
+      epsilon: 0.1,
+      n: 20,
+      settings: { steps: 3, apgdSteps: 3, queryBudget: 20, noiseSamples: 2, cwSearchSteps: 1, cwSteps: 3, transfer: false },
+    });
+    expect(report.rows.map((r) => r.key)).toEqual(['fgsm', 'pgd', 'apgd-ce', 'cw-l2', 'square', 'noise', 'pgd-2x', 'pgd-large']);
+    for (const r of report.rows) if (r.inWorstCase) expect(report.worstCase.robustAccuracy).toBeLessThanOrEqual(r.robustAccuracy);
+    expect(report.settings).toMatchObject({ backend: 'wasm', model: 'mnist-cnn', n: 20 });
+    const radii = await tradeoffApi.adversarialRadii('radii-a', { modelId: 'mnist-cnn', n: 10, maxEpsilon: 0.3, rounds: 3, steps: 3 });
+    expect(radii.radius).toHaveLength(10);
+    for (const r of radii.radius) expect(r === Infinity || (r >= 0 && r <= 0.3 + 1e-6)).toBe(true);
+  });
+
+  it('rejects bad requests, naming the parameter', async () => {
+    const ok = { modelIds: ['mnist-cnn'], attacks: [{ id: 'pgd' }], epsilons: [0.1], n: 10 };
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, modelIds: ['nope'] })).rejects.toThrow(/Unknown model id "nope"/);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, attacks: [{ id: 'cw-l2' }] })).rejects.toThrow(/request.attacks\[0\].id/);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, attacks: [{ id: 'transfer' }] })).rejects.toThrow(/surrogateModelId/);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, epsilons: [2] })).rejects.toThrow(/request.epsilons\[0\]/);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, attacks: [{ id: 'fgsm', options: { steps: 3 } }] })).rejects.toThrow(/options.steps does not apply/);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, n: 0 })).rejects.toThrow(/request.n/);
+    if (ZOO.includes('fashion-cnn')) {
+      await expect(tradeoffApi.robustnessCurves('bad', { ...ok, modelIds: ['mnist-cnn', 'fashion-cnn'] })).rejects.toThrow(/one test set/);
+    }
+    await expect(tradeoffApi.robustnessReport('bad', { modelId: 'mnist-cnn', epsilon: 0, n: 10 })).rejects.toThrow(/request.epsilon/);
+    await expect(tradeoffApi.robustnessReport('bad', { modelId: 'mnist-cnn', epsilon: 0.1, n: 10, settings: { steps: -1 } })).rejects.toThrow(/settings.steps/);
+  });
+});
