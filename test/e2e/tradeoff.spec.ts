@@ -130,6 +130,11 @@ test.describe('ε trade-off panel', () => {
     await page.getByTestId('radius-measure').click();
     await expect(page.getByTestId('radius-source')).toContainText('bisection', { timeout: 120_000 });
     await expect(page.getByTestId('radius-median')).toContainText('/255');
+    if (HAS_ROBUST) {
+      // The picture to keep: the robust model's radii (read off the grid), beside the scatter.
+      await page.getByTestId('radius-model').selectOption('mnist-cnn-robust');
+      await expect(page.getByTestId('radius-source')).toContainText('ε grid');
+    }
     await page.locator('.pair').screenshot({ path: shotPath('tradeoff-scatter-radius.png') });
 
     // Exports: CSV with a row per point and every hyperparameter; the chart as PNG and SVG.
