@@ -42,7 +42,7 @@ test('PGD at ε = 0.3 fools mnist-cnn with ‖δ‖∞ ≤ 0.3; the robust model
   await openLab(page);
   // The Attack Lab is the first tab and opens by default.
   await expect(page.getByRole('tab').first()).toHaveText('Attack Lab');
-  await page.getByTestId('model-select').selectOption('mnist-cnn');
+  await page.getByTestId('model-mnist-cnn').check();
   await page.getByTestId('gallery-image').first().click();
   await page.getByTestId('attack-select').selectOption('pgd');
   await setEpsilon(page, 0.3);
@@ -78,7 +78,7 @@ test('PGD at ε = 0.3 fools mnist-cnn with ‖δ‖∞ ≤ 0.3; the robust model
 
   if (await hasRobustModel(page)) {
     // The same image and attack against the adversarially trained model.
-    await page.getByTestId('model-select').selectOption('mnist-cnn-robust');
+    await page.getByTestId('model-mnist-cnn-robust').check();
     await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', 'resisted', { timeout: 60_000 });
     await resultAt(page, 0.3);
     expect(await page.getByTestId('bars-adversarial').getAttribute('data-top')).toBe(label);
@@ -201,7 +201,7 @@ test('a tampered address warns and falls back; every control is named and works 
   await expect(page.getByTestId('url-warning').first()).toBeVisible();
   await expect(page.getByTestId('url-warning').filter({ hasText: 'model=nope' })).toBeVisible();
   await expect(page.getByTestId('url-warning').filter({ hasText: 'eps=abc' })).toBeVisible();
-  await expect(page.getByTestId('model-select')).toHaveValue('mnist-cnn');
+  await expect(page.getByTestId('model-mnist-cnn')).toBeChecked();
   await resultAt(page, 0.1);
 
   // Every control in the panel has an accessible name (label, aria-label(ledby) or text).
