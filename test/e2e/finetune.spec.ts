@@ -52,7 +52,7 @@ test('fine-tuning mnist-cnn with FGSM-RS raises held-out robust accuracy by ≥ 
   // While paused, the snapshot can be attacked in the Attack Lab; coming back, the run is still there to resume.
   const snapshotId = (await page.getByTestId('ft-saved-row').getAttribute('data-model-id')) ?? '';
   await page.getByTestId('tab-attack-lab').click();
-  await expect(page.getByTestId('model-select').locator(`option[value="${snapshotId}"]`)).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.getByTestId('model-select').locator(`[value="${snapshotId}"]`)).toHaveCount(1, { timeout: 60_000 });
   await page.getByTestId('tab-finetune').click();
   await expect(page.getByTestId('ft-status')).toHaveAttribute('data-phase', 'paused');
   expect(await stepsDone(page)).toBe(pausedAt);
@@ -94,7 +94,7 @@ test('fine-tuning mnist-cnn with FGSM-RS raises held-out robust accuracy by ≥ 
 
   // The new model is offered by the Attack Lab and by the trade-off chart.
   await page.getByTestId('tab-attack-lab').click();
-  await expect(page.getByTestId('model-select').locator(`option[value="${modelId}"]`)).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.getByTestId('model-select').locator(`[value="${modelId}"]`)).toHaveCount(1, { timeout: 60_000 });
   await page.getByTestId('tab-tradeoff').click();
   await expect(page.getByTestId(`model-${modelId}`)).toBeVisible({ timeout: 60_000 });
 
