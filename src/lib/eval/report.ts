@@ -236,11 +236,15 @@ export function sanityFlags(cleanCorrect: Uint8Array, outcomes: AttackOutcome[],
       : notEvaluated('noise-matches-attack', 'the random-noise baseline was not run'),
   );
 
+  // Would more effort change the figure to quote? The stronger run against the suite's per-example worst case.
   const stronger = at.find((o) => o.purpose === 'more-effort');
-  const base = stronger && suite.find((o) => o.attack === stronger.attack);
   flags.push(
-    stronger && base
-      ? checkMoreEffortChangesResult(named(base), named(stronger), opts.tolerance)
+    stronger && suite.length > 0
+      ? checkMoreEffortChangesResult(
+          { name: 'every attack of the suite', success: unionMask(suite.map((o) => o.success), cleanCorrect.length) },
+          named(stronger),
+          opts.tolerance,
+        )
       : notEvaluated('more-effort-changes-result', 'no run with more steps and restarts'),
   );
   return flags;

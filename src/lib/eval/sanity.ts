@@ -253,7 +253,8 @@ export function checkNoiseMatchesAttack(cleanCorrect: Uint8Array, noise: NamedMa
 
 /**
  * Convergence: fires when the stronger run (more steps and restarts) breaks more than the tolerated number of
- * examples that the base run left robust.
+ * examples that the base left robust. The base may be one attack or the whole suite's per-example worst case; the
+ * figure after is the worst case of both together.
  */
 export function checkMoreEffortChangesResult(base: NamedMask, stronger: NamedMask, tol?: Tolerance): SanityFlag {
   const id: SanityId = 'more-effort-changes-result';
@@ -263,10 +264,10 @@ export function checkMoreEffortChangesResult(base: NamedMask, stronger: NamedMas
   const allowed = toleratedExamples(n, tol);
   const fired = extra > allowed;
   const accBase = 1 - count(base.success) / n;
-  const accStrong = 1 - count(stronger.success) / n;
+  const accBoth = 1 - count(unionMask([base.success, stronger.success])) / n;
   const message = fired
-    ? `${stronger.name} breaks ${extra} example(s) that ${base.name} left robust (${pct(accBase)} → ${pct(accStrong)}).`
-    : `${stronger.name} changes ${extra} example(s) (${pct(accBase)} → ${pct(accStrong)}), within the tolerance of ${allowed}.`;
+    ? `${stronger.name} breaks ${extra} example(s) that ${base.name} left robust (${pct(accBase)} → ${pct(accBoth)}).`
+    : `${stronger.name} breaks ${extra} example(s) that ${base.name} left robust (${pct(accBase)} → ${pct(accBoth)}), within the tolerance of ${allowed}.`;
   return flag(id, fired, true, message);
 }
 
