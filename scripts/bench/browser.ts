@@ -7,6 +7,7 @@
 import { chromium, type Browser } from '@playwright/test';
 import type { BenchRow } from '../../src/lib/bench/stats';
 import type { BenchMessage } from '../../src/bench/protocol';
+import { CHROMIUM_ARGS } from '../chromium-args';
 
 /** scripts/find-chromium.mjs, the e2e tests' finder (plain JS: imported by a computed specifier, typed here). */
 async function findChromium(): Promise<string | null> {
@@ -15,17 +16,6 @@ async function findChromium(): Promise<string | null> {
   return mod.findChromium();
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 export async function launchChromium(): Promise<{ browser: Browser; version: string } | null> {
   const executablePath = await findChromium();

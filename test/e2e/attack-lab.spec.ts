@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { shotPath } from './screens';
+import { collectConsoleErrors, shotPath } from './helpers';
 
 /** Whether the served zoo lists the adversarially trained MNIST model (it trains long and may land late). */
 async function hasRobustModel(page: Page): Promise<boolean> {
@@ -8,15 +8,6 @@ async function hasRobustModel(page: Page): Promise<boolean> {
   if (!res.ok()) return false;
   const index = (await res.json()) as { models: { id: string }[] };
   return index.models.some((m) => m.id === 'mnist-cnn-robust');
-}
-
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
 }
 
 async function openLab(page: Page, hash = '') {

@@ -1,14 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { shotPath } from './screens';
-
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
+import { collectConsoleErrors, shotPath } from './helpers';
 
 async function engineCheckGradient(page: Page): Promise<number[]> {
   await page.getByTestId('engine-check-run').click();

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { shotPath } from './screens';
+import { collectConsoleErrors, shotPath } from './helpers';
 
 /**
  * The ε trade-off panel end to end, on the shipped model zoo. Parts that need the adversarially trained model skip
@@ -24,15 +24,6 @@ function zooIds(): string[] {
 const ZOO = zooIds();
 const HAS_STANDARD = ZOO.includes('mnist-cnn');
 const HAS_ROBUST = ZOO.includes('mnist-cnn-robust');
-
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
 
 async function pointsOf(page: Page): Promise<{ model: string; attack: string; epsilon: number; accuracy: number }[]> {
   return page.getByTestId('curve-point').evaluateAll((els) =>

@@ -22,17 +22,6 @@ export function signedPng(data: ArrayLike<number>, width: number, height: number
   return canvasBlob(canvas);
 }
 
-export function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** A file-name stem like "pgd-mnist-cnn-eps0.3". */
 export function fileStem(r: LabAttackResult, epsilon: number): string {
   return `${r.attackId}-${r.modelId}-eps${+epsilon.toFixed(4)}`.replace(/[^a-z0-9.\-]+/gi, '_');

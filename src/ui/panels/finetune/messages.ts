@@ -50,14 +50,3 @@ export function warningTexts(w: FinetuneWarnings, earlyStop: boolean, pgdName: s
   }
   return out;
 }
-
-export function saveBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -1,5 +1,5 @@
 /**
- * Exports from the browser: text files (CSV, JSON) as Blob downloads, and charts as SVG (serialised as drawn —
+ * Downloads from the browser, shared by every panel: text files (CSV, JSON) as Blob downloads, and charts as SVG (serialised as drawn —
  * the charts carry their styling as attributes, so the file looks the same outside the app) or PNG (the SVG
  * rendered onto a canvas at twice its size, on a white background).
  */
