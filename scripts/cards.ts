@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   console.error('wrote models/README.md');
 }
 
-const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 
 /** models/README.md: a table of every card's evaluations, generated (never edited by hand). */
 function zooSummary(entries: ModelEntry[]): string {

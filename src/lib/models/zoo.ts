@@ -144,6 +144,7 @@ const imageRecipes: ZooRecipe[] = [
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
       { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 2000, seed: 0 },
+      { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 1000, seed: 0 },
       { attack: 'ensemble', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 1, n: 1000, seed: 0 },
     ],
   },
@@ -174,7 +175,7 @@ const imageRecipes: ZooRecipe[] = [
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
       { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 300, seed: 0 },
-      { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 150, seed: 0 },
+      { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 300, seed: 0 },
     ],
   },
 ];
