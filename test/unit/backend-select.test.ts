@@ -8,7 +8,7 @@ import {
   type AdapterInfo,
 } from '../../src/lib/backend/select';
 
-function fakeEnv(opts: { available: BackendName[]; working: BackendName[]; adapter?: AdapterInfo | null }) {
+function fakeEnv(opts: { available: BackendName[]; working: BackendName[]; adapter?: AdapterInfo | null; renderer?: string }) {
   const attempts: BackendName[] = [];
   const env: BackendEnvironment = {
     available: (n) => opts.available.includes(n),
@@ -17,6 +17,7 @@ function fakeEnv(opts: { available: BackendName[]; working: BackendName[]; adapt
       return opts.working.includes(n);
     },
     webgpuAdapter: async () => opts.adapter ?? null,
+    webglRenderer: async () => opts.renderer ?? null,
     describe: (n) => `device of ${n}`,
   };
   return { env, attempts };
@@ -73,6 +74,23 @@ describe('selectBackend', () => {
     expect(attempts[0]).toBe('wasm');
     expect(info.backend).toBe('wasm');
     expect(info.reason).toMatch(/software/i);
+  });
+  it('passes over a software WebGL renderer under auto when there is no GPU, and says why', async () => {
+    const swiftGl = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
+    const { env, attempts } = fakeEnv({ available: ['webgl', 'wasm', 'cpu'], working: ['webgl', 'wasm', 'cpu'], renderer: swiftGl });
+    const info = await selectBackend('auto', env);
+    expect(attempts).toEqual(['wasm']);
+    expect(info.backend).toBe('wasm');
+    expect(info.reason).toMatch(/WebGL renderer is software \(SwiftShader\)/);
+    expect(info.tried).toContainEqual({ backend: 'webgl', outcome: 'software renderer (SwiftShader): slower than WASM' });
+  });
+  it('keeps a hardware WebGL renderer first when WebGPU is missing', async () => {
+    const { env } = fakeEnv({ available: ['webgl', 'wasm', 'cpu'], working: ['webgl', 'wasm', 'cpu'], renderer: 'ANGLE (NVIDIA, GeForce RTX 3060)' });
+    expect((await selectBackend('auto', env)).backend).toBe('webgl');
+  });
+  it('still uses a software WebGL renderer when forced', async () => {
+    const { env } = fakeEnv({ available: ['webgl', 'wasm', 'cpu'], working: ['webgl', 'wasm', 'cpu'], renderer: 'SwiftShader' });
+    expect((await selectBackend('webgl', env)).backend).toBe('webgl');
   });
   it('still uses a software WebGPU adapter when forced', async () => {
     const { env } = fakeEnv({ available: ['webgpu', 'webgl', 'wasm', 'cpu'], working: ['webgpu', 'wasm'], adapter: swiftshader });

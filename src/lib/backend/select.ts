@@ -58,6 +58,8 @@ export interface BackendEnvironment {
   setBackend(name: BackendName): Promise<boolean>;
   /** The WebGPU adapter, when there is one. */
   webgpuAdapter(): Promise<AdapterInfo | null>;
+  /** The WebGL renderer string (e.g. "ANGLE (… SwiftShader …)"), when WebGL is there; optional. */
+  webglRenderer?(): Promise<string | null>;
   /** A short description of the device behind a backend other than webgpu. */
   describe(name: BackendName): string;
 }
@@ -73,16 +75,37 @@ export async function selectBackend(preference: BackendPreference, env: BackendE
   let order: BackendName[] = [...BACKENDS];
   let reason = preference === 'auto' ? 'automatic choice' : `forced by ?backend=${preference}`;
   let adapterText: string | null = null;
+  let softwareSkipped = false;
 
   if (preference !== 'auto') {
     order = [preference, ...BACKENDS.filter((b) => b !== preference)];
-  } else if (env.available('webgpu')) {
-    const adapter = await env.webgpuAdapter().catch(() => null);
-    if (adapter?.software) {
-      // WebGPU on a CPU emulator is far slower than WASM; keep it last but still reachable by ?backend=webgpu.
-      order = ['wasm', 'webgl', 'cpu', 'webgpu'];
-      tried.push({ backend: 'webgpu', outcome: `software adapter (${adapter.architecture || adapter.description}): slower than WASM` });
-      reason = `WebGPU adapter is software (${adapter.architecture || adapter.vendor}); WASM is faster here`;
+  } else {
+    // A software device (SwiftShader, llvmpipe) behind WebGPU or WebGL is correct but far slower than WASM on a
+    // CPU: under auto such backends are passed over, saying why; ?backend= still forces them.
+    const slow: string[] = [];
+    let hardwareGpu = false;
+    if (env.available('webgpu')) {
+      const adapter = await env.webgpuAdapter().catch(() => null);
+      if (adapter?.software) {
+        const what = adapter.architecture || adapter.description || adapter.vendor;
+        tried.push({ backend: 'webgpu', outcome: `software adapter (${what}): slower than WASM` });
+        slow.push(`WebGPU adapter is software (${what})`);
+      } else if (adapter) {
+        hardwareGpu = true;
+      }
+    }
+    if (!hardwareGpu && env.available('webgl') && env.webglRenderer) {
+      const renderer = await env.webglRenderer().catch(() => null);
+      if (renderer && isSoftwareAdapter({ description: renderer })) {
+        const what = /swiftshader|llvmpipe/i.exec(renderer)?.[0] ?? 'software';
+        tried.push({ backend: 'webgl', outcome: `software renderer (${what}): slower than WASM` });
+        slow.push(`WebGL renderer is software (${what})`);
+      }
+    }
+    if (slow.length > 0) {
+      order = ['wasm', 'cpu', 'webgl', 'webgpu'];
+      reason = `${slow.join('; ')}; WASM is faster here`;
+      softwareSkipped = true;
     }
   }
 
@@ -112,7 +135,7 @@ export async function selectBackend(preference: BackendPreference, env: BackendE
     }
     if (name !== order[0] || tried.length > 0) {
       const passed = tried.map((t) => `${t.backend}: ${t.outcome}`).join('; ');
-      if (!reason.startsWith('WebGPU adapter is software')) reason = `${reason}; fell back (${passed})`;
+      if (!softwareSkipped) reason = `${reason}; fell back (${passed})`;
     }
     if (name === 'wasm' || name === 'cpu') registerConvFilterGradKernel(name);
     // wasm's input-gradient convolution and transposed matMul are plain loops, ~10× slower than needed.
@@ -144,6 +167,15 @@ export function tfjsEnvironment(): BackendEnvironment {
       const info = adapter.info ?? { vendor: '', architecture: '', description: '' };
       const base = { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' };
       return { ...base, software: isSoftwareAdapter(base) || adapter.isFallbackAdapter === true };
+    },
+    async webglRenderer() {
+      if (typeof OffscreenCanvas === 'undefined') return null;
+      const gl = (new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl')) as WebGLRenderingContext | null;
+      if (!gl) return null;
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+      return renderer;
     },
     describe(name) {
       if (name === 'wasm') return 'WebAssembly (CPU, SIMD)';
