@@ -16,6 +16,7 @@ export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '—';
   if (s < 1) return `${Math.round(s * 1000)} ms`;
   if (s < 90) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - 60 * m)} s`;
+  const whole = Math.round(s); // round first, so 119.6 s reads "2 min 0 s", not "1 min 60 s"
+  const m = Math.floor(whole / 60);
+  return `${m} min ${whole - 60 * m} s`;
 }
