@@ -22,25 +22,12 @@ import { finetuneModel, type FinetuneRecipe } from '../../src/lib/train/finetune
 import { trainModel } from '../../src/lib/train/train';
 import { isCancelled } from '../../src/lib/util/cancel';
 import { numberArg, parseArgs } from '../cli';
+import { DEFAULT_RECIPE } from '../../src/ui/panels/finetune/recipe-state';
 
 const DATA = path.resolve(import.meta.dirname, '../../public/data');
 
-/** The panel's defaults (src/ui/panels/finetune/recipe-state.ts), repeated here so the bench states what it ran. */
-const RECIPE: FinetuneRecipe = {
-  method: 'fgsm-rs',
-  epsilon: 0.1,
-  epsilonRamp: 0,
-  attackSteps: 7,
-  relativeStepSize: 1.25,
-  tradesBeta: 6,
-  optimizer: 'adam',
-  learningRate: 1e-3,
-  schedule: 'constant',
-  batchSize: 64,
-  steps: 1500,
-  adversarialShare: 1,
-  seed: 1,
-};
+/** The panel's defaults (one copy, in recipe-state.ts), with room to run until the 80 % target is reached. */
+const RECIPE: FinetuneRecipe = { ...DEFAULT_RECIPE, steps: 1500 };
 
 function subset(name: string) {
   const b = readFileSync(path.join(DATA, name));
