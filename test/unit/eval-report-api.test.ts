@@ -4,6 +4,7 @@
  * errors that name the parameter, and no tensors left behind. Skipped while the zoo does not list mnist-cnn.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { BASE, ROOT, serveFromDisk } from './serve-from-disk';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,8 +16,6 @@ import { tradeoffApi, type CurvePoint } from '../../src/worker/tradeoff-api';
 import { buildModel } from '../../src/lib/models/architectures';
 import { isCancelled } from '../../src/lib/util/cancel';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BASE = 'http://app.test/';
 
 function listed(): string[] {
   try {
@@ -26,24 +25,6 @@ function listed(): string[] {
   }
 }
 const ZOO = listed();
-
-function serveFromDisk(): () => void {
-  const original = globalThis.fetch;
-  globalThis.fetch = (async (input: string | URL | Request) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!url.startsWith(BASE)) return new Response('not found', { status: 404 });
-    const rel = url.slice(BASE.length);
-    const file = rel.startsWith('models/') ? path.join(ROOT, rel) : path.join(ROOT, 'public', rel);
-    try {
-      return new Response(readFileSync(file));
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  }) as typeof fetch;
-  return () => {
-    globalThis.fetch = original;
-  };
-}
 
 describe.skipIf(!ZOO.includes('mnist-cnn'))('trade-off worker API (skipped until the zoo lists mnist-cnn)', () => {
   let restore: () => void;

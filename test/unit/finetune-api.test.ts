@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { BASE, serveFromDisk } from './serve-from-disk';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { initNodeBackend } from '../../src/lib/backend/node';
 import { setBaseUrl } from '../../src/worker/context';
 import { finetuneApi, setFinetuneStore, type FinetuneCard, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
@@ -11,27 +10,6 @@ import { getModel, listModels, registerModel, unregisterModel } from '../../src/
 import { buildModel } from '../../src/lib/models/architectures';
 import { isCancelled } from '../../src/lib/util/cancel';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BASE = 'http://app.test/';
-
-/** The worker fetches app files by URL; here they come from the repository (models/, public/data/). */
-function serveFromDisk(): () => void {
-  const original = globalThis.fetch;
-  globalThis.fetch = (async (input: string | URL | Request) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!url.startsWith(BASE)) return new Response('not found', { status: 404 });
-    const rel = url.slice(BASE.length);
-    const file = rel.startsWith('models/') ? path.join(ROOT, rel) : path.join(ROOT, 'public', rel);
-    try {
-      return new Response(readFileSync(file));
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  }) as typeof fetch;
-  return () => {
-    globalThis.fetch = original;
-  };
-}
 
 const REQUEST: FinetuneRequest = {
   baseModelId: 'mnist-cnn',
