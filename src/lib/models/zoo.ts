@@ -5,8 +5,7 @@
  */
 import type { ImageDatasetId } from '../data/dataset';
 import type { ToyDatasetId } from '../data/toy';
-import type { EpsilonRamp, LrSchedule } from '../train/schedule';
-import type { TrainMethod } from '../train/train';
+import type { TrainOptions } from '../train/train';
 import type { Architecture } from './architectures';
 
 export type RecipeData =
@@ -18,20 +17,12 @@ export type RecipeData =
     }
   | { kind: 'toy'; dataset: ToyDatasetId; classes: number; noise: number; seed: number; n: number; nTest: number };
 
-export interface RecipeTraining {
-  method: TrainMethod;
-  epochs: number;
-  batchSize: number;
-  optimizer: 'adam' | 'sgd';
-  momentum?: number;
-  learningRate: number;
-  schedule: LrSchedule;
-  epsilon?: number;
-  epsilonRamp?: EpsilonRamp;
-  stepSize?: number;
-  attackSteps?: number;
-  tradesBeta?: number;
-}
+/** The training hyperparameters a recipe fixes: the training loop's own options, so the two cannot drift apart. */
+export type RecipeTraining = Pick<
+  TrainOptions,
+  | 'method' | 'epochs' | 'batchSize' | 'optimizer' | 'momentum' | 'learningRate' | 'schedule'
+  | 'epsilon' | 'epsilonRamp' | 'stepSize' | 'attackSteps' | 'tradesBeta'
+>;
 
 /** Early stopping: PGD robust accuracy on held-out examples every `every` steps; the best weights are kept. */
 export interface RecipeValidation {
