@@ -20,5 +20,6 @@ export const PANELS: PanelEntry[] = [
   { id: 'boundaries', title: 'Decision boundaries', load: () => import('./boundaries/Boundaries.svelte') },
   { id: 'tradeoff', title: 'ε trade-off', load: () => import('./tradeoff/Tradeoff.svelte') },
   { id: 'finetune', title: 'Fine-tuning', load: () => import('./finetune/FinetunePanel.svelte') },
+  { id: 'lessons', title: 'Lessons', load: () => import('../lessons/LessonsPanel.svelte') },
   { id: 'engine', title: 'Engine check', load: () => import('./EngineCheck.svelte') },
 ];
