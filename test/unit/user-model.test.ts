@@ -103,7 +103,8 @@ describe('bring your own model', () => {
     expect(lb.report.softmax).toBe('none');
     expect(lb.report.notes).toEqual([]);
     lb.dispose();
-    tf.dispose([withLayer, plain]);
+    withLayer.dispose();
+    plain.dispose();
   });
 
   it('a stated input range and normalisation are applied inside: attacks stay in [0, 1]', async () => {
@@ -115,7 +116,8 @@ describe('bring your own model', () => {
     const want = model.predict(x.mul(255).sub(127.5).div(50)) as tf.Tensor;
     expect(Array.from(await got.data())).toEqual(Array.from(await want.data()).map((v) => expect.closeTo(v, 4)));
     expect(loaded.attackModel.bounds).toEqual([0, 1]);
-    tf.dispose([x, got, want, model]);
+    tf.dispose([x, got, want]);
+    model.dispose();
     loaded.dispose();
   });
 
@@ -179,7 +181,7 @@ describe('bring your own model', () => {
     const oo = await layersFiles(oneOut);
     await expect(loadUserModel(oo.json, reader(oo.files), settings())).rejects.toThrow(/one score per class/);
     await expect(loadUserModel('x', reader(good.files), settings())).rejects.toBeInstanceOf(UserModelError);
-    tf.dispose([plain, wrongShape, oneOut]);
+    for (const m of [plain, wrongShape, oneOut]) m.dispose();
   });
 
   it('loading, attacking and disposing again and again leaves no tensor behind', async () => {
