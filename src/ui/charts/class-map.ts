@@ -1,14 +1,12 @@
 /**
- * Painting a class map (predicted class + confidence per cell) onto a small canvas, which CSS scales up with
- * smoothing (TensorFlow Playground's heatmap does the same): regions take a light tint of their class colour,
+ * The class-map layer of the boundary charts, painted on Frame's canvas under the SVG: predicted class +
+ * confidence per cell on a small canvas, which CSS scales up with smoothing (TensorFlow Playground's heatmap does the same): regions take a light tint of their class colour,
  * paler where the model is unsure; `discretise` drops the softening and shows flat regions.
  */
-import { classColor } from '../../colors';
+import { CLASS_COLORS, rgbBytes } from '../colors';
 
-function rgbOf(hex: string): [number, number, number] {
-  const v = parseInt(hex.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-}
+/** Parsed once: a map paints tens of thousands of cells. */
+const CLASS_RGB = CLASS_COLORS.map(rgbBytes);
 
 /** How far towards the class colour a fully confident cell goes (the rest is white): regions stay light. */
 const TINT = 0.5;
@@ -18,7 +16,7 @@ export function cellColor(k: number, confidence: number, numClasses: number, dis
   const chance = 1 / numClasses;
   const strength = discretise ? 1 : Math.max(0, Math.min(1, (confidence - chance) / (1 - chance)));
   const t = TINT * (0.25 + 0.75 * strength);
-  const [r, g, b] = rgbOf(classColor(k));
+  const [r, g, b] = CLASS_RGB[((k % CLASS_RGB.length) + CLASS_RGB.length) % CLASS_RGB.length];
   return [Math.round(255 + (r - 255) * t), Math.round(255 + (g - 255) * t), Math.round(255 + (b - 255) * t)];
 }
 
