@@ -4,6 +4,15 @@
  * paler where the model is unsure; `discretise` drops the softening and shows flat regions.
  */
 import { CLASS_COLORS, rgbBytes } from '../colors';
+import { paint } from '../draw';
+
+/** A class map: the predicted class and its confidence per cell, row-major, top row first. */
+export interface ClassMapData {
+  width: number;
+  height: number;
+  predicted: ArrayLike<number>;
+  confidence: ArrayLike<number>;
+}
 
 /** Parsed once: a map paints tens of thousands of cells. */
 const CLASS_RGB = CLASS_COLORS.map(rgbBytes);
@@ -22,22 +31,9 @@ export function cellColor(k: number, confidence: number, numClasses: number, dis
 
 export function paintClassMap(
   canvas: HTMLCanvasElement,
-  map: { width: number; height: number; predicted: ArrayLike<number>; confidence: ArrayLike<number> },
+  map: ClassMapData,
   numClasses: number,
   discretise: boolean,
 ): void {
-  const { width, height } = map;
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const img = ctx.createImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = cellColor(map.predicted[i], map.confidence[i], numClasses, discretise);
-    img.data[4 * i] = r;
-    img.data[4 * i + 1] = g;
-    img.data[4 * i + 2] = b;
-    img.data[4 * i + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
+  paint(canvas, map.width, map.height, (i) => cellColor(map.predicted[i], map.confidence[i], numClasses, discretise));
 }
