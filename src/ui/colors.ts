@@ -10,12 +10,14 @@ import { interpolateRdBu, rgb } from 'd3';
 
 /**
  * Ten class colours that stay apart under the three kinds of colour-vision deficiency: Okabe–Ito's seven (without
- * black) extended by Paul Tol's wine, indigo and brown. test/unit/palette.test.ts simulates protanopia, deuteranopia
+ * black) extended by Paul Tol's indigo, brown and wine. test/unit/palette.test.ts simulates protanopia, deuteranopia
  * and tritanopia and checks every pair stays distinguishable (the previous Tableau 10 did not: two pairs merged).
+ * Ten colours must repeat hue families (blues, oranges, purples); the order puts digits that MNIST models often
+ * confuse (3/5/8, 4/9, 7/1/2/9) in different families, so a slice between them shows two hues, not two shades.
  */
 export const CLASS_COLORS = [
   '#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00',
-  '#56b4e9', '#f0e442', '#882255', '#332288', '#661100',
+  '#56b4e9', '#f0e442', '#332288', '#661100', '#882255',
 ] as const;
 
 function cyclic<T>(list: readonly T[], k: number): T {
