@@ -9,8 +9,8 @@ export const modelColor = seriesColor;
 export const attackDash = dash;
 export const attackMarker = marker;
 
-/** The two lines of an ε tick: [0,1] units, and pixel levels. */
+/** The two lines of an ε tick: [0,1] units, and pixel levels (none at 0, where it says nothing and crowds the log axis). */
 export function epsilonTick(eps: number): [string, string] {
-  const unit = eps === 0 ? '0' : String(+eps.toPrecision(3));
-  return [unit, `${+(eps * 255).toFixed(eps * 255 < 10 ? 1 : 0)}/255`];
+  if (eps === 0) return ['0', ''];
+  return [String(+eps.toPrecision(3)), `${+(eps * 255).toFixed(eps * 255 < 10 ? 1 : 0)}/255`];
 }
