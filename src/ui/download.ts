@@ -34,7 +34,15 @@ export function svgSource(svg: SVGSVGElement): string {
   bg.setAttribute('height', '100%');
   bg.setAttribute('fill', PAPER);
   clone.insertBefore(bg, clone.firstChild);
-  return new XMLSerializer().serializeToString(clone);
+  return resolveThemeColors(new XMLSerializer().serializeToString(clone));
+}
+
+/**
+ * Charts colour their neutrals `var(--ink, <palette colour>)` so they follow the theme in the app; a file opened elsewhere
+ * has no theme (and many SVG tools no var()), so each such value becomes its fallback, the palette's colour.
+ */
+export function resolveThemeColors(svgText: string): string {
+  return svgText.replace(/var\(--[\w-]+,\s*([^()]+?)\)/g, '$1');
 }
 
 export function downloadSvg(svg: SVGSVGElement, filename: string): void {

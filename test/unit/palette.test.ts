@@ -4,7 +4,8 @@ import { describe, it, expect } from 'vitest';
 import {
   ACCENT, AXIS, CLASS_COLORS, FOCUS, GRID, INK, INK_SOFT, PAPER, ROLE, SERIES_COLORS, divergingColor, divergingRgb, rgbBytes,
 } from '../../src/ui/colors';
-import { TEXT } from '../../src/ui/charts/style';
+import { TEXT, INK as CHART_INK, INK_SOFT as CHART_INK_SOFT } from '../../src/ui/charts/style';
+import { resolveThemeColors } from '../../src/ui/download';
 import { cellColor } from '../../src/ui/charts/class-map';
 
 /**
@@ -148,6 +149,14 @@ describe('one palette', () => {
       robust: ROLE.robust, warn: ROLE.pause, bad: ROLE.warn,
     };
     for (const [name, value] of Object.entries(shared)) expect(cssVar(name), `--${name}`).toBe(value.toLowerCase());
+  });
+
+  it('charts follow the theme in the app, and an exported SVG carries the palette colours instead of variables', () => {
+    expect(CHART_INK).toBe(`var(--ink, ${INK})`);
+    const svg = `<svg><text fill="${CHART_INK}" style="fill: ${CHART_INK_SOFT}; font-variant-numeric: tabular-nums">a</text></svg>`;
+    const out = resolveThemeColors(svg);
+    expect(out).toBe(`<svg><text fill="${INK}" style="fill: ${INK_SOFT}; font-variant-numeric: tabular-nums">a</text></svg>`);
+    expect(out).not.toMatch(/var\(/);
   });
 
   it('draws chart text at 12 px or more (legible on a projector)', () => {

@@ -5,7 +5,21 @@
  */
 import { symbol, symbolCircle, symbolDiamond, symbolSquare, symbolTriangle, symbolCross, symbolStar, symbolWye } from 'd3';
 
-export { INK, INK_SOFT, GRID, AXIS, PAPER, FOCUS, NO_DATA } from '../colors';
+import * as palette from '../colors';
+
+/**
+ * Chart neutrals follow the theme's CSS variables in the app (presenter mode darkens --ink and --ink-soft for a
+ * projector), with the palette value as the fallback. An exported file has no variables: download.ts resolves
+ * every var(…, fallback) to its fallback, so the file shows the palette's colours in any SVG viewer.
+ */
+const themed = (name: string, value: string) => `var(--${name}, ${value})`;
+export const INK = themed('ink', palette.INK);
+export const INK_SOFT = themed('ink-soft', palette.INK_SOFT);
+export const GRID = themed('grid', palette.GRID);
+export const AXIS = themed('axis', palette.AXIS);
+export const PAPER = themed('panel', palette.PAPER);
+export const FOCUS = themed('focus', palette.FOCUS);
+export const NO_DATA = palette.NO_DATA;
 
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
 /** Inline style for numbers: digits of equal width, so tick labels line up. */
