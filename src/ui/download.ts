@@ -3,6 +3,8 @@
  * the charts carry their styling as attributes, so the file looks the same outside the app) or PNG (the SVG
  * rendered onto a canvas at twice its size, on a white background).
  */
+import { PAPER } from './colors';
+
 export function downloadBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -30,9 +32,17 @@ export function svgSource(svg: SVGSVGElement): string {
   const bg = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
   bg.setAttribute('width', '100%');
   bg.setAttribute('height', '100%');
-  bg.setAttribute('fill', '#ffffff');
+  bg.setAttribute('fill', PAPER);
   clone.insertBefore(bg, clone.firstChild);
-  return new XMLSerializer().serializeToString(clone);
+  return resolveThemeColors(new XMLSerializer().serializeToString(clone));
+}
+
+/**
+ * Charts colour their neutrals `var(--ink, <palette colour>)` so they follow the theme in the app; a file opened elsewhere
+ * has no theme (and many SVG tools no var()), so each such value becomes its fallback, the palette's colour.
+ */
+export function resolveThemeColors(svgText: string): string {
+  return svgText.replace(/var\(--[\w-]+,\s*([^()]+?)\)/g, '$1');
 }
 
 export function downloadSvg(svg: SVGSVGElement, filename: string): void {
@@ -55,7 +65,7 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
     canvas.height = Math.round(height * scale);
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no 2-D canvas available');
-    ctx.fillStyle = '#ffffff';
+    ctx.fillStyle = PAPER;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
     return await new Promise<Blob>((resolve, reject) =>

@@ -1,7 +1,8 @@
 /** Painting small images onto canvases: grey images as they are, signed maps through the diverging palette. */
 import { divergingRgb } from './colors';
 
-function paint(canvas: HTMLCanvasElement, w: number, h: number, pixel: (i: number) => [number, number, number]): void {
+/** Paints a w × h canvas pixel by pixel (opaque RGB); the canvas takes the image's size. */
+export function paint(canvas: HTMLCanvasElement, w: number, h: number, pixel: (i: number) => [number, number, number]): void {
   canvas.width = w;
   canvas.height = h;
   const ctx = canvas.getContext('2d');
