@@ -21,7 +21,7 @@ export type RecipeData =
 export type RecipeTraining = Pick<
   TrainOptions,
   | 'method' | 'epochs' | 'batchSize' | 'optimizer' | 'momentum' | 'learningRate' | 'schedule'
-  | 'epsilon' | 'epsilonRamp' | 'stepSize' | 'attackSteps' | 'tradesBeta'
+  | 'epsilon' | 'epsilonRamp' | 'stepSize' | 'attackSteps' | 'tradesBeta' | 'noiseSigma' | 'temperature'
 >;
 
 /** Early stopping: PGD robust accuracy on held-out examples every `every` steps; the best weights are kept. */
@@ -53,6 +53,8 @@ export interface ZooRecipe {
   /** Seeds weight initialisation and the training stream (shuffles, random starts). */
   seed: number;
   training: RecipeTraining;
+  /** Distillation: the zoo id of the trained teacher whose soft labels the student learns. */
+  teacher?: string;
   validation?: RecipeValidation;
   evaluations: EvalPlan[];
   /** What the card should say beyond the numbers (why a target is missed, what would reach it). */
@@ -169,6 +171,33 @@ const imageRecipes: ZooRecipe[] = [
       { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 300, seed: 0 },
     ],
   },
+  {
+    id: 'mnist-cnn-distilled',
+    name: 'MNIST CNN, defensively distilled (T = 100)',
+    description:
+      'The same small network trained at temperature 100 on the soft labels of mnist-cnn (defensive distillation). Cross-entropy attacks stall on its saturated softmax; attacks on the logits do not.',
+    data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
+    architecture: SMALL_CNN,
+    seed: 5,
+    teacher: 'mnist-cnn',
+    training: { method: 'distill', temperature: 100, epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 3e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
+      { attack: 'pgd', eps: [0, 0.1, 0.2, 0.3], steps: 40, stepSize: 0.01, restarts: 1, n: 1000, seed: 0 },
+    ],
+  },
+  ...[0.25, 0.5].map(
+    (sigma, i): ZooRecipe => ({
+      id: `mnist-cnn-noise-${sigma}`,
+      name: `MNIST CNN, Gaussian-noise trained (σ = ${sigma})`,
+      description: `The same small network trained on inputs with N(0, ${sigma}²) noise added: the base classifier of a randomized-smoothing model with certified L2 radii.`,
+      data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
+      architecture: SMALL_CNN,
+      seed: 6 + i,
+      training: { method: 'gaussian', noiseSigma: sigma, epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 3e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+      evaluations: [{ attack: 'fgsm', eps: [0], n: FULL, seed: 0 }],
+    }),
+  ),
 ];
 
 /** Toy sets: the shape, its class count and noise, the L∞ ε the robust twin trains at, and the MLP width. */
