@@ -13,7 +13,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AttackModel } from '../attacks/types';
+import { iterativeAttack } from '../attacks/iterative';
+import { stepFor } from '../attacks/step-rules';
 import { createRng } from '../util/rng';
+import { throwIfCancelled } from '../util/cancel';
+import type { ExampleSet } from '../data/examples';
 import { defend } from './defend';
 import { gaussianNoise } from './noise';
 import { binomialTestHalf, clopperPearsonLower, normalQuantile } from './stats';
@@ -109,7 +113,73 @@ export function smoothedAttackModel(model: AttackModel, sigma: number, samples: 
   return defend(model, gaussianNoise(sigma, { clip: false }), { gradient: 'eot', samples, seed });
 }
 
+export interface SmoothedAttackOptions {
+  sigma: number;
+  /** Noise draws averaged per step (EOT). */
+  samples: number;
+  steps: number;
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * PGD-L2 against the smoothed classifier with a separate budget per example (e.g. just under each certified
+ * radius), away from `classes` (the smoothed predictions). Returns the adversarial batch (caller disposes).
+ */
+export async function attackSmoothed(
+  model: AttackModel,
+  x: tf.Tensor,
+  classes: Int32Array,
+  epsilons: Float32Array,
+  opts: SmoothedAttackOptions,
+): Promise<tf.Tensor> {
+  if (epsilons.length !== x.shape[0] || classes.length !== x.shape[0]) throw new Error('attackSmoothed: one class and one ε per example');
+  const rng = createRng(opts.seed ?? 0);
+  const soft = smoothedAttackModel(model, opts.sigma, opts.samples, rng.seed());
+  const out = await iterativeAttack(soft, x, {
+    norm: 'l2',
+    steps: opts.steps,
+    epsilon: epsilons,
+    stepSize: epsilons.map((e) => (2.5 * e) / opts.steps),
+    randomStart: false,
+    restarts: 1,
+    seed: rng.seed(),
+    rule: stepFor('l2'),
+    labels: classes,
+    targets: null,
+    reportEpsilon: 0,
+    signal: opts.signal,
+  });
+  return out.adversarial;
+}
+
 /** Certified accuracy at radius r: the share of examples certified with the right class and a radius ≥ r. */
 export function certifiedAccuracy(certs: Certificate[], labels: ArrayLike<number>, radii: number[]): number[] {
   return radii.map((r) => certs.filter((c, i) => c.prediction === labels[i] && c.radius >= r).length / Math.max(1, certs.length));
+}
+
+/** Certificates for examples 0…n−1 of a set, one CERTIFY per example (seeded per example), with progress. */
+export async function certifyExamples(
+  model: AttackModel,
+  data: ExampleSet,
+  n: number,
+  opts: CertifyOptions & { signal?: AbortSignal; onExample?: (done: number, total: number) => void },
+): Promise<{ certificates: Certificate[]; labels: Int32Array }> {
+  checkRange(n, 'number of examples', 1, data.count, true);
+  const certificates: Certificate[] = [];
+  const labels = new Int32Array(n);
+  const rng = createRng(opts.seed ?? 0);
+  for (let i = 0; i < n; i++) {
+    throwIfCancelled(opts.signal);
+    const { x, y } = data.batch([i]);
+    try {
+      labels[i] = (await y.data())[0];
+      certificates.push(await certify(model, x, { ...opts, seed: rng.seed() }));
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    opts.onExample?.(i + 1, n);
+  }
+  return { certificates, labels };
 }

@@ -176,3 +176,8 @@ export function binomialTestHalf(k: number, n: number): number {
   // P(X ≥ m) for X ~ Bin(n, ½) is I_{½}(m, n − m + 1).
   return Math.min(1, 2 * regularizedBeta(0.5, m, n - m + 1));
 }
+
+/** The largest radius n draws can certify at level α with noise σ (all n draws agreeing: p̲A = α^(1/n)). */
+export function maxCertifiableRadius(sigma: number, n: number, alpha: number): number {
+  return sigma * normalQuantile(Math.pow(alpha, 1 / n));
+}
