@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { offline } from './scripts/vite/offline-plugin.ts';
 
 /**
  * The model zoo lives in models/ at the top level (it is the training script's output, not a web asset), yet the
@@ -31,7 +32,7 @@ function modelZoo(): Plugin {
 
 // One config serves the dev server, the production build and Vitest.
 export default defineConfig({
-  plugins: [svelte(), modelZoo()],
+  plugins: [svelte(), modelZoo(), offline()],
   base: './', // relative asset URLs: the built app works from any folder, offline, on a USB stick
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
