@@ -56,4 +56,19 @@ test.describe('Defenses panel', () => {
     await page.screenshot({ path: shotPath('defenses.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
+
+  test('Attack Lab: a JPEG-defended model resists the naive PGD and falls to BPDA', async ({ page }) => {
+    test.setTimeout(180_000);
+    const errors = collectConsoleErrors(page);
+    await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.3&steps=20&def=jpeg&dgrad=naive');
+    await expect(page.getByTestId('lab-defense')).toHaveValue('jpeg');
+    await page.getByTestId('gallery-image').first().click();
+    await page.getByTestId('attack-run').click();
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', 'resisted', { timeout: 120_000 });
+    await page.getByTestId('lab-defense-gradient').selectOption('bpda');
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', 'fooled', { timeout: 120_000 });
+    expect(page.url()).toContain('dgrad=bpda');
+    await page.screenshot({ path: shotPath('attack-lab-defense.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
 });

@@ -4,6 +4,10 @@
  * the playground's own teaching; the numbers the UI shows next to them are always measured, never written here.
  */
 
+/** What an attacker differentiates through a transform (transform.ts explains each). */
+export const GRADIENT_MODES = ['naive', 'bpda', 'eot'] as const;
+export type GradientMode = (typeof GRADIENT_MODES)[number];
+
 export type DefenseId = 'jpeg' | 'bit-depth' | 'median' | 'blur' | 'noise' | 'resize-pad' | 'distillation' | 'smoothing';
 
 export interface DefenseSetting {

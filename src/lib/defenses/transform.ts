@@ -23,8 +23,8 @@ export interface InputTransform {
   apply(x: tf.Tensor, seed: number): tf.Tensor;
 }
 
-export const GRADIENT_MODES = ['naive', 'bpda', 'eot'] as const;
-export type GradientMode = (typeof GRADIENT_MODES)[number];
+// Declared in the tfjs-free catalog so the UI can list them.
+export { GRADIENT_MODES, type GradientMode } from './catalog';
 
 /** Checks that a transform gets an image batch [N, H, W, C]. */
 export function checkImageBatch(x: tf.Tensor, who: string): [number, number, number, number] {
