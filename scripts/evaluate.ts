@@ -10,6 +10,7 @@ import { robustAccuracy, type RobustAccuracyPoint } from '../src/lib/eval/robust
 import { loadModelFromFile, MODELS_DIR } from '../src/lib/models/node';
 import { findRecipe, type EvalPlan } from '../src/lib/models/zoo';
 import { recipeData } from './recipe-data';
+import { ABSTAIN, certifiedAccuracy, certifyExamples } from '../src/lib/defenses/smoothing';
 
 /** The ensemble's members: the worst case over APGD-CE, PGD (with the requested restarts) and Square. */
 export const ENSEMBLE_ATTACKS = ['apgd-ce', 'pgd', 'square'];
@@ -30,6 +31,11 @@ export function evalCommand(model: string, plan: EvalPlan): string {
   if (plan.steps !== undefined) parts.push(`--steps ${plan.steps}`);
   if (plan.stepSize !== undefined) parts.push(`--step-size ${plan.stepSize}`);
   if (plan.restarts !== undefined) parts.push(`--restarts ${plan.restarts}`);
+  if (plan.loss !== undefined) parts.push(`--loss ${plan.loss}`);
+  if (plan.smoothing) {
+    const m = plan.smoothing;
+    parts.push(`--sigma ${m.sigma} --n0 ${m.n0} --draws ${m.draws} --alpha ${m.alpha}`);
+  }
   parts.push(`--n ${plan.n} --seed ${plan.seed} --json`);
   return parts.join(' ');
 }
@@ -42,6 +48,7 @@ export async function evaluateModel(
 ): Promise<EvalRecord> {
   const recipe = findRecipe(modelId);
   const data = recipeData(recipe);
+  if (plan.attack === 'certify') return certifyModel(modelId, plan, data, onBatch, modelsDir);
   const spec = getAttack(plan.attack);
   const model = await loadModelFromFile(path.join(modelsDir, modelId, 'model.json'));
   const started = Date.now();
@@ -50,6 +57,7 @@ export async function evaluateModel(
     if (plan.steps !== undefined) opts.steps = plan.steps;
     if (plan.stepSize !== undefined) opts.stepSize = plan.stepSize;
     if (plan.restarts !== undefined) opts.restarts = plan.restarts;
+    if (plan.loss !== undefined) opts.loss = plan.loss;
     if (spec.id === 'pgd' || spec.id === 'ensemble') opts.randomStart = true;
     if (spec.id === 'ensemble') opts.attacks = ENSEMBLE_ATTACKS;
     const n = Math.min(plan.n, data.test.count);
@@ -66,6 +74,48 @@ export async function evaluateModel(
       n: result.n,
       clean_accuracy: result.clean_accuracy,
       points: result.points,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Randomized-smoothing certification of a zoo model: `eps` are L2 radii, each point the certified accuracy (share of
+ * the first n test images certified with the right class at that radius or more); clean_accuracy is the certified
+ * accuracy at radius 0 (correct and not abstaining).
+ */
+async function certifyModel(
+  modelId: string,
+  plan: EvalPlan,
+  data: ReturnType<typeof recipeData>,
+  onBatch: ((done: number, total: number, seconds: number) => void) | undefined,
+  modelsDir: string,
+): Promise<EvalRecord> {
+  const m = plan.smoothing;
+  if (!m) throw new Error('certify needs --sigma, --n0, --draws and --alpha');
+  const model = await loadModelFromFile(path.join(modelsDir, modelId, 'model.json'));
+  const started = Date.now();
+  try {
+    const n = Math.min(plan.n, data.test.count);
+    const { certificates, labels } = await certifyExamples(layersModelAsAttackModel(model, data.bounds), data.test, n, {
+      sigma: m.sigma,
+      n0: m.n0,
+      n: m.draws,
+      alpha: m.alpha,
+      seed: plan.seed,
+      onExample: (done, total) => onBatch?.(done, total, (Date.now() - started) / 1000),
+    });
+    const acc = certifiedAccuracy(certificates, labels, [0, ...plan.eps]);
+    const abstained = certificates.filter((c) => c.prediction === ABSTAIN).length;
+    return {
+      model: modelId,
+      attack: 'certify',
+      params: { norm: 'l2', sigma: m.sigma, n0: m.n0, draws: m.draws, alpha: m.alpha, abstained, certified: true },
+      n,
+      clean_accuracy: acc[0],
+      points: plan.eps.map((eps, k) => ({ eps, robust_accuracy: acc[k + 1] })),
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } finally {

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { buildModel, countParameters } from '../src/lib/models/architectures';
-import { MODELS_DIR, saveModelToDir } from '../src/lib/models/node';
+import { loadModelFromFile, MODELS_DIR, saveModelToDir } from '../src/lib/models/node';
 import { findRecipe } from '../src/lib/models/zoo';
 import { trainModel } from '../src/lib/train/train';
 import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
@@ -64,10 +64,12 @@ async function main(): Promise<void> {
       }
     : undefined;
   const t = recipe.training;
+  const teacher = recipe.teacher ? await loadModelFromFile(path.join(MODELS_DIR, recipe.teacher, 'model.json')) : null;
   const result = await trainModel(model, data.train, {
     ...t,
     steps,
     bounds: data.bounds,
+    teacher: teacher ? layersModelAsAttackModel(teacher, data.bounds) : undefined,
     seed: recipe.seed,
     validation,
     onProgress: (p) =>
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
         p.totalSteps,
         p.elapsedSeconds,
         `loss ${p.smoothedLoss.toFixed(4)} lr ${p.learningRate.toExponential(2)}` +
-          (t.method === 'standard' ? '' : ` ε ${p.epsilon.toFixed(3)}`) +
+          (t.epsilon === undefined ? '' : ` ε ${p.epsilon.toFixed(3)}`) +
           ` ${p.examplesPerSecond.toFixed(0)} ex/s` +
           (p.validation !== undefined ? ` held-out ${(100 * p.validation).toFixed(1)}%` : ''),
       ),
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
   writeRecord(dir, record);
   console.error(`wrote ${dir} (${weightBytes} weight bytes, ${result.steps} steps in ${record.seconds} s)`);
   model.dispose();
+  teacher?.dispose();
 }
 
 main().catch((err) => {

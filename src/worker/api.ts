@@ -19,6 +19,7 @@ import { attackLabApi } from './attack-lab-api';
 import { finetuneApi, restoreFinetunedModels } from './finetune-api';
 import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
+import { defensesApi } from './defenses-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -89,6 +90,7 @@ export const api = {
   ...attackLabApi,
   ...tradeoffApi,
   ...boundariesApi,
+  ...defensesApi,
 };
 
 export type EngineApi = typeof api;

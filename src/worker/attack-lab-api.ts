@@ -12,6 +12,9 @@ import { createRng } from '../lib/util/rng';
 import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
+import { defend } from '../lib/defenses/defend';
+import { makeTransform } from '../lib/defenses/registry';
+import { GRADIENT_MODES, type GradientMode } from '../lib/defenses/transform';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -68,6 +71,12 @@ export interface AttackRequest {
   /** One image, row-major, values in the model's bounds (length = product of the model's input shape). */
   image: Float32Array;
   label: number;
+  /**
+   * Attack the model behind an input-transform defense (src/lib/defenses/catalog.ts ids; 'distillation' and
+   * 'smoothing' are models or panels of their own). `gradient` is what the attacker differentiates: 'naive', 'bpda'
+   * or 'eot' (over `samples` draws). Predictions and success are those of the deployed defense.
+   */
+  defense?: { id: string; value?: number; gradient?: GradientMode; samples?: number };
 }
 
 export interface TraceStep extends StepInfo {
@@ -330,6 +339,15 @@ export const attackLabApi = {
     const image = checkImage(request.image, m);
     const label = checkLabel(request.label, m.attackModel.numClasses);
     const { surrogateModelId, ...options } = checkOptions(request.options, summary, m);
+    const d = request.defense;
+    if (d !== undefined && (d === null || typeof d !== 'object')) fail('defense must be an object {id, value?, gradient?, samples?}');
+    if (d && d.gradient !== undefined && !(GRADIENT_MODES as readonly string[]).includes(d.gradient)) {
+      fail(`defense.gradient must be one of ${GRADIENT_MODES.join(', ')}, got ${String(d.gradient)}`);
+    }
+    const transform = d ? makeTransform(d.id, d.value) : null;
+    // The attacker's view (its gradient mode) and the deployed defense (the real forward pass, fresh draws).
+    const attacked = transform ? defend(m.attackModel, transform, { gradient: d!.gradient ?? 'naive', samples: d!.samples, seed: 1 }) : m.attackModel;
+    const deployed = transform ? defend(m.attackModel, transform, { gradient: 'naive', seed: 2 }) : m.attackModel;
     let surrogate: AttackModel | undefined;
     if (spec.needs === 'surrogate') {
       if (!surrogateModelId) fail(`${spec.id} needs options.surrogateModelId: the model the perturbation is crafted on`);
@@ -344,7 +362,7 @@ export const attackLabApi = {
       const option = (key: 'steps' | 'queryBudget' | 'samples' | 'binarySearchSteps' | 'restarts') => options[key] ?? spec.defaults[key];
       const perRun = (option('steps') ?? option('queryBudget') ?? option('samples') ?? 1) * (option('binarySearchSteps') ?? 1);
       const report = progressReporter(onProgress, options.epsilons.length * perRun * (option('restarts') ?? 1));
-      const recorder = recordingModel(m.attackModel);
+      const recorder = recordingModel(attacked);
       const trace: TraceStep[] = [];
       const frames: tf.Tensor[] = [];
       let done = 0;
@@ -376,21 +394,26 @@ export const attackLabApi = {
           const px = image.length;
           const advData = new Float32Array(n * px);
           for (let i = 0; i < n; i++) advData.set((await result.results[i].adversarial.data()) as Float32Array, i * px);
-          const probs = await probabilitiesOf(m.attackModel, advData, n);
-          const clean = await probabilitiesOf(m.attackModel, image, 1);
+          const probs = await probabilitiesOf(deployed, advData, n);
+          const clean = await probabilitiesOf(deployed, image, 1);
           const stacked = frames.length ? tf.concat(frames) : null;
           const frameData = stacked ? ((await stacked.data()) as Float32Array) : new Float32Array(0);
           stacked?.dispose();
           const C = m.attackModel.numClasses;
           const results: LabEpsilonResult[] = result.results.map((r, i) => {
             const adversarial = advData.slice(i * px, (i + 1) * px);
+            const p = probs.slice(i * C, (i + 1) * C);
+            // Behind a defense, the deployed defense's prediction decides success (not the attacker's own view).
+            const predicted = transform ? argmax(p) : r.predicted[0];
+            const goal = result.targets ? result.targets[0] : null;
+            const success = transform ? (goal === null ? predicted !== label : predicted === goal) : r.success[0] === 1;
             return {
               epsilon: r.epsilon,
               adversarial,
               delta: adversarial.map((v, j) => v - image[j]),
-              probabilities: probs.slice(i * C, (i + 1) * C),
-              predicted: r.predicted[0],
-              success: r.success[0] === 1,
+              probabilities: p,
+              predicted,
+              success,
               linf: r.linf[0],
               l2: r.l2[0],
               l0: r.l0[0],

@@ -10,7 +10,7 @@ import { createRng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
-import { ascentObjective, mean, rowStats } from './losses';
+import { ascentObjective, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
@@ -68,6 +68,8 @@ export interface IterativeParams {
   rowsOf?: { rows: Int32Array; total: number };
   /** Keep the highest-objective iterate and run every step, even after success (adversarial training). */
   maximizeLoss?: boolean;
+  /** The objective ascended (and used to pick each example's best iterate); default cross-entropy. */
+  loss?: AttackLoss;
 }
 
 export interface IterativeOutcome {
@@ -85,13 +87,14 @@ export function gradientAndLogits(
   x: tf.Tensor,
   classes: tf.Tensor1D,
   targeted: boolean,
+  loss: AttackLoss = 'ce',
 ): { grad: tf.Tensor; logits: tf.Tensor2D } {
   let logits: tf.Tensor2D | null = null;
   const grad = tf.grad((xi: tf.Tensor) => {
     const z = model.logits(xi);
     // A clone, because tensors saved on the gradient tape are disposed after backprop.
     logits = tf.keep(z.clone());
-    return ascentObjective(z, classes, targeted).sum();
+    return ascentObjective(z, classes, targeted, loss).sum();
   })(x);
   return { grad, logits: logits! };
 }
@@ -129,13 +132,15 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       const last = k === p.steps;
       let logits: tf.Tensor2D;
       if (last) logits = tf.tidy(() => model.logits(xk));
-      else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted));
+      else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted, p.loss));
       queries += n;
       const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
       logits.dispose();
       const data = await packed.data();
       packed.dispose();
       const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
+      // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes.
+      if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -290,6 +295,7 @@ export async function iterativeAtEpsilon(
     signal: ctx.opts.signal,
     rowsOf: { rows, total: ctx.labels.length },
     maximizeLoss: ctx.opts.maximizeLoss === true,
+    loss: ctx.opts.loss,
   });
   return { adversarial: out.adversarial, queries: out.queries };
 }

@@ -13,11 +13,20 @@ export function crossEntropy(logits: tf.Tensor2D, classes: tf.Tensor1D): tf.Tens
 }
 
 /**
- * The quantity gradient attacks ascend: CE of the true class (untargeted) or minus CE of the target (targeted).
- * `classes` holds labels or targets accordingly.
+ * What gradient attacks ascend. 'ce' (default): cross-entropy of the true class, or minus that of the target.
+ * 'margin' (Carlini & Wagner's logit loss): max_{j≠y} z_j − z_y, or z_t − max_{j≠t} z_j — it reads the logits
+ * directly, so it keeps a useful gradient where the softmax has saturated and the cross-entropy's has underflowed
+ * to zero (defensive distillation).
  */
-export function ascentObjective(logits: tf.Tensor2D, classes: tf.Tensor1D, targeted: boolean): tf.Tensor1D {
+export type AttackLoss = 'ce' | 'margin';
+
+/** `classes` holds labels (untargeted) or targets (targeted). */
+export function ascentObjective(logits: tf.Tensor2D, classes: tf.Tensor1D, targeted: boolean, loss: AttackLoss = 'ce'): tf.Tensor1D {
   return tf.tidy(() => {
+    if (loss === 'margin') {
+      const m = classMargin(logits, classes);
+      return targeted ? m : m.neg();
+    }
     const ce = crossEntropy(logits, classes);
     return targeted ? ce.neg() : ce;
   });

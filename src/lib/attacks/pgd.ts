@@ -36,6 +36,11 @@ export function settingsRecord(s: IterativeSettings): Record<string, number | st
   };
 }
 
+/** The loss a run ascended, for its hyperparameter record (cross-entropy unless asked otherwise). */
+export function lossRecord(opts: AttackOptions): Record<string, string> {
+  return opts.loss && opts.loss !== 'ce' ? { loss: opts.loss } : {};
+}
+
 function runProjectedGradient(
   id: string,
   norm: 'linf' | 'l2',
@@ -48,7 +53,7 @@ function runProjectedGradient(
   const settings = projectedGradientSettings(opts, norm, defaults);
   return runEpsilonCurve(model, x, labels, opts, {
     caps: { id, norms: [norm], targeted: true },
-    hyperparameters: settingsRecord(settings),
+    hyperparameters: { ...settingsRecord(settings), ...lossRecord(opts) },
     atEpsilon: (ctx, xRows, rows, eps) => iterativeAtEpsilon(ctx, xRows, rows, eps, settings),
   });
 }

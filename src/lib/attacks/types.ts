@@ -11,6 +11,7 @@
  * - Tensors in results are owned by the caller (dispose them); everything else an attack creates is disposed.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { AttackLoss } from './losses';
 
 export type Norm = 'linf' | 'l2' | 'l0';
 
@@ -105,6 +106,8 @@ export interface AttackOptions {
    * al.'s inner maximisation). Success is still reported truthfully, but earlier ε are not carried forward.
    */
   maximizeLoss?: boolean;
+  /** Gradient attacks on the shared loop: 'ce' (cross-entropy, default) or 'margin' (C&W logit margin; losses.ts). */
+  loss?: AttackLoss;
   onStep?: (s: StepInfo) => void;
   signal?: AbortSignal;
 }

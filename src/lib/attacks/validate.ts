@@ -55,6 +55,8 @@ export function validateOptions(opts: AttackOptions, caps: AttackCapabilities): 
   }
   if (opts.gamma !== undefined && !(typeof opts.gamma === 'number' && opts.gamma > 0 && opts.gamma <= 1))
     fail(`${caps.id}: gamma must be in (0, 1], got ${opts.gamma}`);
+  if (opts.loss !== undefined && opts.loss !== 'ce' && opts.loss !== 'margin')
+    fail(`${caps.id}: loss must be 'ce' (cross-entropy) or 'margin' (logit margin), got ${String(opts.loss)}`);
   if (opts.seed !== undefined && !Number.isFinite(opts.seed)) fail(`${caps.id}: seed must be a finite number, got ${opts.seed}`);
   if (opts.targeted) {
     if (!caps.targeted) fail(`${caps.id}: this attack does not support targeted mode (targeted: true)`);

@@ -17,9 +17,10 @@ import type { AttackModel, AttackSpec } from '../attacks/types';
 import { throwIfCancelled } from '../util/cancel';
 import { createRng } from '../util/rng';
 import type { ExampleSet } from '../data/examples';
+import { distillationLoss, teacherSoftLabels } from './distill';
 import { epsilonAt, learningRateAt, type EpsilonRamp, type LrSchedule } from './schedule';
 
-export const TRAIN_METHODS = ['standard', 'fgsm-rs', 'pgd', 'trades'] as const;
+export const TRAIN_METHODS = ['standard', 'fgsm-rs', 'pgd', 'trades', 'gaussian', 'distill'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
 
 export interface TrainOptions {
@@ -44,6 +45,12 @@ export interface TrainOptions {
   attackSteps?: number;
   /** TRADES weight β on the robust (KL) term (default 6). */
   tradesBeta?: number;
+  /** 'gaussian': σ of the N(0, σ²) noise added to every training input (unclipped, as randomized smoothing samples it). */
+  noiseSigma?: number;
+  /** 'distill': the temperature T the student's softmax is trained at (its logits are divided by T). */
+  temperature?: number;
+  /** 'distill': the teacher whose soft labels the student learns (see distill.ts). */
+  teacher?: AttackModel;
   /** The attack that makes adversarial examples (default: the library's PGD, getAttack('pgd')). */
   attack?: AttackSpec;
   /** Input bounds for the adversary (default [0, 1]). */
@@ -95,6 +102,9 @@ export interface TrainResult {
   stoppedEarly: boolean;
 }
 
+/** The methods that train on adversarial examples (and so need ε). */
+const ADVERSARIAL = new Set<TrainMethod>(['fgsm-rs', 'pgd', 'trades']);
+
 function validate(opts: TrainOptions, data: ExampleSet): void {
   if (!(TRAIN_METHODS as readonly string[]).includes(opts.method)) {
     throw new Error(`method must be one of ${TRAIN_METHODS.join(', ')}, got ${opts.method}`);
@@ -105,8 +115,15 @@ function validate(opts: TrainOptions, data: ExampleSet): void {
   if (opts.steps !== undefined && !(Number.isInteger(opts.steps) && opts.steps >= 1)) throw new Error(`steps must be a positive integer, got ${opts.steps}`);
   if (!(opts.learningRate > 0)) throw new Error(`learningRate must be positive, got ${opts.learningRate}`);
   if (opts.optimizer !== 'adam' && opts.optimizer !== 'sgd') throw new Error(`optimizer must be adam or sgd, got ${opts.optimizer}`);
-  if (opts.method !== 'standard') {
+  if (ADVERSARIAL.has(opts.method)) {
     if (!(opts.epsilon !== undefined && opts.epsilon > 0)) throw new Error(`epsilon must be positive for ${opts.method} training, got ${opts.epsilon}`);
+  }
+  if (opts.method === 'gaussian' && !(opts.noiseSigma !== undefined && opts.noiseSigma > 0)) {
+    throw new Error(`noiseSigma must be positive for gaussian training, got ${opts.noiseSigma}`);
+  }
+  if (opts.method === 'distill') {
+    if (!(opts.temperature !== undefined && opts.temperature >= 1)) throw new Error(`temperature must be at least 1 for distillation, got ${opts.temperature}`);
+    if (!opts.teacher) throw new Error('distillation needs a teacher model');
   }
   if (opts.attackSteps !== undefined && !(Number.isInteger(opts.attackSteps) && opts.attackSteps >= 1)) {
     throw new Error(`attackSteps must be a positive integer, got ${opts.attackSteps}`);
@@ -255,13 +272,16 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
       if (inEpoch === 0) rng.shuffle(order);
       const lr = learningRateAt(opts.schedule, opts.learningRate, step, totalSteps);
       setLearningRate(optimizer, lr);
-      const eps = opts.method === 'standard' ? 0 : epsilonAt(opts.epsilon!, opts.epsilonRamp, step, totalSteps);
+      const eps = !ADVERSARIAL.has(opts.method) ? 0 : epsilonAt(opts.epsilon!, opts.epsilonRamp, step, totalSteps);
       const { x, y } = data.batch(order.subarray(inEpoch * opts.batchSize, (inEpoch + 1) * opts.batchSize));
       let xAdv: tf.Tensor | null = null;
       let loss: tf.Scalar | null = null;
+      let soft: tf.Tensor2D | null = null;
       try {
         const attackSeed = rng.seed();
-        if (opts.method !== 'standard') xAdv = await mixedBatch(opts, target, x, y, eps, attackSeed);
+        if (ADVERSARIAL.has(opts.method)) xAdv = await mixedBatch(opts, target, x, y, eps, attackSeed);
+        if (opts.method === 'gaussian') xAdv = tf.tidy(() => x.add(tf.randomNormal(x.shape, 0, opts.noiseSigma!, 'float32', attackSeed)));
+        if (opts.method === 'distill') soft = teacherSoftLabels(opts.teacher!, x);
         const beta = opts.tradesBeta ?? 6;
         loss = optimizer.minimize(
           () => {
@@ -270,6 +290,7 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
               const adv = model.apply(xAdv!, { training: true }) as tf.Tensor2D;
               return tf.add(crossEntropy(clean, y), tf.mul(beta, klDivergence(clean, adv))) as tf.Scalar;
             }
+            if (soft) return distillationLoss(model.apply(x, { training: true }) as tf.Tensor2D, soft, opts.temperature!);
             return crossEntropy(model.apply(xAdv ?? x, { training: true }) as tf.Tensor2D, y);
           },
           true,
@@ -283,6 +304,7 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
         x.dispose();
         y.dispose();
         xAdv?.dispose();
+        soft?.dispose();
         loss?.dispose();
       }
       examples += opts.batchSize;

@@ -1,0 +1,74 @@
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { collectConsoleErrors, shotPath } from './helpers';
+
+/**
+ * The Defenses panel end to end on the shipped zoo: JPEG's naive vs BPDA curves on the same images (the naive one
+ * far above), the gap named in words, and randomized smoothing's certified-vs-empirical chart (certified never
+ * above empirical). Small budgets (10 images, PGD-10; 3 images, N = 200) keep it to about a minute on wasm.
+ */
+function zooIds(): string[] {
+  const file = process.env.E2E_OUT_DIR ? `${process.env.E2E_OUT_DIR}/models/index.json` : 'models/index.json';
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { models: { id: string }[] }).models.map((m) => m.id);
+  } catch {
+    return [];
+  }
+}
+const ZOO = zooIds();
+
+async function pointsOf(page: Page, chart: number) {
+  return page
+    .getByTestId('curve-chart')
+    .nth(chart)
+    .locator('[data-testid="curve-point"]')
+    .evaluateAll((els) => els.map((el) => ({ attack: el.getAttribute('data-attack') ?? '', epsilon: Number(el.getAttribute('data-epsilon')), accuracy: Number(el.getAttribute('data-accuracy')) })));
+}
+
+test.describe('Defenses panel', () => {
+  test.skip(!ZOO.includes('mnist-cnn'), 'mnist-cnn is not in models/index.json yet');
+
+  test('JPEG: naive vs BPDA side by side with the gap in words; smoothing: certified vs empirical', async ({ page }) => {
+    test.setTimeout(240_000);
+    const errors = collectConsoleErrors(page);
+    await page.goto('/#panel=defenses');
+    await expect(page.getByTestId('defense-select')).toHaveValue('jpeg');
+    await expect(page.getByTestId('defense-explainer').first()).toContainText('gradient masking');
+    await page.getByTestId('defense-n').fill('10');
+    await page.getByTestId('defense-run').click();
+    await expect(page.getByTestId('defense-gap')).toContainText('points more robust accuracy', { timeout: 180_000 });
+    const pts = await pointsOf(page, 0);
+    const at = (attack: string) => pts.find((p) => p.attack === attack && Math.abs(p.epsilon - 0.3) < 1e-9)!.accuracy;
+    expect(at('naive') - at('adaptive')).toBeGreaterThanOrEqual(0.5);
+    expect(pts.filter((p) => p.attack === 'undefended')).toHaveLength(5);
+
+    const model = ZOO.includes('mnist-cnn-noise-0.25') ? 'mnist-cnn-noise-0.25' : 'mnist-cnn';
+    await page.getByTestId('smoothing-model').selectOption(model);
+    await page.getByTestId('smoothing-n').fill('3');
+    await page.getByTestId('smoothing-draws').fill('200');
+    await page.getByTestId('smoothing-run').click();
+    await expect(page.getByTestId('smoothing-summary')).toContainText('abstained', { timeout: 180_000 });
+    const s = await pointsOf(page, 1);
+    for (const c of s.filter((p) => p.attack === 'certified')) {
+      const e = s.find((p) => p.attack === 'empirical' && p.epsilon === c.epsilon)!;
+      expect(c.accuracy).toBeLessThanOrEqual(e.accuracy);
+    }
+    await page.screenshot({ path: shotPath('defenses.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('Attack Lab: a JPEG-defended model resists the naive PGD and falls to BPDA', async ({ page }) => {
+    test.setTimeout(180_000);
+    const errors = collectConsoleErrors(page);
+    await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.3&steps=20&def=jpeg&dgrad=naive');
+    await expect(page.getByTestId('lab-defense')).toHaveValue('jpeg');
+    await page.getByTestId('gallery-image').first().click();
+    await page.getByTestId('attack-run').click();
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', 'resisted', { timeout: 120_000 });
+    await page.getByTestId('lab-defense-gradient').selectOption('bpda');
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', 'fooled', { timeout: 120_000 });
+    expect(page.url()).toContain('dgrad=bpda');
+    await page.screenshot({ path: shotPath('attack-lab-defense.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});
