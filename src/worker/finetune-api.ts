@@ -36,7 +36,7 @@ import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
-import { getModel, registerModel, unregisterModel } from './models';
+import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterModel } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -117,12 +117,10 @@ const gates = new Map<string, PauseGate>();
 let store: ModelStore<FinetuneCard> | null = null;
 /** Models the browser refused to store (quota, private mode): kept for this visit so they can still be downloaded. */
 const unsaved = memoryModelStore<FinetuneCard>();
-let restored: Promise<void> | null = null;
 
 /** Replaces the persistent store (tests use one that fails, as a full or private-mode browser does). */
 export function setFinetuneStore(next: ModelStore<FinetuneCard>): void {
   store = next;
-  restored = null;
 }
 
 function modelStore(): ModelStore<FinetuneCard> {
@@ -169,23 +167,52 @@ async function loadSaved(id: string) {
   return (await modelStore().load(id)) ?? (await unsaved.load(id));
 }
 
-/** Registers every saved model once per worker (after a reload they reappear in every model list). */
-export function restoreFinetunedModels(): Promise<void> {
-  restored ??= (async () => {
-    const s = modelStore();
-    for (const item of await s.list()) {
-      const full = await s.load(item.id);
-      if (!full) continue;
-      try {
-        register(full.card, await artifactsToModel(full.artifacts));
-      } catch (err) {
-        console.warn(`Saved model ${item.id} could not be restored: ${(err as Error).message}`);
+/**
+ * Models this worker registered from the storage (rather than trained itself), with the version it loaded: a paused
+ * snapshot and the finished model share an id, so a newer version replaces the older one; a model the storage
+ * dropped leaves the list.
+ */
+const fromStore = new Map<string, string>();
+const versionOf = (card: FinetuneCard) => `${card.status}/${card.figures.stepsRun}/${card.figures.weightsFromStep}`;
+let syncing: Promise<void> = Promise.resolve();
+
+/**
+ * Makes this worker's model list match the saved fine-tuned models: new ones are loaded and registered, deleted
+ * ones unregistered. The engine runs in two workers and fine-tuning happens in the background one, so the
+ * interactive one calls this whenever it lists models or meets an unknown id. Only the small cards are read unless
+ * a model is new. Syncs run one after another; a failure is reported and leaves the list as it was.
+ */
+export function syncSavedModels(): Promise<void> {
+  syncing = syncing.then(async () => {
+    try {
+      const s = modelStore();
+      const items = await s.list();
+      const ids = new Set(items.map((i) => i.id));
+      for (const item of items) {
+        const known = fromStore.get(item.id);
+        if (known === versionOf(item.card) || (known === undefined && isRegistered(item.id))) continue;
+        const full = await s.load(item.id);
+        if (!full) continue;
+        try {
+          register(full.card, await artifactsToModel(full.artifacts));
+          fromStore.set(item.id, versionOf(full.card));
+        } catch (err) {
+          console.warn(`Saved model ${item.id} could not be restored: ${(err as Error).message}`);
+        }
       }
+      for (const id of [...fromStore.keys()]) {
+        if (ids.has(id)) continue;
+        unregisterModel(id);
+        fromStore.delete(id);
+      }
+    } catch (err) {
+      console.warn(`Saved fine-tuned models were not read: ${(err as Error).message}`);
     }
-  })();
-  restored.catch(() => (restored = null));
-  return restored;
+  });
+  return syncing;
 }
+
+setRegisteredSync(syncSavedModels);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The methods
@@ -200,7 +227,7 @@ export const finetuneApi = {
     if (typeof request !== 'object' || request === null) fail('request must be an object {baseModelId, recipe, heldOut, earlyStop}');
     const recipe = validateRecipe({ ...request.recipe });
     if (typeof request.earlyStop !== 'boolean') fail(`earlyStop must be true or false, got ${String(request.earlyStop)}`);
-    await restoreFinetunedModels().catch(() => undefined);
+    await syncSavedModels();
     const base = await getModel(request.baseModelId);
     const emit = (e: FinetuneEvent) => onEvent?.(e);
     return asJob(jobId, async (signal) => {
@@ -324,7 +351,7 @@ export const finetuneApi = {
 
   /** Fine-tuned models kept in this browser, oldest first. */
   async finetuneSaved(): Promise<SavedModel[]> {
-    await restoreFinetunedModels().catch(() => undefined);
+    await syncSavedModels();
     const all = [...(await modelStore().list()), ...(await unsaved.list())];
     return all.map(({ id, card, savedAt }) => ({ id, card, savedAt }));
   },
