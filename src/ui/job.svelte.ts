@@ -31,6 +31,18 @@ export type Outcome<T> =
   | { status: 'failed'; error: string }
   | { status: 'superseded' };
 
+/**
+ * "The newest request wins" for calls that have no job in the engine (quick predictions): each call to the
+ * returned function starts a request and gives back its "still the newest?" test.
+ */
+export function latestWins(): () => () => boolean {
+  let newest = 0;
+  return () => {
+    const mine = ++newest;
+    return () => mine === newest;
+  };
+}
+
 export class Job {
   running = $state(false);
   progress = $state<Progress | null>(null);

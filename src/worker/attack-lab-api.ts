@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
+import { argmax } from '../lib/util/argmax';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
 import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, StepInfo, TargetSpec } from '../lib/attacks/types';
 import { CLASS_NAMES, DATASET_IDS, type ImageDatasetId } from '../lib/data/dataset';
@@ -193,12 +194,6 @@ async function probabilitiesOf(model: AttackModel, batch: Float32Array, n: numbe
   } finally {
     p.dispose();
   }
-}
-
-function argmax(values: ArrayLike<number>, from = 0, to = values.length): number {
-  let best = from;
-  for (let i = from + 1; i < to; i++) if (values[i] > values[best]) best = i;
-  return best - from;
 }
 
 /**
