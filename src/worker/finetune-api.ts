@@ -34,6 +34,8 @@ import {
 } from '../lib/train/finetune';
 import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
+import { epsilonNumber } from '../lib/util/format-epsilon';
+import { FINETUNE_METHOD_LABELS } from '../lib/train/method-labels';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterModel } from './models';
@@ -111,7 +113,6 @@ export interface SavedModel {
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-const METHOD_NAMES: Record<FinetuneRecipe['method'], string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
 
 const gates = new Map<string, PauseGate>();
 let store: ModelStore<FinetuneCard> | null = null;
@@ -139,10 +140,6 @@ function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
   if (!(Number.isInteger(h.pgdSteps) && h.pgdSteps >= 1 && h.pgdSteps <= 200)) fail(`heldOut.pgdSteps must be an integer in 1–200, got ${h.pgdSteps}`);
   if (!(Number.isInteger(h.restarts) && h.restarts >= 1 && h.restarts <= 10)) fail(`heldOut.restarts must be an integer in 1–10, got ${h.restarts}`);
   return h;
-}
-
-function formatEps(eps: number): string {
-  return eps.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 /** Registers a model under the card's entry; the cache owns it from then on. */
@@ -247,7 +244,7 @@ export const finetuneApi = {
         const labels = (await y.data()) as Int32Array;
         const createdAt = new Date().toISOString();
         const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
-        const name = `${base.entry.name} · ${METHOD_NAMES[recipe.method]} ε ${formatEps(recipe.epsilon)}`;
+        const name = `${base.entry.name} · ${FINETUNE_METHOD_LABELS[recipe.method]} ε ${epsilonNumber(recipe.epsilon, 3)}`;
         const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
         const evaluations: EvalPoint[] = [];
         let stepsRun = 0;
@@ -263,7 +260,7 @@ export const finetuneApi = {
             name,
             robust: true,
             epsilon: recipe.epsilon,
-            description: `${base.entry.name} fine-tuned in the browser with ${METHOD_NAMES[recipe.method]} at ε = ${formatEps(recipe.epsilon)} for ${stepsRun} steps.`,
+            description: `${base.entry.name} fine-tuned in the browser with ${FINETUNE_METHOD_LABELS[recipe.method]} at ε = ${epsilonNumber(recipe.epsilon, 3)} for ${stepsRun} steps.`,
             card: `browser:${id}`,
             files: { model: 'model.json', weights: ['weights.bin'] },
           },

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
 import type { AttackKind, AttackOptions } from '../lib/attacks/types';
-import { robustnessCurves, type CurveAttack, type CurvePoint } from '../lib/eval/curves';
+import { robustnessCurves, type CurveAttackRun, type CurvePoint } from '../lib/eval/curves';
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
 import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
 import { examplesFor } from './datasets';
@@ -62,7 +62,7 @@ export interface CurvesResult {
   seconds: number;
 }
 
-export interface ReportRequest {
+export interface RobustnessReportRequest {
   modelId: string;
   /** L∞ budget in (0, 1]. */
   epsilon: number;
@@ -216,7 +216,7 @@ export const tradeoffApi = {
     const n = checkInt(request.n, 'request.n', 1, data.count);
     const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
-    const curveAttacks: CurveAttack[] = chosen.map((a) => ({
+    const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
       key: a.id,
       spec: getAttack(a.id),
       options: { ...libraryOptions(a.id, a.options), ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.attackModel } : {}) },
@@ -300,7 +300,7 @@ export const tradeoffApi = {
    */
   async robustnessReport(
     jobId: string,
-    request: ReportRequest,
+    request: RobustnessReportRequest,
     onProgress?: ProgressCallback,
     onRow?: (o: AttackOutcome) => void,
   ): Promise<RobustnessReport> {

@@ -8,7 +8,7 @@ import type { FinetuneMethod, FinetuneRecipe } from '../../../lib/train/finetune
 import type { HeldOutRequest } from '../../../worker/finetune-api';
 
 export const METHODS: readonly FinetuneMethod[] = ['fgsm-rs', 'pgd', 'trades'];
-export const METHOD_LABELS: Record<FinetuneMethod, string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
+export { FINETUNE_METHOD_LABELS as METHOD_LABELS } from '../../../lib/train/method-labels';
 export const METHOD_HELP: Record<FinetuneMethod, string> = {
   'fgsm-rs': 'Fast adversarial training: one FGSM step (α = 1.25 ε) from a random start (Wong, Rice & Kolter 2020). About 2 passes per image. A larger α invites catastrophic overfitting.',
   pgd: 'PGD adversarial training: k projected gradient steps (α = 2.5 ε / k) from a random start (Madry et al. 2018). About k + 1 passes per image.',
@@ -42,7 +42,7 @@ export const DEFAULT_RECIPE: FinetuneRecipe = {
   seed: 1,
 };
 
-export const DEFAULT_HELD_OUT: HeldOutRequest = { n: 200, every: 20, pgdSteps: 10, restarts: 1 };
+export const DEFAULT_HELD_OUT_REQUEST: HeldOutRequest = { n: 200, every: 20, pgdSteps: 10, restarts: 1 };
 
 /** α as a multiple of ε for a method: 1.25 for FGSM-RS, 2.5 / k for the multi-step methods. */
 export function relativeStepFor(method: FinetuneMethod, k: number): number {
@@ -79,10 +79,10 @@ export function readRecipe(modelIds: string[], defaultModel: string): PanelRecip
     model: choiceParam(p, 'ftModel', modelIds, defaultModel),
     recipe,
     heldOut: {
-      n: integerParam(p, 'ftN', DEFAULT_HELD_OUT.n, 50, 1000),
-      every: integerParam(p, 'ftEvery', DEFAULT_HELD_OUT.every, 5, 500),
-      pgdSteps: integerParam(p, 'ftPgd', DEFAULT_HELD_OUT.pgdSteps, 1, 100),
-      restarts: DEFAULT_HELD_OUT.restarts,
+      n: integerParam(p, 'ftN', DEFAULT_HELD_OUT_REQUEST.n, 50, 1000),
+      every: integerParam(p, 'ftEvery', DEFAULT_HELD_OUT_REQUEST.every, 5, 500),
+      pgdSteps: integerParam(p, 'ftPgd', DEFAULT_HELD_OUT_REQUEST.pgdSteps, 1, 100),
+      restarts: DEFAULT_HELD_OUT_REQUEST.restarts,
     },
     earlyStop: boolParam(p, 'ftStop', true),
   };
