@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
 import type { AttackKind, AttackOptions } from '../lib/attacks/types';
+import type { EffortOption } from '../lib/attacks/types';
 import { robustnessCurves, type CurveAttackRun, type CurvePoint } from '../lib/eval/curves';
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
 import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
@@ -19,12 +20,7 @@ import { getModel, listModels, type CachedModel, type ModelSummary } from './mod
 const CURVE_ATTACK_IDS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'apgd-ce', 'deepfool', 'square', 'transfer', 'noise'] as const;
 
 /** Options the UI may set per attack (the rest are the attack's defaults). */
-export interface CurveAttackOptions {
-  steps?: number;
-  restarts?: number;
-  queryBudget?: number;
-  samples?: number;
-}
+export type CurveAttackOptions = Partial<Record<EffortOption, number>>;
 
 export interface CurveAttackInfo {
   id: string;
@@ -91,11 +87,9 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
+/** The options a person may set per curve attack: those that set its budget (the registry's `effort`). */
 function settableOf(id: string): (keyof CurveAttackOptions)[] {
-  if (id === 'square') return ['queryBudget'];
-  if (id === 'noise') return ['samples'];
-  if (id === 'fgsm' || id === 'deepfool') return [];
-  return ['steps', 'restarts'];
+  return [...(getAttack(id).effort ?? [])];
 }
 
 function checkInt(v: unknown, name: string, lo: number, hi: number): number {
