@@ -3,11 +3,11 @@
  * (with a per-step trace for the animation) and show other models' predictions on the result. Every argument is
  * checked here with a message naming it; results come back as plain numbers and typed arrays.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { argmax } from '../lib/util/argmax';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
-import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, StepInfo, TargetSpec } from '../lib/attacks/types';
+import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, TargetSpec } from '../lib/attacks/types';
+import { probabilitiesOf, tracedAttack, transferables, type LabEpsilonResult, type TraceStep, type TracedAttack } from '../lib/attacks/traced-run';
 import { CLASS_NAMES, DATASET_IDS, type ImageDatasetId } from '../lib/data/dataset';
 import { createRng } from '../lib/util/rng';
 import { imageSubset } from './datasets';
@@ -71,42 +71,15 @@ export interface AttackRequest {
   label: number;
 }
 
-export interface TraceStep extends StepInfo {
-  /** Index into `frames` of the iterate the model saw at this step, or −1 when none was kept. */
-  frame: number;
-}
-
-export interface LabEpsilonResult {
-  epsilon: number;
-  adversarial: Float32Array;
-  /** adversarial − image. */
-  delta: Float32Array;
-  probabilities: Float32Array;
-  predicted: number;
-  success: boolean;
-  linf: number;
-  l2: number;
-  l0: number;
-  queries: number;
-}
-
-export interface LabAttackResult {
+export interface LabAttackResult extends TracedAttack {
   modelId: string;
   attackId: string;
   attackName: string;
   norm: Norm;
   label: number;
-  /** The target class of a targeted run. */
-  target: number | null;
-  hyperparameters: Record<string, number | string | boolean>;
-  clean: { probabilities: Float32Array; predicted: number };
-  results: LabEpsilonResult[];
-  trace: TraceStep[];
-  /** Iterates x_k the model was evaluated at, concatenated (frameCount × pixels). */
-  frames: Float32Array;
-  frameCount: number;
-  elapsedMs: number;
 }
+
+export type { TraceStep, LabEpsilonResult };
 
 export interface TransferPrediction {
   modelId: string;
@@ -183,53 +156,6 @@ function checkOptions(options: unknown, attack: AttackSummary, entry: CachedMode
   if (o.targeted && o.target?.mode === 'given') checkLabel(o.target.label, entry.attackModel.numClasses, 'options.target.label');
   return o;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Model evaluation
-
-async function probabilitiesOf(model: AttackModel, batch: Float32Array, n: number): Promise<Float32Array> {
-  const p = tf.tidy(() => tf.softmax(model.logits(tf.tensor(batch, [n, ...model.inputShape]))));
-  try {
-    return (await p.data()) as Float32Array;
-  } finally {
-    p.dispose();
-  }
-}
-
-/**
- * Wraps a model so that every single-example forward pass keeps a copy of its input: the iterate x_k an attack
- * evaluated last. The attack loops call onStep right after evaluating x_k, so the copy taken then is that step's
- * iterate, whatever the attack (gradient or score-based).
- */
-function recordingModel(model: AttackModel): { model: AttackModel; take(): tf.Tensor | null; dispose(): void } {
-  let latest: tf.Tensor | null = null;
-  return {
-    model: {
-      ...model,
-      logits(x: tf.Tensor) {
-        if (x.shape[0] === 1) {
-          latest?.dispose();
-          latest = tf.keep(x.clone());
-        }
-        return model.logits(x);
-      },
-    },
-    take() {
-      const t = latest;
-      latest = null;
-      return t;
-    },
-    dispose() {
-      latest?.dispose();
-      latest = null;
-    },
-  };
-}
-
-/** At most this many iterates are kept per run (3.8 MB for 28×28; a longer run keeps only its scalars after that). */
-const MAX_FRAMES = 1200;
-/** Progress messages are sent at most this often (a square attack takes thousands of tiny steps). */
-const PROGRESS_INTERVAL_MS = 80;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The API module
@@ -334,90 +260,12 @@ export const attackLabApi = {
     }
 
     return asJob(jobId, async (signal) => {
-      const started = performance.now();
-      // Expected onStep calls, for the progress bar's ETA (attacks that stop early simply finish sooner).
-      const option = (key: 'steps' | 'queryBudget' | 'samples' | 'binarySearchSteps' | 'restarts') => options[key] ?? spec.defaults[key];
-      const perRun = (option('steps') ?? option('queryBudget') ?? option('samples') ?? 1) * (option('binarySearchSteps') ?? 1);
-      const report = progressReporter(onProgress, options.epsilons.length * perRun * (option('restarts') ?? 1));
-      const recorder = recordingModel(m.attackModel);
-      const trace: TraceStep[] = [];
-      const frames: tf.Tensor[] = [];
-      let done = 0;
-      let lastReport = 0;
-      const x = tf.tensor(image, [1, ...m.entry.inputShape]);
-      try {
-        const result = await spec.run(recorder.model, x, Int32Array.of(label), {
-          ...options,
-          ...(surrogate ? { surrogate } : {}),
-          signal,
-          onStep: (s: StepInfo) => {
-            const frame = recorder.take();
-            let index = -1;
-            if (frame && frames.length < MAX_FRAMES) {
-              index = frames.length;
-              frames.push(frame);
-            } else frame?.dispose();
-            trace.push({ ...s, frame: index });
-            done++;
-            const now = performance.now();
-            if (now - lastReport > PROGRESS_INTERVAL_MS) {
-              lastReport = now;
-              report(done, `ε = ${+s.epsilon.toFixed(4)}, step ${s.step}/${s.steps}`);
-            }
-          },
-        });
-        try {
-          const n = result.results.length;
-          const px = image.length;
-          const advData = new Float32Array(n * px);
-          for (let i = 0; i < n; i++) advData.set((await result.results[i].adversarial.data()) as Float32Array, i * px);
-          const probs = await probabilitiesOf(m.attackModel, advData, n);
-          const clean = await probabilitiesOf(m.attackModel, image, 1);
-          const stacked = frames.length ? tf.concat(frames) : null;
-          const frameData = stacked ? ((await stacked.data()) as Float32Array) : new Float32Array(0);
-          stacked?.dispose();
-          const C = m.attackModel.numClasses;
-          const results: LabEpsilonResult[] = result.results.map((r, i) => {
-            const adversarial = advData.slice(i * px, (i + 1) * px);
-            return {
-              epsilon: r.epsilon,
-              adversarial,
-              delta: adversarial.map((v, j) => v - image[j]),
-              probabilities: probs.slice(i * C, (i + 1) * C),
-              predicted: r.predicted[0],
-              success: r.success[0] === 1,
-              linf: r.linf[0],
-              l2: r.l2[0],
-              l0: r.l0[0],
-              queries: r.queries,
-            };
-          });
-          report(done, 'done', done);
-          const out: LabAttackResult = {
-            modelId: m.entry.id,
-            attackId: spec.id,
-            attackName: spec.name,
-            norm: options.norm ?? spec.norm,
-            label,
-            target: result.targets ? result.targets[0] : null,
-            hyperparameters: result.hyperparameters,
-            clean: { probabilities: clean, predicted: argmax(clean) },
-            results,
-            trace,
-            frames: frameData,
-            frameCount: frames.length,
-            elapsedMs: performance.now() - started,
-          };
-          const buffers = [out.frames.buffer, out.clean.probabilities.buffer, ...results.flatMap((r) => [r.adversarial.buffer, r.delta.buffer, r.probabilities.buffer])];
-          return Comlink.transfer(out, buffers as ArrayBuffer[]);
-        } finally {
-          for (const r of result.results) r.adversarial.dispose();
-        }
-      } finally {
-        x.dispose();
-        recorder.dispose();
-        for (const f of frames) f.dispose();
-      }
+      const traced = await tracedAttack(spec, m.attackModel, image, label, { ...options, ...(surrogate ? { surrogate } : {}) }, {
+        signal,
+        onProgress: progressReporter(onProgress, 1),
+      });
+      const out: LabAttackResult = { ...traced, modelId: m.entry.id, attackId: spec.id, attackName: spec.name, norm: options.norm ?? spec.norm, label };
+      return Comlink.transfer(out, transferables(out) as ArrayBuffer[]);
     });
   },
 
