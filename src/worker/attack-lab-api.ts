@@ -12,6 +12,8 @@ import { CLASS_NAMES, DATASET_IDS, type ImageDatasetId } from '../lib/data/datas
 import { createRng } from '../lib/util/rng';
 import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { checkJobId, fail } from './checks';
+import { validateOptions } from '../lib/attacks/validate';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -91,10 +93,6 @@ export interface TransferPrediction {
 // ---------------------------------------------------------------------------------------------------------------
 // Validation helpers
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -130,29 +128,24 @@ function maxEpsilon(norm: Norm, entry: CachedModel): number {
   return norm === 'linf' ? range : norm === 'l2' ? range * Math.sqrt(n) : n;
 }
 
+/**
+ * The options of a lab run: the library's own checks (validate.ts: types, norms, targeted mode), then the limits
+ * of a run on one image in the browser (ε within the input's range for the norm, at most 64 budgets, sane step
+ * and restart counts) and a target class the model has.
+ */
 function checkOptions(options: unknown, attack: AttackSummary, entry: CachedModel): LabAttackOptions {
   if (options == null || typeof options !== 'object') fail('options must be an object with epsilons');
   const o = options as LabAttackOptions;
-  if (!Array.isArray(o.epsilons) || o.epsilons.length === 0) fail('options.epsilons must be a non-empty array of numbers');
+  validateOptions(o, { id: attack.id, norms: attack.norms, targeted: attack.targeted });
   if (o.epsilons.length > 64) fail(`options.epsilons lists ${o.epsilons.length} values; at most 64 per run`);
   const norm = o.norm ?? attack.norm;
-  if (!attack.norms.includes(norm)) fail(`options.norm "${String(norm)}" is not supported by ${attack.id} (supported: ${attack.norms.join(', ')})`);
   const top = maxEpsilon(norm, entry);
   o.epsilons.forEach((e, i) => {
-    if (typeof e !== 'number' || !Number.isFinite(e)) fail(`options.epsilons[${i}] must be a finite number, got ${String(e)}`);
-    if (e < 0 || e > top) fail(`options.epsilons[${i}] = ${e} is outside [0, ${+top.toFixed(3)}] for the ${norm} norm`);
+    if (e > top) fail(`options.epsilons[${i}] = ${e} is outside [0, ${+top.toFixed(3)}] for the ${norm} norm`);
   });
-  if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= 10_000)) {
-    fail(`options.steps must be an integer in 1–10000, got ${String(o.steps)}`);
-  }
-  if (o.restarts !== undefined && !(Number.isInteger(o.restarts) && o.restarts >= 1 && o.restarts <= 100)) {
-    fail(`options.restarts must be an integer in 1–100, got ${String(o.restarts)}`);
-  }
-  if (o.stepSize !== undefined && !(typeof o.stepSize === 'number' && Number.isFinite(o.stepSize) && o.stepSize > 0)) {
-    fail(`options.stepSize must be a finite number > 0, got ${String(o.stepSize)}`);
-  }
+  if (o.steps !== undefined && o.steps > 10_000) fail(`options.steps must be an integer in 1–10000, got ${String(o.steps)}`);
+  if (o.restarts !== undefined && o.restarts > 100) fail(`options.restarts must be an integer in 1–100, got ${String(o.restarts)}`);
   if (o.targeted !== undefined && typeof o.targeted !== 'boolean') fail(`options.targeted must be true or false, got ${String(o.targeted)}`);
-  if (o.targeted && !attack.targeted) fail(`${attack.id} has no targeted mode (options.targeted)`);
   if (o.targeted && o.target?.mode === 'given') checkLabel(o.target.label, entry.attackModel.numClasses, 'options.target.label');
   return o;
 }
@@ -242,7 +235,7 @@ export const attackLabApi = {
    * with "cancelled"). Progress counts iterations over every ε and restart.
    */
   async runAttack(jobId: string, request: AttackRequest, onProgress?: ProgressCallback): Promise<LabAttackResult> {
-    if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object {modelId, attackId, options, image, label}');
     const spec = ATTACKS.find((a) => a.id === request.attackId);
     if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);

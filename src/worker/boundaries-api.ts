@@ -28,6 +28,7 @@ import { evaluateInBatches } from '../lib/boundary/grid';
 import { asJob, cancelJob, progressReporter, type ProgressCallback } from './jobs';
 import { imageSubset } from './datasets';
 import { getModel } from './models';
+import { checkChoice, checkJobId, checkNumber, fail } from './checks';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -169,27 +170,6 @@ export interface SliceResult {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-function checkNumber(v: unknown, name: string, lo: number, hi: number, integer = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-    fail(`${name} must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function checkChoice<T extends string>(v: unknown, name: string, choices: readonly T[]): T {
-  if (!(choices as readonly unknown[]).includes(v)) fail(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as T;
-}
-
-function checkJobId(jobId: unknown): string {
-  if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
-  return jobId;
-}
 
 function toyAttack(request: ToyAttackRequest): { attack: AttackSpec; norm: Norm; epsilon: number; steps: number; which: ToyModelWhich } {
   if (request == null || typeof request !== 'object') fail('request must be an object {attackId, norm, epsilon, steps}');

@@ -38,6 +38,7 @@ import { epsilonNumber } from '../lib/util/format-epsilon';
 import { FINETUNE_METHOD_LABELS } from '../lib/train/method-labels';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { checkJobId, fail } from './checks';
 import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterModel } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -129,10 +130,6 @@ function modelStore(): ModelStore<FinetuneCard> {
   return store;
 }
 
-function fail(what: string): never {
-  throw new Error(what);
-}
-
 function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
   if (typeof h !== 'object' || h === null) fail('heldOut must be an object {n, every, pgdSteps, restarts}');
   if (!(Number.isInteger(h.n) && h.n >= Math.min(10, available) && h.n <= available)) fail(`heldOut.n must be an integer in 10–${available}, got ${h.n}`);
@@ -220,7 +217,7 @@ export const finetuneApi = {
    * cancel with cancel(jobId). Resolves with the card of the new model, which is registered and saved.
    */
   async finetuneStart(jobId: string, request: FinetuneRequest, onEvent?: (e: FinetuneEvent) => void): Promise<FinetuneCard> {
-    if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
+    checkJobId(jobId);
     if (typeof request !== 'object' || request === null) fail('request must be an object {baseModelId, recipe, heldOut, earlyStop}');
     const recipe = validateRecipe({ ...request.recipe });
     if (typeof request.earlyStop !== 'boolean') fail(`earlyStop must be true or false, got ${String(request.earlyStop)}`);

@@ -15,6 +15,7 @@ import { examplesFor } from './datasets';
 import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
+import { checkJobId, checkNumber, fail } from './checks';
 
 /** Attacks offered for the curves: L∞ attacks (the chart's ε axis is L∞), minimisation ones in their L∞ form. */
 const CURVE_ATTACK_IDS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'apgd-ce', 'deepfool', 'square', 'transfer', 'noise'] as const;
@@ -83,19 +84,12 @@ export interface RadiiRequest {
 
 export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings, RadiusRun };
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-
 /** The options a person may set per curve attack: those that set its budget (the registry's `effort`). */
 function settableOf(id: string): (keyof CurveAttackOptions)[] {
   return [...(getAttack(id).effort ?? [])];
 }
 
-function checkInt(v: unknown, name: string, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(`${name} must be an integer in ${lo}–${hi}, got ${String(v)}`);
-  return v;
-}
+const checkInt = (v: unknown, name: string, lo: number, hi: number) => checkNumber(v, name, lo, hi, true);
 
 function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttackOptions {
   if (raw === undefined) return {};
@@ -179,7 +173,7 @@ export const tradeoffApi = {
     onPoint?: (p: CurvePoint) => void,
     onProgress?: ProgressCallback,
   ): Promise<CurvesResult> {
-    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const { modelIds, attacks } = request;
     if (!Array.isArray(modelIds) || modelIds.length === 0 || modelIds.length > 12) fail('request.modelIds must list 1–12 model ids');
@@ -257,7 +251,7 @@ export const tradeoffApi = {
    * Each example's minimal adversarial L∞ ε for one model, by the attack library's PGD bisection. Job `jobId`.
    */
   async adversarialRadii(jobId: string, request: RadiiRequest, onProgress?: ProgressCallback): Promise<RadiusRun> {
-    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const model = await imageModel(request.modelId, 'request.modelId');
     const maxEpsilon = checkEpsilon(request.maxEpsilon, 'request.maxEpsilon');
@@ -298,7 +292,7 @@ export const tradeoffApi = {
     onProgress?: ProgressCallback,
     onRow?: (o: AttackOutcome) => void,
   ): Promise<RobustnessReport> {
-    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const model = await imageModel(request.modelId, 'request.modelId');
     const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
