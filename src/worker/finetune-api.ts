@@ -13,7 +13,6 @@ import { layersModelAsAttackModel } from '../lib/attacks/model-adapter';
 import { getAttack } from '../lib/attacks/registry';
 import { sliceExamples } from '../lib/data/examples';
 import { robustAccuracy } from '../lib/eval/robust-accuracy';
-import type { ModelEntry } from '../lib/models/registry';
 import {
   artifactsToModel,
   cloneLayersModel,
@@ -34,8 +33,7 @@ import {
 } from '../lib/train/finetune';
 import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
-import { epsilonNumber } from '../lib/util/format-epsilon';
-import { FINETUNE_METHOD_LABELS } from '../lib/train/method-labels';
+import { buildFinetuneCard, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, fail } from './checks';
@@ -44,15 +42,7 @@ import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterMod
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
 
-export interface HeldOutRequest {
-  /** The first n test examples form the fixed held-out batch (all of them when the test set is smaller: toy sets). */
-  n: number;
-  /** Evaluate every this many steps. */
-  every: number;
-  /** PGD-k steps (α = 2.5 ε / k) and random restarts. */
-  pgdSteps: number;
-  restarts: number;
-}
+export type { EpsilonCurve, FinetuneCard, HeldOutRequest };
 
 export interface FinetuneRequest {
   baseModelId: string;
@@ -60,43 +50,6 @@ export interface FinetuneRequest {
   heldOut: HeldOutRequest;
   /** Stop when robust overfitting is detected. */
   earlyStop: boolean;
-}
-
-export interface EpsilonCurve {
-  epsilons: number[];
-  /** Accuracy at each ε (ε = 0: clean). */
-  before: number[];
-  after: number[];
-  attack: string;
-  n: number;
-}
-
-/** The recipe and measured figures of a fine-tuned model: saved with it and downloaded as card.json. */
-export interface FinetuneCard {
-  id: string;
-  name: string;
-  createdAt: string;
-  status: 'finished' | 'paused' | 'stopped early';
-  base: { id: string; name: string };
-  entry: ModelEntry;
-  recipe: FinetuneRecipe;
-  heldOut: HeldOutRequest & { source: string; epsilon: number; pgdStepSize: number };
-  figures: {
-    stepsRun: number;
-    /** Step whose weights the model holds. */
-    weightsFromStep: number;
-    before: EvalPoint;
-    after: EvalPoint;
-    trainSeconds: number;
-    imagesPerSecond: number;
-    backend: string;
-    warnings: FinetuneWarnings;
-  };
-  evaluations: EvalPoint[];
-  curve?: EpsilonCurve;
-  tfjs: string;
-  /** Why the model could not be kept in the browser's storage (it is still listed for this visit). */
-  notSaved?: string;
 }
 
 export type FinetuneEvent =
@@ -241,46 +194,28 @@ export const finetuneApi = {
         const labels = (await y.data()) as Int32Array;
         const createdAt = new Date().toISOString();
         const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
-        const name = `${base.entry.name} · ${FINETUNE_METHOD_LABELS[recipe.method]} ε ${epsilonNumber(recipe.epsilon, 3)}`;
         const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
         const evaluations: EvalPoint[] = [];
         let stepsRun = 0;
-        const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard => ({
-          id,
-          name,
-          createdAt,
-          status,
-          base: { id: base.entry.id, name: base.entry.name },
-          entry: {
-            ...base.entry,
+        const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard =>
+          buildFinetuneCard({
             id,
-            name,
-            robust: true,
-            epsilon: recipe.epsilon,
-            description: `${base.entry.name} fine-tuned in the browser with ${FINETUNE_METHOD_LABELS[recipe.method]} at ε = ${epsilonNumber(recipe.epsilon, 3)} for ${stepsRun} steps.`,
-            card: `browser:${id}`,
-            files: { model: 'model.json', weights: ['weights.bin'] },
-          },
-          recipe,
-          heldOut: {
-            ...heldOutReq,
-            source: `the first ${heldOutReq.n} ${base.entry.kind === 'toy' ? 'test points' : 'test images'} of ${base.entry.dataset}`,
-            epsilon: recipe.epsilon,
-            pgdStepSize: heldOut.pgdRelativeStepSize * recipe.epsilon,
-          },
-          figures: {
+            createdAt,
+            status,
+            base: base.entry,
+            recipe,
+            heldOut: heldOutReq,
+            pgdRelativeStepSize: heldOut.pgdRelativeStepSize,
+            evaluations,
             stepsRun,
             weightsFromStep,
-            before: evaluations[0],
             after,
             trainSeconds: seconds,
             imagesPerSecond: ips,
-            backend: tf.getBackend(),
             warnings,
-          },
-          evaluations: [...evaluations],
-          tfjs: tf.version.tfjs,
-        });
+            backend: tf.getBackend(),
+            tfjs: tf.version.tfjs,
+          });
         let lastProgress: FinetuneProgress | null = null;
         emit({ kind: 'phase', phase: 'Measuring the base model on the held-out batch' });
         const result = await finetuneModel(model, train, { x, y: labels }, {
