@@ -36,13 +36,17 @@ export function num(fallback: number, min: number, max: number, opts: { integer?
 }
 
 /** A number in [min, max] that may be absent: its default comes from the engine later (undefined until then). */
-export function optionalNum(min: number, max: number): Field<number | undefined> {
+export function optionalNum(min: number, max: number, opts: { integer?: boolean } = {}): Field<number | undefined> {
   return {
     parse(raw, key) {
       if (raw === undefined) return undefined;
       const v = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
         report(key, raw, `a number in [${min}, ${max}]`, 'the default');
+        return undefined;
+      }
+      if (opts.integer && !Number.isInteger(v)) {
+        report(key, raw, 'a whole number', 'the default');
         return undefined;
       }
       return v;
@@ -61,6 +65,20 @@ export function choice<T extends string>(choices: readonly T[], fallback: T): Fi
       return fallback;
     },
     write: (v) => v,
+  };
+}
+
+/** A flag that may be absent (undefined: the default of whatever it sets); a tampered one becomes `tampered`. */
+export function optionalBool(tampered?: boolean): Field<boolean | undefined> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return undefined;
+      if (raw === '1' || raw === 'true') return true;
+      if (raw === '0' || raw === 'false') return false;
+      report(key, raw, '0 or 1', tampered === undefined ? 'the default' : tampered ? '1' : '0');
+      return tampered;
+    },
+    write: (v) => (v === undefined ? '' : v ? '1' : '0'),
   };
 }
 
