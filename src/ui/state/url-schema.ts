@@ -121,6 +121,21 @@ export function list(fallback: string[] = []): Field<string[]> {
   };
 }
 
+/**
+ * The address's version: bumped when the address changes from outside the panels (a lesson step, a pasted link,
+ * Back), so that panel controllers, which otherwise read the address once and then keep their state across tab
+ * switches, read it again on their next open(). The page calls addressChanged() from its hashchange handler.
+ */
+let addressVersion = 0;
+
+export function addressChanged(): void {
+  addressVersion++;
+}
+
+export function currentAddressVersion(): number {
+  return addressVersion;
+}
+
 type Values<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 export interface UrlState<S extends Record<string, Field<unknown>>> {

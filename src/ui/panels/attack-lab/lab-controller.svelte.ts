@@ -7,6 +7,7 @@ import type { AttackSummary, LabAttackOptions, LabAttackResult, ModelSummary } f
 import { argmax } from '../../../lib/util/argmax';
 import { getEngine } from '../../engine';
 import { Job, latestWins } from '../../job.svelte';
+import { currentAddressVersion } from '../../state/url-schema';
 import type { AttackParams } from './AttackControls.svelte';
 import type { TransferRow } from './TransferView.svelte';
 import { DEFAULT_EPSILON, readLabState, writeLabState, type InputSource } from './lab-state';
@@ -71,15 +72,18 @@ class LabController {
     this.models.filter((m) => m.id !== this.modelId && m.dataset === this.model?.dataset && m.inputShape.join() === this.model?.inputShape.join()),
   );
 
-  private opened = false;
+  private readAt = -1;
 
-  /** Called on every mount: the first reads the address and the engine's lists; later ones refresh the model list only. */
+  /**
+   * Called on every mount: the first (or the first after the address changed from outside, see addressChanged)
+   * reads the address and the engine's lists; later ones refresh the model list only.
+   */
   async open(): Promise<void> {
-    if (this.opened) {
+    if (this.readAt === currentAddressVersion()) {
       await this.loadLists().catch(() => undefined);
       return;
     }
-    this.opened = true;
+    this.readAt = currentAddressVersion();
     try {
       await this.loadLists();
       if (this.models.length === 0) throw new Error('The model zoo lists no image models (models/index.json).');

@@ -8,7 +8,7 @@ import type { ModelSummary } from '../../../worker/models';
 import type { TestImages } from '../../../worker/attack-lab-api';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
-import { choice, num, text, urlSchema } from '../../state/url-schema';
+import { choice, currentAddressVersion, num, text, urlSchema } from '../../state/url-schema';
 
 const STRIP = 12;
 export const EXTENTS = [0.1, 0.2, 0.3, 0.5, 0.75, 1] as const;
@@ -48,16 +48,19 @@ class SliceState {
   /** A newer slice supersedes the one computing (the worker cancels it under the same job id). */
   readonly job = new Job('boundary-slice');
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private opened = false;
+  private readAt = -1;
 
   readonly dataset = $derived(this.models.find((m) => m.id === this.leftId)?.dataset ?? 'mnist');
   readonly pairIds = $derived([this.leftId, this.rightId].filter((id, i, all) => id !== '' && all.indexOf(id) === i));
   readonly sameDataModels = $derived(this.models.filter((m) => m.dataset === this.dataset));
 
-  /** Called on every mount: the first reads the address, lists the models and computes; later ones find it as it was. */
+  /**
+   * Called on every mount: the first (or the first after the address changed from outside, see addressChanged)
+   * reads the address, lists the models and computes; later ones find it as it was.
+   */
   async open(): Promise<void> {
-    if (this.opened) return;
-    this.opened = true;
+    if (this.readAt === currentAddressVersion()) return;
+    this.readAt = currentAddressVersion();
     const u = SLICE_URL.read();
     Object.assign(this, {
       planeSide: u['b-plane'],
@@ -80,7 +83,7 @@ class SliceState {
       await this.compute();
     } catch (e) {
       this.error = (e as Error).message;
-      this.opened = false;
+      this.readAt = -1;
     }
   }
 

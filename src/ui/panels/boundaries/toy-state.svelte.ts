@@ -11,7 +11,7 @@ import { MLP_ACTIVATIONS, type MlpActivation } from '../../../lib/models/mlp-con
 import { isCancelled } from '../../../lib/util/cancel';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
-import { choice, num, urlSchema } from '../../state/url-schema';
+import { choice, currentAddressVersion, num, urlSchema } from '../../state/url-schema';
 import type { BallMode, Probe } from './ToyPlot.svelte';
 
 /** Steps per training chunk: the map, points and curves refresh after each. */
@@ -110,12 +110,16 @@ class ToyState {
   readonly labels = $derived(this.setup ? (this.split === 'train' ? this.setup.train.y : this.setup.test.y) : new Int32Array(0));
   readonly step = $derived(this.setup ? (this.history.length ? this.history[this.history.length - 1].step : this.setup.step) : 0);
 
-  private opened = false;
+  private readAt = -1;
 
-  /** Called on every mount: the first reads the address and creates the playground; later ones find it as it was. */
+  /**
+   * Called on every mount: the first (or the first after the address changed from outside, see addressChanged)
+   * reads the address and creates the playground; later ones find it as it was.
+   */
   async open(): Promise<void> {
-    if (this.opened) return;
-    this.opened = true;
+    if (this.readAt === currentAddressVersion()) return;
+    this.readAt = currentAddressVersion();
+    this.playing = false;
     const u = TOY_URL.read();
     this.dataset = u['b-data'];
     this.classes = u['b-classes'];

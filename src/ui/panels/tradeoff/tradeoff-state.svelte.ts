@@ -9,7 +9,7 @@ import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRu
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
 import { urlProblems } from '../../url-state';
-import { choice, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { choice, currentAddressVersion, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
 
 /** The curves' form in the address. */
 export const CURVES_URL = urlSchema({
@@ -112,13 +112,19 @@ class TradeoffState {
   readonly canRun = $derived(this.chosenModels.length > 0 && this.chosenAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
 
   private opened: Promise<void> | null = null;
+  private readAt = -1;
 
-  /** Called by the panel on every mount: the first time reads the address and the engine's lists; later only the model list (a model may have been fine-tuned since). */
+  /**
+   * Called by the panel on every mount: the first time (or after the address changed from outside, see
+   * addressChanged) reads the address and the engine's lists; later only the model list (a model may have been
+   * fine-tuned since). Running jobs and their results are kept either way.
+   */
   open(): Promise<void> {
-    if (this.opened) {
+    if (this.opened && this.readAt === currentAddressVersion()) {
       this.refreshModels();
       return this.opened;
     }
+    this.readAt = currentAddressVersion();
     this.opened = this.load();
     return this.opened;
   }
