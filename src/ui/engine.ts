@@ -1,18 +1,140 @@
 /**
- * The UI's handle on the engine worker. Only the API's type is imported: no tfjs reaches the main thread.
+ * The UI's handle on the engine: two workers running the same engine module, one lane each.
+ *
+ * - interactive: what a person waits for after a click (attacks, predictions, grids, slices, the toy playground,
+ *   the engine check, model lists);
+ * - background: long jobs (ε-curves, radii, reports, fine-tuning and its evaluations).
+ *
+ * A long job in one worker cannot delay the other: tfjs work in a worker runs to the next await without yielding to
+ * other messages, so one worker would answer an attack only after a curve point finished. Panels see one `Engine`
+ * and call methods by name; the table below says which lane serves each method (it must name every method, so a new
+ * method cannot be forgotten). Background calls in flight are listed for the header (see background.svelte.ts).
+ *
+ * Only the API's type is imported: no tfjs reaches the main thread.
  */
 import * as Comlink from 'comlink';
 import type { EngineApi } from '../worker/api';
+import { backgroundJobs } from './background.svelte';
 
 export type Engine = Comlink.Remote<EngineApi>;
+export type Lane = 'interactive' | 'background';
+type Method = keyof EngineApi;
+
+/** Which worker serves each method. Methods that touch the fine-tuning store or its pause gates stay together. */
+export const LANES: Record<Method, Lane> = {
+  init: 'interactive',
+  backendInfo: 'interactive',
+  engineCheck: 'interactive',
+  cancel: 'interactive', // sent to both lanes, below
+  memory: 'interactive', // summed over both lanes, below
+  listModels: 'interactive',
+  loadModel: 'interactive',
+  listAttacks: 'interactive',
+  getTestImages: 'interactive',
+  predict: 'interactive',
+  runAttack: 'interactive',
+  transferPredictions: 'interactive',
+  toyCreate: 'interactive',
+  toyLoadShipped: 'interactive',
+  toyReset: 'interactive',
+  toyTrain: 'interactive',
+  toySnapshot: 'interactive',
+  toyEvaluate: 'interactive',
+  toyGrid: 'interactive',
+  toyAttackPoint: 'interactive',
+  imageSlice: 'interactive',
+  tradeoffAttacks: 'interactive',
+  tradeoffModels: 'interactive',
+  reportDefaults: 'interactive',
+  robustnessCurves: 'background',
+  adversarialRadii: 'background',
+  robustnessReport: 'background',
+  finetuneStart: 'background',
+  finetunePause: 'background',
+  finetuneResume: 'background',
+  finetuneSaved: 'background',
+  finetuneDelete: 'background',
+  finetuneExport: 'background',
+  finetuneCurve: 'background',
+  defenseCatalog: 'interactive',
+  defenseModels: 'interactive',
+  defenseCurves: 'background',
+  smoothingCurves: 'background',
+};
+
+/** What the header says while a background method runs, and the panel it belongs to. */
+const BACKGROUND_LABELS: Partial<Record<Method, { label: string; panel: string }>> = {
+  robustnessCurves: { label: 'ε-curves', panel: 'tradeoff' },
+  adversarialRadii: { label: 'adversarial radii', panel: 'tradeoff' },
+  robustnessReport: { label: 'robustness report', panel: 'tradeoff' },
+  finetuneStart: { label: 'fine-tuning', panel: 'finetune' },
+  finetuneCurve: { label: 'fine-tuned ε-curve', panel: 'finetune' },
+};
+
+function spawn(): Engine {
+  // Vite finds the worker only when `new URL(…, import.meta.url)` stands literally inside `new Worker(…)`.
+  return Comlink.wrap<EngineApi>(new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' }));
+}
 
 let engine: Engine | null = null;
 
 export function getEngine(): Engine {
-  if (!engine) {
-    // Vite finds the worker only when `new URL(…, import.meta.url)` stands literally inside `new Worker(…)`.
-    const worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
-    engine = Comlink.wrap<EngineApi>(worker);
-  }
+  engine ??= makeRouter();
   return engine;
+}
+
+function makeRouter(): Engine {
+  const interactive = spawn();
+  let background: Engine | null = null;
+  let initArgs: [string, string | undefined] | null = null;
+  let backgroundReady: Promise<unknown> | null = null;
+
+  /** The background worker, started and initialised on its first call, with the page's own backend request. */
+  async function backgroundLane(): Promise<Engine> {
+    if (!initArgs) throw new Error('The engine has not been initialised: call init() first.');
+    if (!background) {
+      background = spawn();
+      const started = background.init(...initArgs);
+      backgroundReady = started;
+      // A failed start is retried on the next call instead of repeating the old error forever.
+      started.catch(() => {
+        background = null;
+        backgroundReady = null;
+      });
+    }
+    const lane = background;
+    await backgroundReady;
+    return lane;
+  }
+
+  const router: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of Object.keys(LANES) as Method[]) {
+    router[name] = async (...args: unknown[]) => {
+      const call = (lane: Engine) => (lane[name] as unknown as (...a: unknown[]) => Promise<unknown>)(...args);
+      if (LANES[name] === 'interactive') return call(interactive);
+      const label = BACKGROUND_LABELS[name];
+      const token = label ? backgroundJobs.add(label.label, label.panel) : null;
+      try {
+        return await call(await backgroundLane());
+      } finally {
+        if (token !== null) backgroundJobs.remove(token);
+      }
+    };
+  }
+  router.init = async (...args: unknown[]) => {
+    const [search, baseUrl] = args as [string, string | undefined];
+    initArgs = [search, baseUrl];
+    return interactive.init(search, baseUrl);
+  };
+  // A job id lives in one lane; the UI need not know which.
+  router.cancel = async (...args: unknown[]) => {
+    const id = args[0] as string;
+    const [a, b] = await Promise.all([interactive.cancel(id), background ? background.cancel(id) : false]);
+    return a || b;
+  };
+  router.memory = async () => {
+    const parts = await Promise.all([interactive.memory(), ...(background && backgroundReady ? [background.memory()] : [])]);
+    return { numTensors: parts.reduce((s, m) => s + m.numTensors, 0), numBytes: parts.reduce((s, m) => s + m.numBytes, 0) };
+  };
+  return router as unknown as Engine;
 }

@@ -1,12 +1,6 @@
 /** Number formats shared by every panel, so ε, accuracies and times read the same everywhere. */
 
-/** ε in both units the app uses: [0,1] and, for L∞ on images, pixel levels /255. */
-export function formatEpsilon(eps: number, norm: 'linf' | 'l2' | 'l0' = 'linf'): string {
-  if (norm === 'l0') return `${Math.round(eps)} px`;
-  const unit = eps.toFixed(eps < 0.1 ? 3 : 2).replace(/0+$/, '').replace(/\.$/, '');
-  if (norm === 'l2') return unit;
-  return `${unit} (${Math.round(eps * 255)}/255)`;
-}
+export { formatEpsilon } from '../lib/util/format-epsilon';
 
 export function formatPercent(x: number, digits = 1): string {
   return `${(100 * x).toFixed(digits)} %`;

@@ -16,7 +16,7 @@ import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
 import { attackLabApi } from './attack-lab-api';
-import { finetuneApi, restoreFinetunedModels } from './finetune-api';
+import { finetuneApi, syncSavedModels } from './finetune-api';
 import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 import { defensesApi } from './defenses-api';
@@ -56,7 +56,7 @@ const coreApi = {
     await loadBackends(request.preference);
     active = await selectBackend(request.preference, tfjsEnvironment());
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
-    await restoreFinetunedModels().catch((err: Error) => console.warn(`Saved fine-tuned models were not restored: ${err.message}`));
+    await syncSavedModels();
     return { ...active, warning: request.warning, tfVersion: tf.version.tfjs };
   },
 

@@ -3,14 +3,17 @@
  * (with a per-step trace for the animation) and show other models' predictions on the result. Every argument is
  * checked here with a message naming it; results come back as plain numbers and typed arrays.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
+import { argmax } from '../lib/util/argmax';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
-import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, StepInfo, TargetSpec } from '../lib/attacks/types';
+import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, TargetSpec } from '../lib/attacks/types';
+import { probabilitiesOf, tracedAttack, transferables, type LabEpsilonResult, type TraceStep, type TracedAttack } from '../lib/attacks/traced-run';
 import { CLASS_NAMES, DATASET_IDS, type ImageDatasetId } from '../lib/data/dataset';
 import { createRng } from '../lib/util/rng';
 import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { checkJobId, fail } from './checks';
+import { validateOptions } from '../lib/attacks/validate';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 import { defend } from '../lib/defenses/defend';
 import { makeTransform } from '../lib/defenses/registry';
@@ -79,42 +82,15 @@ export interface AttackRequest {
   defense?: { id: string; value?: number; gradient?: GradientMode; samples?: number };
 }
 
-export interface TraceStep extends StepInfo {
-  /** Index into `frames` of the iterate the model saw at this step, or −1 when none was kept. */
-  frame: number;
-}
-
-export interface LabEpsilonResult {
-  epsilon: number;
-  adversarial: Float32Array;
-  /** adversarial − image. */
-  delta: Float32Array;
-  probabilities: Float32Array;
-  predicted: number;
-  success: boolean;
-  linf: number;
-  l2: number;
-  l0: number;
-  queries: number;
-}
-
-export interface LabAttackResult {
+export interface LabAttackResult extends TracedAttack {
   modelId: string;
   attackId: string;
   attackName: string;
   norm: Norm;
   label: number;
-  /** The target class of a targeted run. */
-  target: number | null;
-  hyperparameters: Record<string, number | string | boolean>;
-  clean: { probabilities: Float32Array; predicted: number };
-  results: LabEpsilonResult[];
-  trace: TraceStep[];
-  /** Iterates x_k the model was evaluated at, concatenated (frameCount × pixels). */
-  frames: Float32Array;
-  frameCount: number;
-  elapsedMs: number;
 }
+
+export type { TraceStep, LabEpsilonResult };
 
 export interface TransferPrediction {
   modelId: string;
@@ -125,10 +101,6 @@ export interface TransferPrediction {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation helpers
-
-function fail(message: string): never {
-  throw new Error(message);
-}
 
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -165,85 +137,27 @@ function maxEpsilon(norm: Norm, entry: CachedModel): number {
   return norm === 'linf' ? range : norm === 'l2' ? range * Math.sqrt(n) : n;
 }
 
+/**
+ * The options of a lab run: the library's own checks (validate.ts: types, norms, targeted mode), then the limits
+ * of a run on one image in the browser (ε within the input's range for the norm, at most 64 budgets, sane step
+ * and restart counts) and a target class the model has.
+ */
 function checkOptions(options: unknown, attack: AttackSummary, entry: CachedModel): LabAttackOptions {
   if (options == null || typeof options !== 'object') fail('options must be an object with epsilons');
   const o = options as LabAttackOptions;
-  if (!Array.isArray(o.epsilons) || o.epsilons.length === 0) fail('options.epsilons must be a non-empty array of numbers');
+  validateOptions(o, { id: attack.id, norms: attack.norms, targeted: attack.targeted });
   if (o.epsilons.length > 64) fail(`options.epsilons lists ${o.epsilons.length} values; at most 64 per run`);
   const norm = o.norm ?? attack.norm;
-  if (!attack.norms.includes(norm)) fail(`options.norm "${String(norm)}" is not supported by ${attack.id} (supported: ${attack.norms.join(', ')})`);
   const top = maxEpsilon(norm, entry);
   o.epsilons.forEach((e, i) => {
-    if (typeof e !== 'number' || !Number.isFinite(e)) fail(`options.epsilons[${i}] must be a finite number, got ${String(e)}`);
-    if (e < 0 || e > top) fail(`options.epsilons[${i}] = ${e} is outside [0, ${+top.toFixed(3)}] for the ${norm} norm`);
+    if (e > top) fail(`options.epsilons[${i}] = ${e} is outside [0, ${+top.toFixed(3)}] for the ${norm} norm`);
   });
-  if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= 10_000)) {
-    fail(`options.steps must be an integer in 1–10000, got ${String(o.steps)}`);
-  }
-  if (o.restarts !== undefined && !(Number.isInteger(o.restarts) && o.restarts >= 1 && o.restarts <= 100)) {
-    fail(`options.restarts must be an integer in 1–100, got ${String(o.restarts)}`);
-  }
-  if (o.stepSize !== undefined && !(typeof o.stepSize === 'number' && Number.isFinite(o.stepSize) && o.stepSize > 0)) {
-    fail(`options.stepSize must be a finite number > 0, got ${String(o.stepSize)}`);
-  }
+  if (o.steps !== undefined && o.steps > 10_000) fail(`options.steps must be an integer in 1–10000, got ${String(o.steps)}`);
+  if (o.restarts !== undefined && o.restarts > 100) fail(`options.restarts must be an integer in 1–100, got ${String(o.restarts)}`);
   if (o.targeted !== undefined && typeof o.targeted !== 'boolean') fail(`options.targeted must be true or false, got ${String(o.targeted)}`);
-  if (o.targeted && !attack.targeted) fail(`${attack.id} has no targeted mode (options.targeted)`);
   if (o.targeted && o.target?.mode === 'given') checkLabel(o.target.label, entry.attackModel.numClasses, 'options.target.label');
   return o;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Model evaluation
-
-async function probabilitiesOf(model: AttackModel, batch: Float32Array, n: number): Promise<Float32Array> {
-  const p = tf.tidy(() => tf.softmax(model.logits(tf.tensor(batch, [n, ...model.inputShape]))));
-  try {
-    return (await p.data()) as Float32Array;
-  } finally {
-    p.dispose();
-  }
-}
-
-function argmax(values: ArrayLike<number>, from = 0, to = values.length): number {
-  let best = from;
-  for (let i = from + 1; i < to; i++) if (values[i] > values[best]) best = i;
-  return best - from;
-}
-
-/**
- * Wraps a model so that every single-example forward pass keeps a copy of its input: the iterate x_k an attack
- * evaluated last. The attack loops call onStep right after evaluating x_k, so the copy taken then is that step's
- * iterate, whatever the attack (gradient or score-based).
- */
-function recordingModel(model: AttackModel): { model: AttackModel; take(): tf.Tensor | null; dispose(): void } {
-  let latest: tf.Tensor | null = null;
-  return {
-    model: {
-      ...model,
-      logits(x: tf.Tensor) {
-        if (x.shape[0] === 1) {
-          latest?.dispose();
-          latest = tf.keep(x.clone());
-        }
-        return model.logits(x);
-      },
-    },
-    take() {
-      const t = latest;
-      latest = null;
-      return t;
-    },
-    dispose() {
-      latest?.dispose();
-      latest = null;
-    },
-  };
-}
-
-/** At most this many iterates are kept per run (3.8 MB for 28×28; a longer run keeps only its scalars after that). */
-const MAX_FRAMES = 1200;
-/** Progress messages are sent at most this often (a square attack takes thousands of tiny steps). */
-const PROGRESS_INTERVAL_MS = 80;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The API module
@@ -330,7 +244,7 @@ export const attackLabApi = {
    * with "cancelled"). Progress counts iterations over every ε and restart.
    */
   async runAttack(jobId: string, request: AttackRequest, onProgress?: ProgressCallback): Promise<LabAttackResult> {
-    if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object {modelId, attackId, options, image, label}');
     const spec = ATTACKS.find((a) => a.id === request.attackId);
     if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
@@ -357,95 +271,13 @@ export const attackLabApi = {
     }
 
     return asJob(jobId, async (signal) => {
-      const started = performance.now();
-      // Expected onStep calls, for the progress bar's ETA (attacks that stop early simply finish sooner).
-      const option = (key: 'steps' | 'queryBudget' | 'samples' | 'binarySearchSteps' | 'restarts') => options[key] ?? spec.defaults[key];
-      const perRun = (option('steps') ?? option('queryBudget') ?? option('samples') ?? 1) * (option('binarySearchSteps') ?? 1);
-      const report = progressReporter(onProgress, options.epsilons.length * perRun * (option('restarts') ?? 1));
-      const recorder = recordingModel(attacked);
-      const trace: TraceStep[] = [];
-      const frames: tf.Tensor[] = [];
-      let done = 0;
-      let lastReport = 0;
-      const x = tf.tensor(image, [1, ...m.entry.inputShape]);
-      try {
-        const result = await spec.run(recorder.model, x, Int32Array.of(label), {
-          ...options,
-          ...(surrogate ? { surrogate } : {}),
-          signal,
-          onStep: (s: StepInfo) => {
-            const frame = recorder.take();
-            let index = -1;
-            if (frame && frames.length < MAX_FRAMES) {
-              index = frames.length;
-              frames.push(frame);
-            } else frame?.dispose();
-            trace.push({ ...s, frame: index });
-            done++;
-            const now = performance.now();
-            if (now - lastReport > PROGRESS_INTERVAL_MS) {
-              lastReport = now;
-              report(done, `ε = ${+s.epsilon.toFixed(4)}, step ${s.step}/${s.steps}`);
-            }
-          },
-        });
-        try {
-          const n = result.results.length;
-          const px = image.length;
-          const advData = new Float32Array(n * px);
-          for (let i = 0; i < n; i++) advData.set((await result.results[i].adversarial.data()) as Float32Array, i * px);
-          const probs = await probabilitiesOf(deployed, advData, n);
-          const clean = await probabilitiesOf(deployed, image, 1);
-          const stacked = frames.length ? tf.concat(frames) : null;
-          const frameData = stacked ? ((await stacked.data()) as Float32Array) : new Float32Array(0);
-          stacked?.dispose();
-          const C = m.attackModel.numClasses;
-          const results: LabEpsilonResult[] = result.results.map((r, i) => {
-            const adversarial = advData.slice(i * px, (i + 1) * px);
-            const p = probs.slice(i * C, (i + 1) * C);
-            // Behind a defense, the deployed defense's prediction decides success (not the attacker's own view).
-            const predicted = transform ? argmax(p) : r.predicted[0];
-            const goal = result.targets ? result.targets[0] : null;
-            const success = transform ? (goal === null ? predicted !== label : predicted === goal) : r.success[0] === 1;
-            return {
-              epsilon: r.epsilon,
-              adversarial,
-              delta: adversarial.map((v, j) => v - image[j]),
-              probabilities: p,
-              predicted,
-              success,
-              linf: r.linf[0],
-              l2: r.l2[0],
-              l0: r.l0[0],
-              queries: r.queries,
-            };
-          });
-          report(done, 'done', done);
-          const out: LabAttackResult = {
-            modelId: m.entry.id,
-            attackId: spec.id,
-            attackName: spec.name,
-            norm: options.norm ?? spec.norm,
-            label,
-            target: result.targets ? result.targets[0] : null,
-            hyperparameters: result.hyperparameters,
-            clean: { probabilities: clean, predicted: argmax(clean) },
-            results,
-            trace,
-            frames: frameData,
-            frameCount: frames.length,
-            elapsedMs: performance.now() - started,
-          };
-          const buffers = [out.frames.buffer, out.clean.probabilities.buffer, ...results.flatMap((r) => [r.adversarial.buffer, r.delta.buffer, r.probabilities.buffer])];
-          return Comlink.transfer(out, buffers as ArrayBuffer[]);
-        } finally {
-          for (const r of result.results) r.adversarial.dispose();
-        }
-      } finally {
-        x.dispose();
-        recorder.dispose();
-        for (const f of frames) f.dispose();
-      }
+      const traced = await tracedAttack(spec, attacked, image, label, { ...options, ...(surrogate ? { surrogate } : {}) }, {
+        signal,
+        judge: transform ? deployed : undefined,
+        onProgress: progressReporter(onProgress, 1),
+      });
+      const out: LabAttackResult = { ...traced, modelId: m.entry.id, attackId: spec.id, attackName: spec.name, norm: options.norm ?? spec.norm, label };
+      return Comlink.transfer(out, transferables(out) as ArrayBuffer[]);
     });
   },
 

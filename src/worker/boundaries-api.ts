@@ -4,7 +4,6 @@
  * predicted class over it for one or two models). Arguments are checked here with messages naming them; results
  * are plain numbers and transferred typed arrays.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { getAttack } from '../lib/attacks/registry';
 import type { AttackSpec, Norm } from '../lib/attacks/types';
@@ -14,20 +13,12 @@ import { MLP_ACTIVATIONS, describeMlp, type MlpActivation } from '../lib/models/
 import { cloneLayersModel } from '../lib/models/storage';
 import { TRAIN_METHODS, type TrainMethod } from '../lib/train/train';
 import { ToyPlayground, type ToyModelConfig, type ToyModelWhich, type ToySplitName } from '../lib/boundary/toy-playground';
-import {
-  SLICE_DIRECTIONS,
-  attackDirection,
-  boundaryDistance,
-  evaluateSlice,
-  gradientSignDirection,
-  linfBallSlice,
-  makeSlicePlane,
-  type SliceDirection,
-} from '../lib/boundary/slice';
-import { evaluateInBatches } from '../lib/boundary/grid';
+import { SLICE_DIRECTIONS, type SliceDirection } from '../lib/boundary/slice';
+import { computeSlice, type SliceModelResult } from '../lib/boundary/slice-run';
 import { asJob, cancelJob, progressReporter, type ProgressCallback } from './jobs';
 import { imageSubset } from './datasets';
 import { getModel } from './models';
+import { checkChoice, checkJobId, checkNumber, fail } from './checks';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -134,18 +125,7 @@ export interface SliceRequest {
   seed: number;
 }
 
-export interface SliceModelResult {
-  modelId: string;
-  name: string;
-  robust: boolean;
-  /** Row-major resolution², row 0 = b = +extent. */
-  predicted: Uint8Array;
-  confidence: Float32Array;
-  /** Prediction at the image itself. */
-  cleanPrediction: number;
-  /** Distance along the adversarial axis to the first other class (L∞ units); null when none within extent. */
-  boundaryDistance: number | null;
-}
+export type { SliceModelResult };
 
 export interface SliceResult {
   dataset: ImageDatasetId;
@@ -169,27 +149,6 @@ export interface SliceResult {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-function checkNumber(v: unknown, name: string, lo: number, hi: number, integer = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-    fail(`${name} must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function checkChoice<T extends string>(v: unknown, name: string, choices: readonly T[]): T {
-  if (!(choices as readonly unknown[]).includes(v)) fail(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as T;
-}
-
-function checkJobId(jobId: unknown): string {
-  if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
-  return jobId;
-}
 
 function toyAttack(request: ToyAttackRequest): { attack: AttackSpec; norm: Norm; epsilon: number; steps: number; which: ToyModelWhich } {
   if (request == null || typeof request !== 'object') fail('request must be an object {attackId, norm, epsilon, steps}');
@@ -413,54 +372,17 @@ export const boundariesApi = {
     const px = data.rows * data.cols;
     const image = Float32Array.from(data.images.subarray(imageIndex * px, (imageIndex + 1) * px), (v) => v / 255);
     const label = data.labels[imageIndex];
-    const planeModel = models[request.modelIds.indexOf(request.planeModelId)];
-    const batches = Math.ceil((resolution * resolution) / 256);
-    const report = progressReporter(onProgress, models.length * batches);
+    const report = progressReporter(onProgress, 1);
 
     return asJob(jobId, async (signal) => {
-      const adversarialDirection =
-        direction === 'pgd'
-          ? await attackDirection(planeModel.attackModel, getAttack('pgd'), image, label, epsilon, { steps: 20, seed, signal })
-          : await gradientSignDirection(planeModel.attackModel, image, label);
-      let axisLength = 0;
-      for (const v of adversarialDirection) axisLength = Math.max(axisLength, Math.abs(v));
-      // PGD may leave δ = 0 (the image is already misclassified); fall back to the gradient sign then.
-      const spanning = axisLength > 0 ? adversarialDirection : await gradientSignDirection(planeModel.attackModel, image, label);
-      const plane = makeSlicePlane(image, spanning, planeModel.attackModel.inputShape, seed);
-      const adversarialPoint: [number, number] = [direction === 'pgd' && axisLength > 0 ? axisLength : epsilon, 0];
-      const ballPolygon = Float32Array.from(linfBallSlice(plane, epsilon).flat());
-      const results: SliceModelResult[] = [];
-      for (const [k, m] of models.entries()) {
-        const grid = await evaluateSlice(m.attackModel.logits, plane, {
-          extent,
-          resolution,
-          bounds: m.entry.bounds,
-          numClasses: m.attackModel.numClasses,
-          signal,
-          onBatch: (done) => report(k * batches + Math.ceil(done / 256), `Evaluating ${m.entry.name}`),
-        });
-        const centre = await boundaryDistance(m.attackModel.logits, image, label, plane.uAxis, {
-          maxDistance: extent,
-          samples: 128,
-          inputShape: m.attackModel.inputShape,
-          numClasses: m.attackModel.numClasses,
-          bounds: m.entry.bounds,
-          signal,
-        });
-        const clean = await evaluateInBatches(m.attackModel.logits, 1, () => tf.tensor(image, [1, ...m.attackModel.inputShape]), {
-          batchSize: 1,
-          numClasses: m.attackModel.numClasses,
-        });
-        results.push({
-          modelId: m.entry.id,
-          name: m.entry.name,
-          robust: m.entry.robust,
-          predicted: grid.predicted,
-          confidence: grid.confidence,
-          cleanPrediction: clean.predicted[0],
-          boundaryDistance: Number.isFinite(centre) ? centre : null,
-        });
-      }
+      const computed = await computeSlice(
+        image,
+        label,
+        models.map((m) => ({ id: m.entry.id, name: m.entry.name, robust: m.entry.robust, model: m.attackModel })),
+        request.modelIds.indexOf(request.planeModelId),
+        { direction, epsilon, extent, resolution, seed, pgd: getAttack('pgd'), signal, onProgress: (done, total, phase) => report(done, phase, total) },
+      );
+      const { adversarialPoint, ballPolygon, models: results } = computed;
       const out: SliceResult = {
         dataset,
         imageIndex,

@@ -13,7 +13,6 @@ import { layersModelAsAttackModel } from '../lib/attacks/model-adapter';
 import { getAttack } from '../lib/attacks/registry';
 import { sliceExamples } from '../lib/data/examples';
 import { robustAccuracy } from '../lib/eval/robust-accuracy';
-import type { ModelEntry } from '../lib/models/registry';
 import {
   artifactsToModel,
   cloneLayersModel,
@@ -34,22 +33,16 @@ import {
 } from '../lib/train/finetune';
 import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
+import { buildFinetuneCard, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
-import { getModel, registerModel, unregisterModel } from './models';
+import { checkJobId, fail } from './checks';
+import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterModel } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
 
-export interface HeldOutRequest {
-  /** The first n test examples form the fixed held-out batch (all of them when the test set is smaller: toy sets). */
-  n: number;
-  /** Evaluate every this many steps. */
-  every: number;
-  /** PGD-k steps (α = 2.5 ε / k) and random restarts. */
-  pgdSteps: number;
-  restarts: number;
-}
+export type { EpsilonCurve, FinetuneCard, HeldOutRequest };
 
 export interface FinetuneRequest {
   baseModelId: string;
@@ -57,43 +50,6 @@ export interface FinetuneRequest {
   heldOut: HeldOutRequest;
   /** Stop when robust overfitting is detected. */
   earlyStop: boolean;
-}
-
-export interface EpsilonCurve {
-  epsilons: number[];
-  /** Accuracy at each ε (ε = 0: clean). */
-  before: number[];
-  after: number[];
-  attack: string;
-  n: number;
-}
-
-/** The recipe and measured figures of a fine-tuned model: saved with it and downloaded as card.json. */
-export interface FinetuneCard {
-  id: string;
-  name: string;
-  createdAt: string;
-  status: 'finished' | 'paused' | 'stopped early';
-  base: { id: string; name: string };
-  entry: ModelEntry;
-  recipe: FinetuneRecipe;
-  heldOut: HeldOutRequest & { source: string; epsilon: number; pgdStepSize: number };
-  figures: {
-    stepsRun: number;
-    /** Step whose weights the model holds. */
-    weightsFromStep: number;
-    before: EvalPoint;
-    after: EvalPoint;
-    trainSeconds: number;
-    imagesPerSecond: number;
-    backend: string;
-    warnings: FinetuneWarnings;
-  };
-  evaluations: EvalPoint[];
-  curve?: EpsilonCurve;
-  tfjs: string;
-  /** Why the model could not be kept in the browser's storage (it is still listed for this visit). */
-  notSaved?: string;
 }
 
 export type FinetuneEvent =
@@ -111,27 +67,20 @@ export interface SavedModel {
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-const METHOD_NAMES: Record<FinetuneRecipe['method'], string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
 
 const gates = new Map<string, PauseGate>();
 let store: ModelStore<FinetuneCard> | null = null;
 /** Models the browser refused to store (quota, private mode): kept for this visit so they can still be downloaded. */
 const unsaved = memoryModelStore<FinetuneCard>();
-let restored: Promise<void> | null = null;
 
 /** Replaces the persistent store (tests use one that fails, as a full or private-mode browser does). */
 export function setFinetuneStore(next: ModelStore<FinetuneCard>): void {
   store = next;
-  restored = null;
 }
 
 function modelStore(): ModelStore<FinetuneCard> {
   store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>() : indexedDbModelStore<FinetuneCard>();
   return store;
-}
-
-function fail(what: string): never {
-  throw new Error(what);
 }
 
 function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
@@ -141,10 +90,6 @@ function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
   if (!(Number.isInteger(h.pgdSteps) && h.pgdSteps >= 1 && h.pgdSteps <= 200)) fail(`heldOut.pgdSteps must be an integer in 1–200, got ${h.pgdSteps}`);
   if (!(Number.isInteger(h.restarts) && h.restarts >= 1 && h.restarts <= 10)) fail(`heldOut.restarts must be an integer in 1–10, got ${h.restarts}`);
   return h;
-}
-
-function formatEps(eps: number): string {
-  return eps.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 /** Registers a model under the card's entry; the cache owns it from then on. */
@@ -169,23 +114,52 @@ async function loadSaved(id: string) {
   return (await modelStore().load(id)) ?? (await unsaved.load(id));
 }
 
-/** Registers every saved model once per worker (after a reload they reappear in every model list). */
-export function restoreFinetunedModels(): Promise<void> {
-  restored ??= (async () => {
-    const s = modelStore();
-    for (const item of await s.list()) {
-      const full = await s.load(item.id);
-      if (!full) continue;
-      try {
-        register(full.card, await artifactsToModel(full.artifacts));
-      } catch (err) {
-        console.warn(`Saved model ${item.id} could not be restored: ${(err as Error).message}`);
+/**
+ * Models this worker registered from the storage (rather than trained itself), with the version it loaded: a paused
+ * snapshot and the finished model share an id, so a newer version replaces the older one; a model the storage
+ * dropped leaves the list.
+ */
+const fromStore = new Map<string, string>();
+const versionOf = (card: FinetuneCard) => `${card.status}/${card.figures.stepsRun}/${card.figures.weightsFromStep}`;
+let syncing: Promise<void> = Promise.resolve();
+
+/**
+ * Makes this worker's model list match the saved fine-tuned models: new ones are loaded and registered, deleted
+ * ones unregistered. The engine runs in two workers and fine-tuning happens in the background one, so the
+ * interactive one calls this whenever it lists models or meets an unknown id. Only the small cards are read unless
+ * a model is new. Syncs run one after another; a failure is reported and leaves the list as it was.
+ */
+export function syncSavedModels(): Promise<void> {
+  syncing = syncing.then(async () => {
+    try {
+      const s = modelStore();
+      const items = await s.list();
+      const ids = new Set(items.map((i) => i.id));
+      for (const item of items) {
+        const known = fromStore.get(item.id);
+        if (known === versionOf(item.card) || (known === undefined && isRegistered(item.id))) continue;
+        const full = await s.load(item.id);
+        if (!full) continue;
+        try {
+          register(full.card, await artifactsToModel(full.artifacts));
+          fromStore.set(item.id, versionOf(full.card));
+        } catch (err) {
+          console.warn(`Saved model ${item.id} could not be restored: ${(err as Error).message}`);
+        }
       }
+      for (const id of [...fromStore.keys()]) {
+        if (ids.has(id)) continue;
+        unregisterModel(id);
+        fromStore.delete(id);
+      }
+    } catch (err) {
+      console.warn(`Saved fine-tuned models were not read: ${(err as Error).message}`);
     }
-  })();
-  restored.catch(() => (restored = null));
-  return restored;
+  });
+  return syncing;
 }
+
+setRegisteredSync(syncSavedModels);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The methods
@@ -196,11 +170,11 @@ export const finetuneApi = {
    * cancel with cancel(jobId). Resolves with the card of the new model, which is registered and saved.
    */
   async finetuneStart(jobId: string, request: FinetuneRequest, onEvent?: (e: FinetuneEvent) => void): Promise<FinetuneCard> {
-    if (typeof jobId !== 'string' || jobId === '') fail(`jobId must be a non-empty string, got ${JSON.stringify(jobId)}`);
+    checkJobId(jobId);
     if (typeof request !== 'object' || request === null) fail('request must be an object {baseModelId, recipe, heldOut, earlyStop}');
     const recipe = validateRecipe({ ...request.recipe });
     if (typeof request.earlyStop !== 'boolean') fail(`earlyStop must be true or false, got ${String(request.earlyStop)}`);
-    await restoreFinetunedModels().catch(() => undefined);
+    await syncSavedModels();
     const base = await getModel(request.baseModelId);
     const emit = (e: FinetuneEvent) => onEvent?.(e);
     return asJob(jobId, async (signal) => {
@@ -220,46 +194,28 @@ export const finetuneApi = {
         const labels = (await y.data()) as Int32Array;
         const createdAt = new Date().toISOString();
         const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
-        const name = `${base.entry.name} · ${METHOD_NAMES[recipe.method]} ε ${formatEps(recipe.epsilon)}`;
         const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
         const evaluations: EvalPoint[] = [];
         let stepsRun = 0;
-        const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard => ({
-          id,
-          name,
-          createdAt,
-          status,
-          base: { id: base.entry.id, name: base.entry.name },
-          entry: {
-            ...base.entry,
+        const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard =>
+          buildFinetuneCard({
             id,
-            name,
-            robust: true,
-            epsilon: recipe.epsilon,
-            description: `${base.entry.name} fine-tuned in the browser with ${METHOD_NAMES[recipe.method]} at ε = ${formatEps(recipe.epsilon)} for ${stepsRun} steps.`,
-            card: `browser:${id}`,
-            files: { model: 'model.json', weights: ['weights.bin'] },
-          },
-          recipe,
-          heldOut: {
-            ...heldOutReq,
-            source: `the first ${heldOutReq.n} ${base.entry.kind === 'toy' ? 'test points' : 'test images'} of ${base.entry.dataset}`,
-            epsilon: recipe.epsilon,
-            pgdStepSize: heldOut.pgdRelativeStepSize * recipe.epsilon,
-          },
-          figures: {
+            createdAt,
+            status,
+            base: base.entry,
+            recipe,
+            heldOut: heldOutReq,
+            pgdRelativeStepSize: heldOut.pgdRelativeStepSize,
+            evaluations,
             stepsRun,
             weightsFromStep,
-            before: evaluations[0],
             after,
             trainSeconds: seconds,
             imagesPerSecond: ips,
-            backend: tf.getBackend(),
             warnings,
-          },
-          evaluations: [...evaluations],
-          tfjs: tf.version.tfjs,
-        });
+            backend: tf.getBackend(),
+            tfjs: tf.version.tfjs,
+          });
         let lastProgress: FinetuneProgress | null = null;
         emit({ kind: 'phase', phase: 'Measuring the base model on the held-out batch' });
         const result = await finetuneModel(model, train, { x, y: labels }, {
@@ -324,7 +280,7 @@ export const finetuneApi = {
 
   /** Fine-tuned models kept in this browser, oldest first. */
   async finetuneSaved(): Promise<SavedModel[]> {
-    await restoreFinetunedModels().catch(() => undefined);
+    await syncSavedModels();
     const all = [...(await modelStore().list()), ...(await unsaved.list())];
     return all.map(({ id, card, savedAt }) => ({ id, card, savedAt }));
   },

@@ -52,8 +52,25 @@ export function shippedIndex(): Promise<ModelIndex> {
   return indexPromise;
 }
 
+/**
+ * Brings the registered models up to date with what another worker may have made (the engine runs in two workers,
+ * and fine-tuned models are made in the background one and kept in the browser's storage). Set by the module that
+ * owns that storage; failures are its own to report.
+ */
+let syncRegistered: () => Promise<void> = async () => undefined;
+
+export function setRegisteredSync(sync: () => Promise<void>): void {
+  syncRegistered = sync;
+}
+
+/** True when a model made in the browser is registered under this id. */
+export function isRegistered(id: string): boolean {
+  return registered.has(id);
+}
+
 /** Shipped models first (index order), then registered ones (registration order). */
 export async function listModels(): Promise<ModelSummary[]> {
+  await syncRegistered();
   const index = await shippedIndex();
   return [
     ...index.models.map((m) => ({ ...m, source: 'shipped' as const })),
@@ -64,8 +81,14 @@ export async function listModels(): Promise<ModelSummary[]> {
 /** The model with this id, loading it on first use. Unknown ids are rejected with the list of known ones. */
 export async function getModel(id: string): Promise<CachedModel> {
   if (typeof id !== 'string' || id === '') throw new Error(`modelId must be a non-empty string, got ${JSON.stringify(id)}`);
-  const own = registered.get(id);
+  let own = registered.get(id);
   if (own) return own;
+  // Perhaps made a moment ago in the other worker.
+  if (!shipped.has(id) && !shippedIds.has(id)) {
+    await syncRegistered();
+    own = registered.get(id);
+    if (own) return own;
+  }
   let pending = shipped.get(id);
   if (!pending) {
     const index = await shippedIndex();

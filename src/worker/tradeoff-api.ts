@@ -7,24 +7,21 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
 import type { AttackKind, AttackOptions } from '../lib/attacks/types';
-import { robustnessCurves, type CurveAttack, type CurvePoint } from '../lib/eval/curves';
+import type { EffortOption } from '../lib/attacks/types';
+import { robustnessCurves, type CurveAttackRun, type CurvePoint } from '../lib/eval/curves';
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
 import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
 import { examplesFor } from './datasets';
 import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
+import { checkJobId, checkNumber, fail } from './checks';
 
 /** Attacks offered for the curves: L∞ attacks (the chart's ε axis is L∞), minimisation ones in their L∞ form. */
 const CURVE_ATTACK_IDS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'apgd-ce', 'deepfool', 'square', 'transfer', 'noise'] as const;
 
 /** Options the UI may set per attack (the rest are the attack's defaults). */
-export interface CurveAttackOptions {
-  steps?: number;
-  restarts?: number;
-  queryBudget?: number;
-  samples?: number;
-}
+export type CurveAttackOptions = Partial<Record<EffortOption, number>>;
 
 export interface CurveAttackInfo {
   id: string;
@@ -62,7 +59,7 @@ export interface CurvesResult {
   seconds: number;
 }
 
-export interface ReportRequest {
+export interface RobustnessReportRequest {
   modelId: string;
   /** L∞ budget in (0, 1]. */
   epsilon: number;
@@ -87,21 +84,12 @@ export interface RadiiRequest {
 
 export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings, RadiusRun };
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-
+/** The options a person may set per curve attack: those that set its budget (the registry's `effort`). */
 function settableOf(id: string): (keyof CurveAttackOptions)[] {
-  if (id === 'square') return ['queryBudget'];
-  if (id === 'noise') return ['samples'];
-  if (id === 'fgsm' || id === 'deepfool') return [];
-  return ['steps', 'restarts'];
+  return [...(getAttack(id).effort ?? [])];
 }
 
-function checkInt(v: unknown, name: string, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(`${name} must be an integer in ${lo}–${hi}, got ${String(v)}`);
-  return v;
-}
+const checkInt = (v: unknown, name: string, lo: number, hi: number) => checkNumber(v, name, lo, hi, true);
 
 function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttackOptions {
   if (raw === undefined) return {};
@@ -185,7 +173,7 @@ export const tradeoffApi = {
     onPoint?: (p: CurvePoint) => void,
     onProgress?: ProgressCallback,
   ): Promise<CurvesResult> {
-    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const { modelIds, attacks } = request;
     if (!Array.isArray(modelIds) || modelIds.length === 0 || modelIds.length > 12) fail('request.modelIds must list 1–12 model ids');
@@ -216,7 +204,7 @@ export const tradeoffApi = {
     const n = checkInt(request.n, 'request.n', 1, data.count);
     const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
-    const curveAttacks: CurveAttack[] = chosen.map((a) => ({
+    const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
       key: a.id,
       spec: getAttack(a.id),
       options: { ...libraryOptions(a.id, a.options), ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.attackModel } : {}) },
@@ -263,7 +251,7 @@ export const tradeoffApi = {
    * Each example's minimal adversarial L∞ ε for one model, by the attack library's PGD bisection. Job `jobId`.
    */
   async adversarialRadii(jobId: string, request: RadiiRequest, onProgress?: ProgressCallback): Promise<RadiusRun> {
-    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const model = await imageModel(request.modelId, 'request.modelId');
     const maxEpsilon = checkEpsilon(request.maxEpsilon, 'request.maxEpsilon');
@@ -300,11 +288,11 @@ export const tradeoffApi = {
    */
   async robustnessReport(
     jobId: string,
-    request: ReportRequest,
+    request: RobustnessReportRequest,
     onProgress?: ProgressCallback,
     onRow?: (o: AttackOutcome) => void,
   ): Promise<RobustnessReport> {
-    if (typeof jobId !== 'string' || jobId === '') fail('jobId must be a non-empty string');
+    checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const model = await imageModel(request.modelId, 'request.modelId');
     const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');

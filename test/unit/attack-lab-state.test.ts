@@ -31,7 +31,7 @@ describe('attack-lab URL state', () => {
     fakeLocation.hash = '#panel=attack-lab';
     const state: LabState = {
       model: 'mnist-cnn-robust', attack: 'pgd', epsilon: 0.3, steps: 100, stepSize: 0.01, randomStart: false, restarts: 5,
-      target: 3, source: 'gallery', image: 42, classFilter: 7, shuffle: 1234,
+      target: 3, source: 'gallery', image: 42, classFilter: 7, shuffle: 1234, defense: 'jpeg', defenseGradient: 'bpda',
     };
     writeLabState(state);
     expect(fakeLocation.hash).toContain('panel=attack-lab');

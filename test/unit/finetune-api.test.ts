@@ -3,8 +3,8 @@ import { BASE, serveFromDisk } from './serve-from-disk';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
 import { setBaseUrl } from '../../src/worker/context';
-import { finetuneApi, setFinetuneStore, type FinetuneCard, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
-import { memoryModelStore, type ModelStore } from '../../src/lib/models/storage';
+import { finetuneApi, setFinetuneStore, syncSavedModels, type FinetuneCard, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
+import { memoryModelStore, modelToArtifacts, type ModelStore } from '../../src/lib/models/storage';
 import { cancelJob } from '../../src/worker/jobs';
 import { getModel, listModels, registerModel, unregisterModel } from '../../src/worker/models';
 import { buildModel } from '../../src/lib/models/architectures';
@@ -166,6 +166,48 @@ describe('fine-tuning worker API', () => {
       expect(JSON.parse((await finetuneApi.finetuneExport(card.id)).cardJson).notSaved).toMatch(/Quota/);
       expect(await finetuneApi.finetuneDelete(card.id)).toBe(true);
       expect(await finetuneApi.finetuneSaved()).toEqual([]);
+    } finally {
+      setFinetuneStore(memoryModelStore<FinetuneCard>());
+    }
+  });
+
+  it('a model saved or deleted by the other worker (the storage is shared) joins or leaves this worker’s list', async () => {
+    // The engine runs in two workers; fine-tuning happens in the background one. Here the "other worker" is
+    // played by writing to the shared store directly, as that worker's finetuneStart and finetuneDelete do.
+    const shared = memoryModelStore<FinetuneCard>();
+    try {
+      const base = await getModel('mnist-cnn');
+      const made = await finetuneApi.finetuneStart('api-sync', REQUEST);
+      const artifacts = await modelToArtifacts((await getModel(made.id)).model);
+      // From here on this worker has never seen the model: an empty shared store, the model unregistered.
+      setFinetuneStore(shared);
+      unregisterModel(made.id);
+      expect((await listModels()).some((m) => m.id === made.id)).toBe(false);
+      const tensors = tf.memory().numTensors;
+
+      const paused = { ...made, status: 'paused' as const, figures: { ...made.figures, stepsRun: 3, weightsFromStep: 3 } };
+      await shared.save({ id: made.id, card: paused, artifacts, savedAt: made.createdAt });
+      // Listed without a reload, and usable by id.
+      expect((await listModels()).find((m) => m.id === made.id)?.source).toBe('registered');
+      const first = await getModel(made.id);
+      expect(Array.from(await predictions(first.model))).toEqual(Array.from(await predictions((await getModel(made.id)).model)));
+      // Listing again loads nothing new (the version is the same).
+      const loaded = tf.memory().numTensors;
+      await syncSavedModels();
+      expect(tf.memory().numTensors).toBe(loaded);
+
+      // The finished model replaces the paused snapshot under the same id.
+      await shared.save({ id: made.id, card: made, artifacts, savedAt: made.createdAt });
+      await syncSavedModels();
+      expect((await getModel(made.id)).model).not.toBe(first.model);
+      expect(tf.memory().numTensors).toBe(loaded);
+
+      // Deleted there: gone here, and its weights freed.
+      await shared.remove(made.id);
+      expect((await listModels()).some((m) => m.id === made.id)).toBe(false);
+      await expect(getModel(made.id)).rejects.toThrow(/Unknown model id/);
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(base.entry.id).toBe('mnist-cnn');
     } finally {
       setFinetuneStore(memoryModelStore<FinetuneCard>());
     }

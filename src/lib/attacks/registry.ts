@@ -11,10 +11,26 @@ import { noise } from './noise';
 import { bim, pgd, pgdL2 } from './pgd';
 import { square } from './square';
 import { transfer } from './transfer';
-import type { AttackSpec } from './types';
+import type { AttackSpec, EffortOption } from './types';
 import { makeEnsemble } from './worst-case';
 
-const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise];
+/** Which options set each attack's budget (AttackSpec.effort); attacks not listed have none to set. */
+const EFFORT: Record<string, readonly EffortOption[]> = {
+  bim: ['steps', 'restarts'],
+  pgd: ['steps', 'restarts'],
+  'pgd-l2': ['steps', 'restarts'],
+  mifgsm: ['steps', 'restarts'],
+  'apgd-ce': ['steps', 'restarts'],
+  'cw-l2': ['steps'],
+  transfer: ['steps', 'restarts'],
+  square: ['queryBudget'],
+  noise: ['samples'],
+};
+
+const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise].map((spec) => ({
+  ...spec,
+  effort: spec.effort ?? EFFORT[spec.id] ?? [],
+}));
 
 export const ATTACKS: readonly AttackSpec[] = [...BASE, makeEnsemble((id) => getAttack(id))];
 

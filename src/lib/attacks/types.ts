@@ -145,6 +145,9 @@ export type AttackNeeds = 'gradients' | 'scores' | 'surrogate' | 'none';
 /** Class labels, one per example (a plain number[] is accepted too). */
 export type Labels = Int32Array | tf.Tensor1D | number[];
 
+/** An option that sets an attack's compute budget (see AttackSpec.effort). */
+export type EffortOption = 'steps' | 'restarts' | 'queryBudget' | 'samples';
+
 export interface AttackSpec {
   /** Registry id used by the CLI, the URL state and the UI. */
   id: string;
@@ -157,6 +160,12 @@ export interface AttackSpec {
   targeted: boolean;
   needs: AttackNeeds;
   defaults: Partial<AttackOptions>;
+  /**
+   * The options that set how hard the attack tries (its compute budget), which evaluations let a person change:
+   * steps and restarts for iterative attacks, the query budget of score-based ones, draws for noise. Empty: none
+   * (single-step attacks; DeepFool stops by itself). Set in the registry.
+   */
+  effort?: readonly EffortOption[];
   description: string;
   /** Paper / reference. */
   reference: string;

@@ -24,7 +24,7 @@ export interface CurveModel {
   model: AttackModel;
 }
 
-export interface CurveAttack {
+export interface CurveAttackRun {
   /** Unique key of this series' attack (usually the registry id). */
   key: string;
   spec: AttackSpec;
@@ -34,7 +34,7 @@ export interface CurveAttack {
 
 export interface CurveRequest {
   models: CurveModel[];
-  attacks: CurveAttack[];
+  attacks: CurveAttackRun[];
   /** Budgets in the attacks' norm; 0 is added when absent, duplicates are removed, order does not matter. */
   epsilons: number[];
   data: ExampleSet;
@@ -132,7 +132,7 @@ function rowsWhere(mask: Uint8Array, value: 0 | 1): number[] {
  */
 async function attackRows(
   model: AttackModel,
-  attack: CurveAttack,
+  attack: CurveAttackRun,
   data: ExampleSet,
   rows: number[],
   epsilons: number[],
@@ -196,7 +196,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
   // Per (model, attack): examples broken so far; minimisation attacks keep their whole curve.
   const broken = new Map<string, Uint8Array>();
   const precomputed = new Map<string, Uint8Array[]>();
-  const key = (m: CurveModel, a: CurveAttack) => `${m.id}\u0000${a.key}`;
+  const key = (m: CurveModel, a: CurveAttackRun) => `${m.id}\u0000${a.key}`;
   for (const m of models) for (const a of attacks) broken.set(key(m, a), cleanCorrect[m.id].map((c) => 1 - c));
 
   const positive = epsilons.filter((e) => e > 0);

@@ -8,6 +8,7 @@
  * starts does not raise a flag; a flag means a difference larger than that. (On 100 images a binomial figure moves
  * by about 3 points from sampling alone; one or two examples are no evidence of anything.)
  */
+import { formatEpsilon } from '../util/format-epsilon';
 
 export type SanityId =
   | 'single-step-beats-iterative'
@@ -83,12 +84,6 @@ function sameLength(masks: Uint8Array[], n = masks[0]?.length): void {
   });
 }
 
-/** ε as the UI writes it: [0,1] units, and /255 for L∞ (messages are read beside the charts). */
-export function formatEpsilonPlain(eps: number, norm: 'linf' | 'l2' | 'l0' = 'linf'): string {
-  if (norm === 'l0') return `${Math.round(eps)} px`;
-  const unit = eps.toFixed(eps < 0.1 ? 3 : 2).replace(/0+$/, '').replace(/\.$/, '');
-  return norm === 'l2' ? unit : `${unit} (${Math.round(eps * 255)}/255)`;
-}
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)} %`;
@@ -194,7 +189,7 @@ export function checkBlackBoxBeatsWhiteBox(whiteBox: NamedMask[], blackBox: Name
   return flag(id, fired, true, message);
 }
 
-export interface CurvePoint {
+export interface SanityCurvePoint {
   epsilon: number;
   accuracy: number;
 }
@@ -211,17 +206,17 @@ export interface LargeEpsilonOptions {
  * Accuracy at a large ε: fires when the curve's point at the largest ε ≥ largeEpsilon is still above maxAccuracy.
  * Without such a point the check is not evaluated.
  */
-export function checkNoCollapseAtLargeEpsilon(name: string, points: CurvePoint[], opts: LargeEpsilonOptions): SanityFlag {
+export function checkNoCollapseAtLargeEpsilon(name: string, points: SanityCurvePoint[], opts: LargeEpsilonOptions): SanityFlag {
   const id: SanityId = 'no-collapse-at-large-epsilon';
   const maxAccuracy = opts.maxAccuracy ?? 0.2;
   if (!(opts.largeEpsilon > 0)) throw new Error(`largeEpsilon must be > 0, got ${opts.largeEpsilon}`);
   const large = points.filter((p) => p.epsilon >= opts.largeEpsilon - 1e-9);
   if (large.length === 0) {
-    return notEvaluated(id, `${name} was not run at ε ≥ ${formatEpsilonPlain(opts.largeEpsilon, opts.norm)}`);
+    return notEvaluated(id, `${name} was not run at ε ≥ ${formatEpsilon(opts.largeEpsilon, opts.norm)}`);
   }
   const last = large.reduce((a, b) => (b.epsilon > a.epsilon ? b : a));
   const fired = last.accuracy > maxAccuracy;
-  const at = `At ε = ${formatEpsilonPlain(last.epsilon, opts.norm)} ${name} leaves ${pct(last.accuracy)} robust`;
+  const at = `At ε = ${formatEpsilon(last.epsilon, opts.norm)} ${name} leaves ${pct(last.accuracy)} robust`;
   const message = fired ? `${at}; it should be near 0 (at most ${pct(maxAccuracy)}).` : `${at}, as expected for so large a budget.`;
   return flag(id, fired, true, message);
 }

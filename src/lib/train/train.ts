@@ -149,7 +149,7 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 }
 
 /** Mean softmax cross-entropy of logits against integer labels. */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+export function meanCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar);
 }
 
@@ -288,10 +288,10 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
             if (opts.method === 'trades') {
               const clean = model.apply(x, { training: true }) as tf.Tensor2D;
               const adv = model.apply(xAdv!, { training: true }) as tf.Tensor2D;
-              return tf.add(crossEntropy(clean, y), tf.mul(beta, klDivergence(clean, adv))) as tf.Scalar;
+              return tf.add(meanCrossEntropy(clean, y), tf.mul(beta, klDivergence(clean, adv))) as tf.Scalar;
             }
             if (soft) return distillationLoss(model.apply(x, { training: true }) as tf.Tensor2D, soft, opts.temperature!);
-            return crossEntropy(model.apply(xAdv ?? x, { training: true }) as tf.Tensor2D, y);
+            return meanCrossEntropy(model.apply(xAdv ?? x, { training: true }) as tf.Tensor2D, y);
           },
           true,
           vars,

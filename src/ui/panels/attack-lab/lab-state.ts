@@ -1,9 +1,15 @@
 /**
- * The Attack Lab's shareable state and its place in the URL hash. Values are read with the validating parsers of
- * url-state.ts (a tampered value is reported and replaced by its default) and written back as the person works.
+ * The Attack Lab's shareable state and its place in the URL hash: one schema (state/url-schema.ts), so a tampered
+ * value is reported and replaced by its default as in every panel, and the state is written back as the person works.
  */
-import { boolParam, choiceParam, numberParam, readHash, updateHash, urlProblems, type Params } from '../../url-state';
+import { readHash, urlProblems } from '../../url-state';
+import { choice, num, optionalBool, optionalNum, urlSchema } from '../../state/url-schema';
 import type { AttackSummary } from '../../../worker/attack-lab-api';
+import type { Norm } from '../../../lib/attacks/types';
+import { DEFENSES, GRADIENT_MODES, type GradientMode } from '../../../lib/defenses/catalog';
+
+/** Input-transform defenses the lab can put in front of a model (the others are models or panels of their own). */
+export const LAB_DEFENSE_IDS: readonly string[] = DEFENSES.filter((d) => d.setting && d.kind !== 'certified').map((d) => d.id);
 
 export type InputSource = 'gallery' | 'draw' | 'upload';
 export const INPUT_SOURCES: readonly InputSource[] = ['gallery', 'draw', 'upload'];
@@ -26,21 +32,37 @@ export interface LabState {
   classFilter: number | null;
   /** Gallery order: null for file order, else the shuffle seed. */
   shuffle: number | null;
+  /** A defense in front of the model (null: none), and what the attacker differentiates through it. */
+  defense: string | null;
+  defenseGradient: GradientMode;
 }
 
 /** ε the lab opens with, per norm: the classic MNIST budgets. */
 export const DEFAULT_EPSILON = { linf: 0.1, l2: 1.5, l0: 20 } as const;
 
-export function optionalNumber(params: Params, key: string, min: number, max: number, integer = false): number | null {
-  if (params[key] === undefined) return null;
-  const v = numberParam(params, key, NaN, min, max);
-  if (Number.isNaN(v)) return null;
-  if (integer && !Number.isInteger(v)) {
-    urlProblems.push(`“${key}=${params[key]}” in the address is not a whole number; using the default.`);
-    return null;
-  }
-  return v;
+/** The lab's keys, declared once; the lists and ε's range depend on what the engine offers and the attack's norm. */
+function labSchema(modelIds: string[], attackIds: string[], defaultModel: string, defaultAttack: string, norm: Norm) {
+  const maxEps = norm === 'linf' ? 1 : norm === 'l2' ? 28 : 784;
+  return urlSchema({
+    model: choice(modelIds, defaultModel),
+    attack: choice(attackIds, defaultAttack),
+    eps: num(DEFAULT_EPSILON[norm], 0, maxEps),
+    steps: optionalNum(1, 1000, { integer: true }),
+    alpha: optionalNum(1e-6, 10),
+    rs: optionalBool(true),
+    restarts: optionalNum(1, 20, { integer: true }),
+    target: optionalNum(0, 9, { integer: true }),
+    src: choice(INPUT_SOURCES, 'gallery'),
+    img: optionalNum(0, 1_000_000, { integer: true }),
+    cls: optionalNum(0, 9, { integer: true }),
+    shuffle: optionalNum(0, 2 ** 31, { integer: true }),
+    def: choice(['', ...LAB_DEFENSE_IDS], ''),
+    dgrad: choice<'' | GradientMode>(['', ...GRADIENT_MODES], ''),
+  });
 }
+
+/** Writing needs no lists (a field writes any value of its type). */
+const WRITER = labSchema([], [], '', '', 'linf');
 
 /**
  * Reads the lab's state from the hash; models and attacks are checked against the lists the engine reported.
@@ -50,41 +72,47 @@ export function readLabState(modelIds: string[], attacks: AttackSummary[], defau
   const before = urlProblems.length;
   const p = readHash();
   const attackIds = attacks.map((a) => a.id);
-  const attack = choiceParam(p, 'attack', attackIds, attackIds.includes('pgd') ? 'pgd' : attackIds[0]);
+  const defaultAttack = attackIds.includes('pgd') ? 'pgd' : attackIds[0];
+  // The attack first: its norm sets ε's default and range. The checked value is read again, so it is reported once.
+  const attack = choice(attackIds, defaultAttack).parse(p.attack, 'attack');
   const norm = attacks.find((a) => a.id === attack)?.norm ?? 'linf';
-  const maxEps = norm === 'linf' ? 1 : norm === 'l2' ? 28 : 784;
+  const u = labSchema(modelIds, attackIds, defaultModel, defaultAttack, norm).read({ ...p, attack });
   const state: LabState = {
-    model: choiceParam(p, 'model', modelIds, defaultModel),
+    model: u.model,
     attack,
-    epsilon: numberParam(p, 'eps', DEFAULT_EPSILON[norm], 0, maxEps),
-    steps: optionalNumber(p, 'steps', 1, 1000, true),
-    stepSize: optionalNumber(p, 'alpha', 1e-6, 10),
-    randomStart: p.rs === undefined ? null : boolParam(p, 'rs', true),
-    restarts: optionalNumber(p, 'restarts', 1, 20, true),
-    target: optionalNumber(p, 'target', 0, 9, true),
-    source: choiceParam(p, 'src', INPUT_SOURCES, 'gallery'),
-    image: optionalNumber(p, 'img', 0, 1_000_000, true) ?? 0,
-    classFilter: optionalNumber(p, 'cls', 0, 9, true),
-    shuffle: optionalNumber(p, 'shuffle', 0, 2 ** 31, true),
+    epsilon: u.eps,
+    steps: u.steps ?? null,
+    stepSize: u.alpha ?? null,
+    randomStart: u.rs ?? null,
+    restarts: u.restarts ?? null,
+    target: u.target ?? null,
+    source: u.src,
+    image: u.img ?? 0,
+    classFilter: u.cls ?? null,
+    shuffle: u.shuffle ?? null,
+    defense: u.def || null,
+    defenseGradient: u.dgrad || 'naive',
   };
   return { state, problems: urlProblems.slice(before) };
 }
 
 /** Writes the state into the hash, leaving other keys (the panel id) alone; defaults are left out. */
 export function writeLabState(s: LabState): void {
-  const opt = (v: number | boolean | null) => (v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
-  updateHash({
+  const opt = <T>(v: T | null) => (v === null ? undefined : v);
+  WRITER.write({
     model: s.model,
     attack: s.attack,
-    eps: String(+s.epsilon.toFixed(5)),
+    eps: +s.epsilon.toFixed(5),
     steps: opt(s.steps),
     alpha: opt(s.stepSize),
     rs: opt(s.randomStart),
     restarts: opt(s.restarts),
     target: opt(s.target),
     src: s.source,
-    img: s.source === 'gallery' ? String(s.image) : '',
+    img: s.source === 'gallery' ? s.image : undefined,
     cls: opt(s.classFilter),
     shuffle: opt(s.shuffle),
+    def: s.defense ?? '',
+    dgrad: s.defense ? s.defenseGradient : '',
   });
 }

@@ -1,14 +1,14 @@
 /**
- * The fine-tuning recipe as the panel holds it, its defaults, and its place in the URL hash (keys prefixed "ft"
- * so they never collide with another panel's). Values go through the validating parsers of url-state.ts: a
- * tampered value is reported once and replaced by its default.
+ * The fine-tuning recipe as the panel holds it, its defaults, and its place in the URL hash (one schema: keys
+ * prefixed "ft", each declared once). A tampered value is reported once and replaced by its default.
  */
-import { boolParam, choiceParam, numberParam, readHash, updateHash, urlProblems } from '../../url-state';
+import { urlProblems } from '../../url-state';
+import { bool, choice, num, optionalNum, text, urlSchema } from '../../state/url-schema';
 import type { FinetuneMethod, FinetuneRecipe } from '../../../lib/train/finetune';
 import type { HeldOutRequest } from '../../../worker/finetune-api';
 
 export const METHODS: readonly FinetuneMethod[] = ['fgsm-rs', 'pgd', 'trades'];
-export const METHOD_LABELS: Record<FinetuneMethod, string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
+export { FINETUNE_METHOD_LABELS as METHOD_LABELS } from '../../../lib/train/method-labels';
 export const METHOD_HELP: Record<FinetuneMethod, string> = {
   'fgsm-rs': 'Fast adversarial training: one FGSM step (α = 1.25 ε) from a random start (Wong, Rice & Kolter 2020). About 2 passes per image. A larger α invites catastrophic overfitting.',
   pgd: 'PGD adversarial training: k projected gradient steps (α = 2.5 ε / k) from a random start (Madry et al. 2018). About k + 1 passes per image.',
@@ -42,72 +42,85 @@ export const DEFAULT_RECIPE: FinetuneRecipe = {
   seed: 1,
 };
 
-export const DEFAULT_HELD_OUT: HeldOutRequest = { n: 200, every: 20, pgdSteps: 10, restarts: 1 };
+export const DEFAULT_HELD_OUT_REQUEST: HeldOutRequest = { n: 200, every: 20, pgdSteps: 10, restarts: 1 };
 
 /** α as a multiple of ε for a method: 1.25 for FGSM-RS, 2.5 / k for the multi-step methods. */
 export function relativeStepFor(method: FinetuneMethod, k: number): number {
   return method === 'fgsm-rs' ? 1.25 : 2.5 / k;
 }
 
-function integerParam(p: Record<string, string>, key: string, fallback: number, min: number, max: number): number {
-  const v = numberParam(p, key, fallback, min, max);
-  if (Number.isInteger(v)) return v;
-  urlProblems.push(`“${key}=${p[key]}” in the address is not a whole number; using ${fallback}.`);
-  return fallback;
-}
+/** The recipe's keys in the address, declared once (prefixed "ft" so they never collide with another panel's). */
+export const RECIPE_URL = urlSchema({
+  ftModel: text(),
+  ftMethod: choice(METHODS, DEFAULT_RECIPE.method),
+  ftEps: num(DEFAULT_RECIPE.epsilon, 1 / 255, 0.5),
+  ftRamp: num(DEFAULT_RECIPE.epsilonRamp, 0, 1),
+  ftK: num(DEFAULT_RECIPE.attackSteps, 1, 50, { integer: true }),
+  // Absent: the method's own rule (relativeStepFor).
+  ftAlpha: optionalNum(0.05, 4),
+  ftBeta: num(DEFAULT_RECIPE.tradesBeta, 0.1, 20),
+  ftOpt: choice(OPTIMIZERS, DEFAULT_RECIPE.optimizer),
+  ftLr: num(DEFAULT_RECIPE.learningRate, 1e-5, 0.5),
+  ftSched: choice(SCHEDULES, DEFAULT_RECIPE.schedule),
+  ftBatch: choice(BATCH_SIZES, String(DEFAULT_RECIPE.batchSize) as '64'),
+  ftSteps: num(DEFAULT_RECIPE.steps, 10, 5000, { integer: true }),
+  ftAdv: num(DEFAULT_RECIPE.adversarialShare, 0.1, 1),
+  ftSeed: num(DEFAULT_RECIPE.seed, 0, 2 ** 31 - 1, { integer: true }),
+  ftN: num(DEFAULT_HELD_OUT_REQUEST.n, 50, 1000, { integer: true }),
+  ftEvery: num(DEFAULT_HELD_OUT_REQUEST.every, 5, 500, { integer: true }),
+  ftPgd: num(DEFAULT_HELD_OUT_REQUEST.pgdSteps, 1, 100, { integer: true }),
+  ftStop: bool(true),
+});
 
 export function readRecipe(modelIds: string[], defaultModel: string): PanelRecipe {
-  const p = readHash();
-  const method = choiceParam(p, 'ftMethod', METHODS, DEFAULT_RECIPE.method);
-  const attackSteps = integerParam(p, 'ftK', DEFAULT_RECIPE.attackSteps, 1, 50);
-  const recipe: FinetuneRecipe = {
-    method,
-    epsilon: numberParam(p, 'ftEps', DEFAULT_RECIPE.epsilon, 1 / 255, 0.5),
-    epsilonRamp: numberParam(p, 'ftRamp', DEFAULT_RECIPE.epsilonRamp, 0, 1),
-    attackSteps,
-    relativeStepSize: numberParam(p, 'ftAlpha', relativeStepFor(method, attackSteps), 0.05, 4),
-    tradesBeta: numberParam(p, 'ftBeta', DEFAULT_RECIPE.tradesBeta, 0.1, 20),
-    optimizer: choiceParam(p, 'ftOpt', OPTIMIZERS, DEFAULT_RECIPE.optimizer),
-    learningRate: numberParam(p, 'ftLr', DEFAULT_RECIPE.learningRate, 1e-5, 0.5),
-    schedule: choiceParam(p, 'ftSched', SCHEDULES, DEFAULT_RECIPE.schedule),
-    batchSize: Number(choiceParam(p, 'ftBatch', BATCH_SIZES, String(DEFAULT_RECIPE.batchSize) as '64')),
-    steps: integerParam(p, 'ftSteps', DEFAULT_RECIPE.steps, 10, 5000),
-    adversarialShare: numberParam(p, 'ftAdv', DEFAULT_RECIPE.adversarialShare, 0.1, 1),
-    seed: integerParam(p, 'ftSeed', DEFAULT_RECIPE.seed, 0, 2 ** 31 - 1),
-  };
+  const u = RECIPE_URL.read();
+  let model = u.ftModel || defaultModel;
+  if (!modelIds.includes(model)) {
+    urlProblems.push(`“ftModel=${model.slice(0, 30)}” in the address is not one of ${modelIds.join(', ')}; using ${defaultModel}.`);
+    model = defaultModel;
+  }
   return {
-    model: choiceParam(p, 'ftModel', modelIds, defaultModel),
-    recipe,
-    heldOut: {
-      n: integerParam(p, 'ftN', DEFAULT_HELD_OUT.n, 50, 1000),
-      every: integerParam(p, 'ftEvery', DEFAULT_HELD_OUT.every, 5, 500),
-      pgdSteps: integerParam(p, 'ftPgd', DEFAULT_HELD_OUT.pgdSteps, 1, 100),
-      restarts: DEFAULT_HELD_OUT.restarts,
+    model,
+    recipe: {
+      method: u.ftMethod,
+      epsilon: u.ftEps,
+      epsilonRamp: u.ftRamp,
+      attackSteps: u.ftK,
+      relativeStepSize: u.ftAlpha ?? relativeStepFor(u.ftMethod, u.ftK),
+      tradesBeta: u.ftBeta,
+      optimizer: u.ftOpt,
+      learningRate: u.ftLr,
+      schedule: u.ftSched,
+      batchSize: Number(u.ftBatch),
+      steps: u.ftSteps,
+      adversarialShare: u.ftAdv,
+      seed: u.ftSeed,
     },
-    earlyStop: boolParam(p, 'ftStop', true),
+    heldOut: { n: u.ftN, every: u.ftEvery, pgdSteps: u.ftPgd, restarts: DEFAULT_HELD_OUT_REQUEST.restarts },
+    earlyStop: u.ftStop,
   };
 }
 
 export function writeRecipe(s: PanelRecipe): void {
   const r = s.recipe;
-  updateHash({
+  RECIPE_URL.write({
     ftModel: s.model,
     ftMethod: r.method,
-    ftEps: String(+r.epsilon.toFixed(5)),
-    ftRamp: String(r.epsilonRamp),
-    ftK: String(r.attackSteps),
-    ftAlpha: String(+r.relativeStepSize.toFixed(4)),
-    ftBeta: String(r.tradesBeta),
+    ftEps: +r.epsilon.toFixed(5),
+    ftRamp: r.epsilonRamp,
+    ftK: r.attackSteps,
+    ftAlpha: +r.relativeStepSize.toFixed(4),
+    ftBeta: r.tradesBeta,
     ftOpt: r.optimizer,
-    ftLr: String(r.learningRate),
+    ftLr: r.learningRate,
     ftSched: r.schedule,
-    ftBatch: String(r.batchSize),
-    ftSteps: String(r.steps),
-    ftAdv: String(r.adversarialShare),
-    ftSeed: String(r.seed),
-    ftN: String(s.heldOut.n),
-    ftEvery: String(s.heldOut.every),
-    ftPgd: String(s.heldOut.pgdSteps),
-    ftStop: s.earlyStop ? '1' : '0',
+    ftBatch: String(r.batchSize) as '64',
+    ftSteps: r.steps,
+    ftAdv: r.adversarialShare,
+    ftSeed: r.seed,
+    ftN: s.heldOut.n,
+    ftEvery: s.heldOut.every,
+    ftPgd: s.heldOut.pgdSteps,
+    ftStop: s.earlyStop,
   });
 }

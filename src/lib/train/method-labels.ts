@@ -1,0 +1,7 @@
+/**
+ * The fine-tuning methods' display names, for model names and cards (worker) and the panel (main thread). Kept
+ * apart from finetune.ts, which imports tfjs.
+ */
+import type { FinetuneMethod } from './finetune';
+
+export const FINETUNE_METHOD_LABELS: Record<FinetuneMethod, string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };

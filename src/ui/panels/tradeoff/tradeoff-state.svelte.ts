@@ -1,0 +1,330 @@
+/**
+ * The ε trade-off panel as the page holds it, outside its components: the form (declared once in the URL schema
+ * below), the curves run with its streamed points, the bisection radii and the robustness report. The panel's
+ * components are unmounted when another tab opens; the jobs run on in the engine's background lane and their
+ * results land here, so coming back shows them finished (or still going).
+ */
+import type { ModelSummary } from '../../../worker/models';
+import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRun, RobustnessReport, SuiteSettings } from '../../../worker/tradeoff-api';
+import { getEngine } from '../../engine';
+import { Job } from '../../job.svelte';
+import { urlProblems } from '../../url-state';
+import { choice, currentAddressVersion, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+
+/** The curves' form in the address. */
+export const CURVES_URL = urlSchema({
+  tdata: text('mnist'),
+  tmodels: list(),
+  tattacks: list(),
+  temax: num(0.3, 0.001, 1),
+  testep: num(0.05, 0.0005, 1),
+  tn: num(200, 10, 10000),
+  tsteps: num(20, 1, 1000),
+  trestarts: num(1, 1, 20),
+  tqueries: num(500, 1, 20000),
+  tscale: choice(['linear', 'log'] as const, 'linear'),
+  tsur: text(),
+});
+
+/** The report's form in the address; the suite settings start from the engine's defaults. */
+export const REPORT_URL = urlSchema({
+  rmodel: text(),
+  rsur: text(),
+  reps: num(0.1, 0.001, 1),
+  rn: num(200, 10, 10000),
+  rsteps: optionalNum(1, 1000),
+  rrestarts: optionalNum(1, 20),
+  rapgd: optionalNum(1, 1000),
+  rqueries: optionalNum(1, 20000),
+  rnoise: optionalNum(1, 1000),
+  rcw: optionalNum(1, 1000),
+});
+
+/** The ε grid 0, step, 2·step, … up to max (inclusive within rounding), at most 41 points. */
+export function epsilonGrid(max: number, step: number): number[] {
+  const out: number[] = [];
+  const count = Math.min(40, Math.floor(max / step + 1e-6));
+  for (let k = 0; k <= count; k++) out.push(+(k * step).toFixed(6));
+  return out;
+}
+
+const samePoint = (a: CurvePoint, b: CurvePoint) => a.model === b.model && a.attack === b.attack && a.epsilon === b.epsilon;
+const toggled = (xs: string[], id: string) => (xs.includes(id) ? xs.filter((x) => x !== id) : [...xs, id]);
+
+class TradeoffState {
+  // What the engine offers
+  models = $state<ModelSummary[]>([]);
+  attacks = $state<CurveAttackInfo[]>([]);
+  defaults = $state<SuiteSettings | null>(null);
+  loadError = $state<string | null>(null);
+  missing = $state<string[]>([]);
+  /** True once the lists are in and the form has been checked against them. */
+  ready = $state(false);
+
+  // The curves' form
+  dataset = $state('mnist');
+  chosenModels = $state<string[]>([]);
+  chosenAttacks = $state<string[]>([]);
+  epsMax = $state(0.3);
+  epsStep = $state(0.05);
+  n = $state(200);
+  steps = $state(20);
+  restarts = $state(1);
+  queryBudget = $state(500);
+  scale = $state<'linear' | 'log'>('linear');
+  surrogateId = $state('');
+
+  // The curves run
+  readonly curves = new Job('tradeoff-curves');
+  points = $state<CurvePoint[]>([]);
+  result = $state<CurvesResult | null>(null);
+  runModels = $state<string[]>([]);
+  runAttacks = $state<string[]>([]);
+  runGrid = $state<number[]>([]);
+  runN = $state(0);
+  cancelledAt = $state<number | null>(null);
+  /** Index into the positive part of the run's grid: the ε of the scatter and the radius statistics. */
+  atIndex = $state(-1);
+
+  // Radii by bisection, per model (they replace the grid's read-off when present)
+  readonly radii = new Job('tradeoff-radii');
+  radiusModel = $state('');
+  measured = $state<Record<string, RadiusRun & { maxEpsilon: number }>>({});
+
+  // The report
+  readonly report = new Job('tradeoff-report');
+  reportModel = $state('');
+  reportSurrogate = $state('');
+  reportEpsilon = $state(0.1);
+  reportN = $state(200);
+  settings = $state<SuiteSettings | null>(null);
+  reportRows = $state<AttackOutcome[]>([]);
+  reportResult = $state<RobustnessReport | null>(null);
+
+  readonly grid = $derived(epsilonGrid(this.epsMax, this.epsStep));
+  readonly datasetModels = $derived(this.models.filter((m) => m.dataset === this.dataset));
+  readonly datasets = $derived([...new Set(this.models.map((m) => m.dataset))]);
+  readonly positiveGrid = $derived(this.runGrid.filter((e) => e > 0));
+  readonly atEps = $derived(
+    this.positiveGrid.length === 0 ? 0 : this.positiveGrid[this.atIndex >= 0 && this.atIndex < this.positiveGrid.length ? this.atIndex : this.positiveGrid.length - 1],
+  );
+  readonly totalPoints = $derived(this.runModels.length * this.runAttacks.length * this.runGrid.length);
+  readonly canRun = $derived(this.chosenModels.length > 0 && this.chosenAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
+
+  private opened: Promise<void> | null = null;
+  private readAt = -1;
+
+  /**
+   * Called by the panel on every mount: the first time (or after the address changed from outside, see
+   * addressChanged) reads the address and the engine's lists; later only the model list (a model may have been
+   * fine-tuned since). Running jobs and their results are kept either way.
+   */
+  open(): Promise<void> {
+    if (this.opened && this.readAt === currentAddressVersion()) {
+      this.refreshModels();
+      return this.opened;
+    }
+    this.readAt = currentAddressVersion();
+    this.opened = this.load();
+    return this.opened;
+  }
+
+  private async refreshModels(): Promise<void> {
+    try {
+      this.models = await getEngine().tradeoffModels();
+    } catch {
+      // The list on screen stays; the next mount tries again.
+    }
+  }
+
+  private async load(): Promise<void> {
+    const u = CURVES_URL.read();
+    const r = REPORT_URL.read();
+    Object.assign(this, {
+      dataset: u.tdata,
+      chosenModels: u.tmodels,
+      chosenAttacks: u.tattacks,
+      epsMax: u.temax,
+      epsStep: u.testep,
+      n: u.tn,
+      steps: u.tsteps,
+      restarts: u.trestarts,
+      queryBudget: u.tqueries,
+      scale: u.tscale,
+      surrogateId: u.tsur,
+      reportModel: r.rmodel,
+      reportSurrogate: r.rsur,
+      reportEpsilon: r.reps,
+      reportN: r.rn,
+    });
+    try {
+      const engine = getEngine();
+      const [models, attacks, defaults] = await Promise.all([engine.tradeoffModels(), engine.tradeoffAttacks(), engine.reportDefaults()]);
+      this.models = models;
+      this.attacks = attacks;
+      this.defaults = defaults;
+      const or = (v: number | undefined, d: number) => v ?? d;
+      this.settings = {
+        ...defaults,
+        steps: or(r.rsteps, defaults.steps),
+        restarts: or(r.rrestarts, defaults.restarts),
+        apgdSteps: or(r.rapgd, defaults.apgdSteps),
+        queryBudget: or(r.rqueries, defaults.queryBudget),
+        noiseSamples: or(r.rnoise, defaults.noiseSamples),
+        cwSteps: or(r.rcw, defaults.cwSteps),
+      };
+      if (!models.some((x) => x.dataset === this.dataset) && models.length > 0) this.dataset = models[0].dataset;
+      const known = new Set(models.map((x) => x.id));
+      this.missing = this.chosenModels.filter((id) => !known.has(id));
+      this.chosenModels = this.chosenModels.filter((id) => known.has(id) && models.find((x) => x.id === id)!.dataset === this.dataset);
+      // By default every model of the test set, shipped or fine-tuned here (up to six, for a legible chart).
+      if (this.chosenModels.length === 0) this.chosenModels = this.datasetModels.slice(0, 6).map((x) => x.id);
+      const knownAttacks = new Set(attacks.map((x) => x.id));
+      const badAttacks = this.chosenAttacks.filter((id) => !knownAttacks.has(id));
+      if (badAttacks.length) urlProblems.push(`“tattacks” names unknown attacks (${badAttacks.join(', ')}); they are left out.`);
+      this.chosenAttacks = this.chosenAttacks.filter((id) => knownAttacks.has(id));
+      if (this.chosenAttacks.length === 0) this.chosenAttacks = ['pgd'];
+      if (!this.datasetModels.some((x) => x.id === this.surrogateId)) this.surrogateId = this.datasetModels[0]?.id ?? '';
+      this.ready = true;
+    } catch (e) {
+      this.loadError = `The models or attacks could not be listed: ${(e as Error).message}`;
+      this.opened = null;
+    }
+  }
+
+  /** Writes the curves' form to the address (the panel calls it whenever the form changes). */
+  saveCurves(): void {
+    CURVES_URL.write({
+      tdata: this.dataset,
+      tmodels: this.chosenModels,
+      tattacks: this.chosenAttacks,
+      temax: this.epsMax,
+      testep: this.epsStep,
+      tn: this.n,
+      tsteps: this.steps,
+      trestarts: this.restarts,
+      tqueries: this.queryBudget,
+      tscale: this.scale,
+      tsur: this.surrogateId,
+    });
+  }
+
+  saveReport(): void {
+    const s = this.settings;
+    if (!s) return;
+    REPORT_URL.write({
+      rmodel: this.reportModel,
+      rsur: this.reportSurrogate,
+      reps: +this.reportEpsilon.toFixed(4),
+      rn: this.reportN,
+      rsteps: s.steps,
+      rrestarts: s.restarts,
+      rapgd: s.apgdSteps,
+      rqueries: s.queryBudget,
+      rnoise: s.noiseSamples,
+      rcw: s.cwSteps,
+    });
+  }
+
+  toggleModel(id: string): void {
+    this.chosenModels = toggled(this.chosenModels, id);
+  }
+
+  toggleAttack(id: string): void {
+    this.chosenAttacks = toggled(this.chosenAttacks, id);
+  }
+
+  /** The dataset changed: start from its first two models. */
+  pickDataset(): void {
+    this.chosenModels = this.datasetModels.slice(0, 2).map((m) => m.id);
+  }
+
+  attackName(id: string): string {
+    return this.attacks.find((a) => a.id === id)?.name ?? id;
+  }
+
+  private optionsFor(a: CurveAttackInfo): Record<string, number> {
+    const o: Record<string, number> = {};
+    if (a.settable.includes('steps')) o.steps = this.steps;
+    if (a.settable.includes('restarts')) o.restarts = this.restarts;
+    if (a.settable.includes('queryBudget')) o.queryBudget = this.queryBudget;
+    return o;
+  }
+
+  async runCurves(): Promise<void> {
+    this.saveCurves();
+    this.cancelledAt = null;
+    this.points = [];
+    this.result = null;
+    // Keep model order as listed, so colours stay stable.
+    this.runModels = this.datasetModels.map((m) => m.id).filter((id) => this.chosenModels.includes(id));
+    this.runAttacks = this.attacks.map((a) => a.id).filter((id) => this.chosenAttacks.includes(id));
+    this.runGrid = this.grid;
+    this.runN = this.n;
+    this.atIndex = this.grid.filter((e) => e > 0).length - 1;
+    this.measured = {};
+    if (!this.runModels.includes(this.radiusModel)) this.radiusModel = this.runModels.find((m) => /robust/.test(m)) ?? this.runModels[0] ?? '';
+    // Plain data only: Svelte's state proxies cannot cross to the worker.
+    const request = $state.snapshot({
+      modelIds: this.runModels,
+      attacks: this.runAttacks.map((id) => ({ id, options: this.optionsFor(this.attacks.find((a) => a.id === id)!) })),
+      epsilons: this.runGrid,
+      n: this.n,
+      surrogateModelId: this.runAttacks.includes('transfer') ? this.surrogateId : undefined,
+    });
+    const outcome = await this.curves.run((ctx) =>
+      getEngine().robustnessCurves(
+        ctx.id,
+        request,
+        // Callbacks travel on their own channel, so a late one may land after the result: merge by key.
+        ctx.stream((p: CurvePoint) => {
+          this.points = [...this.points.filter((q) => !samePoint(q, p)), p];
+        }),
+        ctx.onProgress,
+      ),
+    );
+    if (outcome.status === 'done') {
+      this.result = outcome.value;
+      this.points = outcome.value.points;
+    } else if (outcome.status === 'cancelled') {
+      this.cancelledAt = this.points.length;
+    }
+  }
+
+  async measureRadii(): Promise<void> {
+    const model = this.radiusModel;
+    // Up to ε = 0.5, where any image can be turned grey: past the grid, so robust models' radii are not cut off.
+    const maxEpsilon = Math.max(0.5, ...this.runGrid);
+    const request = { modelId: model, n: this.runN, maxEpsilon, rounds: 6, steps: this.steps, restarts: this.restarts };
+    const outcome = await this.radii.run((ctx) => getEngine().adversarialRadii(ctx.id, request, ctx.onProgress));
+    if (outcome.status === 'done') this.measured = { ...this.measured, [model]: { ...outcome.value, maxEpsilon } };
+  }
+
+  async runReport(withTransfer: boolean): Promise<void> {
+    if (!this.settings) return;
+    this.saveReport();
+    this.reportResult = null;
+    this.reportRows = [];
+    const request = {
+      modelId: this.reportModel,
+      epsilon: this.reportEpsilon,
+      n: this.reportN,
+      settings: { ...$state.snapshot(this.settings), transfer: withTransfer },
+      surrogateModelId: withTransfer ? this.reportSurrogate : undefined,
+    };
+    const outcome = await this.report.run((ctx) =>
+      getEngine().robustnessReport(
+        ctx.id,
+        request,
+        ctx.onProgress,
+        ctx.stream((o: AttackOutcome) => {
+          if (this.report.running) this.reportRows = [...this.reportRows.filter((r) => r.key !== o.key), o];
+        }),
+      ),
+    );
+    if (outcome.status === 'done') this.reportResult = outcome.value;
+  }
+}
+
+/** The page's one trade-off panel state. */
+export const tradeoff = new TradeoffState();

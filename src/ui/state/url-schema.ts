@@ -1,0 +1,167 @@
+/**
+ * One URL-state schema per panel: each key is declared once (type, range, default) and the schema gives both the
+ * parser (tampered values are reported through urlProblems and replaced by the default, the same way everywhere)
+ * and the writer. Keys must be unique across panels (prefix them: "t…" trade-off, "ft…" fine-tuning, …).
+ */
+import { readHash, updateHash, urlProblems, type Params } from '../url-state';
+
+export interface Field<T> {
+  /** The value for a raw string from the address (undefined: the key is absent). */
+  parse(raw: string | undefined, key: string): T;
+  /** The string written to the address ('' drops the key). */
+  write(value: T): string;
+}
+
+const report = (key: string, raw: string, what: string, fallback: string) =>
+  urlProblems.push(`“${key}=${raw.slice(0, 30)}” in the address is not ${what}; using ${fallback}.`);
+
+/** A number in [min, max] (whole numbers only with integer). */
+export function num(fallback: number, min: number, max: number, opts: { integer?: boolean } = {}): Field<number> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return fallback;
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
+        report(key, raw, `a number in [${min}, ${max}]`, String(fallback));
+        return fallback;
+      }
+      if (opts.integer && !Number.isInteger(v)) {
+        report(key, raw, 'a whole number', String(fallback));
+        return fallback;
+      }
+      return v;
+    },
+    write: (v) => String(v),
+  };
+}
+
+/** A number in [min, max] that may be absent: its default comes from the engine later (undefined until then). */
+export function optionalNum(min: number, max: number, opts: { integer?: boolean } = {}): Field<number | undefined> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return undefined;
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
+        report(key, raw, `a number in [${min}, ${max}]`, 'the default');
+        return undefined;
+      }
+      if (opts.integer && !Number.isInteger(v)) {
+        report(key, raw, 'a whole number', 'the default');
+        return undefined;
+      }
+      return v;
+    },
+    write: (v) => (v === undefined ? '' : String(v)),
+  };
+}
+
+/** One of a fixed set of strings. */
+export function choice<T extends string>(choices: readonly T[], fallback: T): Field<T> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return fallback;
+      if ((choices as readonly string[]).includes(raw)) return raw as T;
+      report(key, raw, `one of ${choices.join(', ')}`, fallback);
+      return fallback;
+    },
+    write: (v) => v,
+  };
+}
+
+/** A flag that may be absent (undefined: the default of whatever it sets); a tampered one becomes `tampered`. */
+export function optionalBool(tampered?: boolean): Field<boolean | undefined> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return undefined;
+      if (raw === '1' || raw === 'true') return true;
+      if (raw === '0' || raw === 'false') return false;
+      report(key, raw, '0 or 1', tampered === undefined ? 'the default' : tampered ? '1' : '0');
+      return tampered;
+    },
+    write: (v) => (v === undefined ? '' : v ? '1' : '0'),
+  };
+}
+
+export function bool(fallback: boolean): Field<boolean> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return fallback;
+      if (raw === '1' || raw === 'true') return true;
+      if (raw === '0' || raw === 'false') return false;
+      report(key, raw, '0 or 1', fallback ? '1' : '0');
+      return fallback;
+    },
+    write: (v) => (v ? '1' : '0'),
+  };
+}
+
+/**
+ * A free string such as a model id. It can be checked only against lists the engine sends later, so the panel
+ * does that (and reports unknown ids); here it is only length-limited.
+ */
+export function text(fallback = ''): Field<string> {
+  return {
+    parse(raw, key) {
+      if (raw === undefined) return fallback;
+      if (raw.length > 200) {
+        report(key, raw, 'a name of at most 200 characters', fallback || 'the default');
+        return fallback;
+      }
+      return raw;
+    },
+    write: (v) => v,
+  };
+}
+
+/** A comma-separated list of names (checked by the panel against what the engine knows, as text is). */
+export function list(fallback: string[] = []): Field<string[]> {
+  return {
+    parse: (raw) => (raw === undefined ? fallback.slice() : raw.split(',').filter(Boolean).slice(0, 50)),
+    write: (v) => v.join(','),
+  };
+}
+
+/**
+ * The address's version: bumped when the address changes from outside the panels (a lesson step, a pasted link,
+ * Back), so that panel controllers, which otherwise read the address once and then keep their state across tab
+ * switches, read it again on their next open(). The page calls addressChanged() from its hashchange handler.
+ */
+let addressVersion = 0;
+
+export function addressChanged(): void {
+  addressVersion++;
+}
+
+export function currentAddressVersion(): number {
+  return addressVersion;
+}
+
+type Values<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+
+export interface UrlState<S extends Record<string, Field<unknown>>> {
+  readonly keys: (keyof S & string)[];
+  /** Every key of the schema from the address (or `params`), tampered ones reported and replaced. */
+  read(params?: Params): Values<S>;
+  /** Writes the given keys back to the address, keeping every other key. */
+  write(values: Partial<Values<S>>): void;
+}
+
+export function urlSchema<S extends Record<string, Field<unknown>>>(schema: S): UrlState<S> {
+  const keys = Object.keys(schema) as (keyof S & string)[];
+  return {
+    keys,
+    read(params = readHash()) {
+      const out = {} as Values<S>;
+      for (const k of keys) (out as Record<string, unknown>)[k] = schema[k].parse(params[k], k);
+      return out;
+    },
+    write(values) {
+      const changes: Params = {};
+      for (const k of keys) {
+        if (!(k in values)) continue;
+        changes[k] = (schema[k] as Field<unknown>).write((values as Record<string, unknown>)[k]);
+      }
+      updateHash(changes);
+    },
+  };
+}
