@@ -1,36 +1,97 @@
 /**
- * `npm run eval -- --model <id> --attack <name> --eps 0,0.1,0.2,0.3 [--steps K] [--step-size A] [--restarts R]
- *  [--n N] [--seed S] [--json]`: robust accuracy of a zoo model on its test set (the first N test examples).
+ * `npm run eval -- --model <id> --attack <name> --eps 0,0.1,0.2,0.3 [--norm linf|l2|l0] [--steps K] [--step-size A]
+ *  [--restarts R] [--n N] [--seed S] [--json]`: robust accuracy of a zoo model on its test set (the first N test
+ * examples). ε is in the attack's own norm unless --norm names another it supports (pgd-l2, cw-l2 and deepfool: L2).
  * With --json it prints one object: {model, attack, params, n, clean_accuracy, points: [{eps, robust_accuracy}], seconds}.
  * `--attack ensemble` is the per-example worst case over APGD-CE, PGD (with the restarts) and Square.
  */
+import { ATTACK_IDS, getAttack } from '../src/lib/attacks/registry';
+import type { Norm } from '../src/lib/attacks/types';
 import { initNodeBackend } from '../src/lib/backend/node';
-import { numberArg, numberListArg, parseArgs, progressBar, stringArg } from './cli';
+import { findRecipe, ZOO_RECIPES, type EvalPlan } from '../src/lib/models/zoo';
+import {
+  integerOption,
+  isMainModule,
+  numberListOption,
+  numberOption,
+  progressBar,
+  required,
+  runCommand,
+  UsageError,
+  type Command,
+  type OptionTable,
+  type Values,
+} from './cli';
 import { evaluateModel } from './evaluate';
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  await initNodeBackend('wasm');
-  const plan = {
-    attack: stringArg(args, 'attack'),
-    eps: numberListArg(args, 'eps'),
-    steps: args.steps === undefined ? undefined : numberArg(args, 'steps'),
-    stepSize: args['step-size'] === undefined ? undefined : numberArg(args, 'step-size'),
-    restarts: args.restarts === undefined ? undefined : numberArg(args, 'restarts'),
-    n: numberArg(args, 'n', 10_000),
-    seed: numberArg(args, 'seed', 0),
+/** Every option of `npm run eval`, in one place. */
+export const EVAL_OPTIONS = {
+  model: { type: 'string', value: 'id', help: `zoo model id (${ZOO_RECIPES.map((r) => r.id).join(', ')})` },
+  attack: { type: 'string', value: 'name', help: `attack id (${ATTACK_IDS.join(', ')})` },
+  eps: { type: 'string', value: 'list', help: 'comma-separated budgets ε in the norm, e.g. 0,0.1,0.3' },
+  norm: { type: 'string', value: 'norm', help: "the norm of ε: linf, l2 or l0 (default: the attack's own)" },
+  steps: { type: 'string', value: 'K', help: "iterations (default: the attack's own)" },
+  'step-size': { type: 'string', value: 'A', help: "step size (default: the attack's own)" },
+  restarts: { type: 'string', value: 'R', help: 'random restarts; the per-example worst case is kept' },
+  n: { type: 'string', value: 'N', help: 'number of test examples (the first N)', default: '10000' },
+  seed: { type: 'string', value: 'S', help: 'random seed', default: '0' },
+  json: { type: 'boolean', help: 'print one JSON object on stdout' },
+} as const satisfies OptionTable;
+
+export const EVAL_COMMAND: Command<typeof EVAL_OPTIONS> = {
+  name: 'npm run eval --',
+  summary:
+    'Robust accuracy of a zoo model against an attack on the first N examples of its test set, one figure per ε. ' +
+    'Progress goes to stderr; the result to stdout.',
+  options: EVAL_OPTIONS,
+};
+
+/** Turns parsed options into a checked plan; every mistake is a UsageError (exit code 2) before any work starts. */
+export function evalPlan(values: Values<typeof EVAL_OPTIONS>): { model: string; plan: EvalPlan } {
+  const model = required(values, 'model');
+  try {
+    findRecipe(model);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const attackId = required(values, 'attack');
+  if (!ATTACK_IDS.includes(attackId)) throw new UsageError(`Unknown attack "${attackId}". Known attacks: ${ATTACK_IDS.join(', ')}.`);
+  const spec = getAttack(attackId);
+  const eps = numberListOption(values, 'eps');
+  if (!eps) throw new UsageError('--eps is required (a comma-separated list, e.g. 0,0.1,0.3).');
+  if (eps.some((e) => e < 0)) throw new UsageError(`--eps values must be ≥ 0; got "${values.eps}".`);
+  let norm: Norm | undefined;
+  if (values.norm !== undefined) {
+    if (!spec.norms.includes(values.norm as Norm))
+      throw new UsageError(`--norm ${values.norm} is not one the attack ${spec.id} supports (${spec.norms.join(', ')}).`);
+    norm = values.norm as Norm;
+  }
+  const plan: EvalPlan = {
+    attack: spec.id,
+    eps,
+    steps: integerOption(values, 'steps', 1),
+    stepSize: numberOption(values, 'step-size'),
+    restarts: integerOption(values, 'restarts', 1),
+    norm,
+    n: integerOption(values, 'n', 1, 10_000),
+    seed: integerOption(values, 'seed', 0, 0),
   };
-  const record = await evaluateModel(stringArg(args, 'model'), plan, (done, total, s) => progressBar(done, total, s));
-  if (args.json) {
+  if (plan.stepSize !== undefined && !(plan.stepSize > 0)) throw new UsageError(`--step-size must be > 0; got "${values['step-size']}".`);
+  for (const key of ['steps', 'stepSize', 'restarts', 'norm'] as const) if (plan[key] === undefined) delete plan[key];
+  return { model, plan };
+}
+
+async function main(values: Values<typeof EVAL_OPTIONS>): Promise<void> {
+  const { model, plan } = evalPlan(values);
+  await initNodeBackend('wasm');
+  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s));
+  if (values.json) {
     console.log(JSON.stringify(record));
   } else {
-    console.log(`${record.model} vs ${record.attack} on ${record.n} test examples (${record.seconds} s)`);
+    console.log(`${record.model} vs ${record.attack} (${record.params.norm}) on ${record.n} test examples (${record.seconds} s)`);
     console.log(`clean accuracy ${(100 * record.clean_accuracy).toFixed(2)}%`);
     for (const p of record.points) console.log(`ε = ${p.eps}: robust accuracy ${(100 * p.robust_accuracy).toFixed(2)}%`);
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runCommand(EVAL_COMMAND, main);

@@ -7,6 +7,7 @@ import type { ImageDatasetId } from '../data/dataset';
 import type { ToyDatasetId } from '../data/toy';
 import type { TrainOptions } from '../train/train';
 import type { Architecture } from './architectures';
+import type { Norm } from '../attacks/types';
 
 export type RecipeData =
   | {
@@ -40,6 +41,8 @@ export interface EvalPlan {
   steps?: number;
   stepSize?: number;
   restarts?: number;
+  /** The ε norm; absent: the attack's own (default) norm. */
+  norm?: Norm;
   n: number;
   seed: number;
 }
