@@ -31,17 +31,28 @@ export async function loadModelFromParts(
       try {
         return await readWeights(p);
       } catch (err) {
-        throw new Error(`${name}: cannot read weight file "${p}": ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`The weight file “${p}” named in ${name} could not be read (${err instanceof Error ? err.message : String(err)}).`);
       }
     }),
   );
   // Sizes, and no NaN or infinite weight; the shards joined in manifest order.
   const weightData = checkWeightShards(json, new Map(paths.map((p, i) => [p, buffers[i]])), name);
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  // Built in two steps rather than with tf.loadLayersModel: when the weights do not fit the layers, that call
+  // throws and leaves the half-built model's variables and the decoded weights allocated (found by the fuzz test).
+  let model: tf.LayersModel | null = null;
+  let weights: tf.NamedTensorMap = {};
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as unknown as tf.io.ModelJSON);
+    weights = tf.io.decodeWeights(weightData, weightSpecs);
+    model.loadWeights(weights);
+    return model;
   } catch (err) {
-    throw new Error(`${name}: tfjs could not build the model: ${err instanceof Error ? err.message : String(err)}`);
+    model?.dispose();
+    // tfjs' own words (shapes, class names) go in parentheses for whoever debugs the file; the sentence comes first.
+    throw new Error(`${name} could not be turned into a model: its layers and its weights do not fit together (${err instanceof Error ? err.message : String(err)}).`);
+  } finally {
+    tf.dispose(Object.values(weights));
   }
 }
 

@@ -25,6 +25,8 @@ export const LIMITS = {
   draws: { max: 1000, reason: 'each random draw is one model evaluation per example' },
   epsilonCount: { max: 64, reason: 'one run computes at most 64 budgets' },
   modelBytes: { max: 256 * 1024 * 1024, reason: 'a model larger than 256 MB does not fit in a browser tab next to the app' },
+  modelInputValues: { max: 1_000_000, reason: 'a larger input is no picture the app can show, and building the model would take gigabytes' },
+  layerWidth: { max: 65_536, reason: 'a layer that wide would take gigabytes of memory before any weight is read' },
   modelLayers: { max: 512, reason: 'the app runs small models; hundreds of layers point to a file that is not one' },
   fineTuneSteps: { max: 10_000, reason: 'longer runs belong on the command line (npm run train)' },
 } as const satisfies Record<string, Limit>;

@@ -32,6 +32,12 @@ export const KNOWN_LAYER_CLASSES: ReadonlySet<string> = new Set([
   'UpSampling2D', 'Add', 'Concatenate', 'Multiply', 'Average', 'Maximum', 'Rescaling', 'Sequential', 'Functional', 'Model',
 ]);
 
+/** Layers that take [height, width, channels] per example. */
+const SPATIAL_LAYERS: ReadonlySet<string> = new Set([
+  'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D', 'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'SpatialDropout2D',
+]);
+
 const FIELD = 'Model file';
 
 function refuse(message: string): never {
@@ -113,10 +119,35 @@ function checkTopology(topology: Record<string, unknown>, name: string, imageInp
   const unknown = [...new Set(layers.map((l) => l.className).filter((c) => !KNOWN_LAYER_CLASSES.has(c)))];
   if (unknown.length)
     refuse(`${name} uses layer types this app cannot run: ${unknown.slice(0, 5).map((c) => c.slice(0, 40)).join(', ')}. Supported: dense, convolution, pooling, normalisation and activation layers.`);
-  if (!imageInput) return;
+  // Sizes that would make tfjs allocate gigabytes while building the layers, before the weights are compared.
+  for (const l of layers) {
+    for (const key of ['units', 'filters'] as const) {
+      const v = l.config[key];
+      if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= LIMITS.layerWidth.max))
+        refuse(`${name} has a layer with ${describeWidth(v)} ${key === 'units' ? 'units' : 'filters'}; at most ${formatCount(LIMITS.layerWidth.max)} are accepted, because ${LIMITS.layerWidth.reason}.`);
+    }
+  }
   const shape = layers.map((l) => l.config.batch_input_shape ?? l.config.batchInputShape).find((s) => Array.isArray(s)) as unknown[] | undefined;
+  if (shape) {
+    const dims = shape.slice(1);
+    if (!dims.every((d) => Number.isInteger(d) && (d as number) >= 1))
+      refuse(`${name} takes input of shape [${dims.map((d) => (d === null ? '?' : String(d).slice(0, 12))).join(', ')}]; every size must be a whole number of at least 1.`);
+    // A first layer that works on pictures needs height × width × channels; tfjs would fail while building the
+    // layers and leave what it built allocated (a tfjs leak no caller can reach), so refuse it here.
+    const first = layers.find((l) => l.className !== 'Sequential' && l.className !== 'Functional' && l.className !== 'Model' && l.className !== 'InputLayer');
+    if (first && SPATIAL_LAYERS.has(first.className) && dims.length !== 3)
+      refuse(`${name} starts with a ${first.className} layer, which needs pictures (height × width × channels), but takes input of shape [${dims.join(', ')}].`);
+    const values = (dims as number[]).reduce((a, b) => a * b, 1);
+    if (values > LIMITS.modelInputValues.max)
+      refuse(`${name} takes ${formatCount(values)} input values per example; at most ${formatCount(LIMITS.modelInputValues.max)} are accepted, because ${LIMITS.modelInputValues.reason}.`);
+  }
+  if (!imageInput) return;
   if (!shape) refuse(`${name} does not say what input it takes (no input shape); re-export it with its input layer.`);
   checkImageInputShape(shape.slice(1), name);
+}
+
+function describeWidth(v: unknown): string {
+  return typeof v === 'number' ? formatCount(v) : 'an unreadable number of';
 }
 
 /** An image model takes [height, width, channels] with 1 (grey) or 3 (colour) channels. */
