@@ -16,21 +16,32 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { attachPeer, formatNumber, formatTable, skippedRow, type BenchRow, type PeerFigure } from '../src/lib/bench/stats';
 import { BENCH_SETTINGS } from '../src/lib/bench/tasks';
 import { launchChromium, measureFirstLoad, runBrowserBackend, type FirstLoad } from './bench/browser';
 import { benchModelSource } from './bench/model-source';
 import { startStaticServer } from './bench/static-server';
+import { isMainModule, runCommand, type Command, type OptionTable, type Values } from './cli';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    'node-only': { type: 'boolean', default: false },
-    out: { type: 'string' },
-  },
-});
+/** Every option of `npm run bench`, in one place. */
+export const BENCH_OPTIONS = {
+  json: { type: 'boolean', help: 'print the result as one JSON object on stdout (progress stays on stderr)' },
+  'node-only': { type: 'boolean', help: 'skip the browser runs and the first-load measurement' },
+  out: { type: 'string', value: 'file', help: 'also write the JSON object to this file' },
+} as const satisfies OptionTable;
+
+export const BENCH_COMMAND: Command<typeof BENCH_OPTIONS> = {
+  name: 'npm run bench --',
+  summary:
+    'Throughput and latency of the attacks, grids and training steps in Node (wasm, cpu) and headless Chromium ' +
+    '(webgpu, webgl, wasm, cpu), beside a PyTorch peer, plus the built app\'s first load; about 9 minutes. ' +
+    'BENCH_PORT sets the static server\'s port. Method: docs/PERFORMANCE.md.',
+  options: BENCH_OPTIONS,
+};
+
+/** The parsed command line (set once by main; the stage budgets read --node-only). */
+let values: Values<typeof BENCH_OPTIONS> = {} as Values<typeof BENCH_OPTIONS>;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
@@ -149,7 +160,8 @@ function machine(chromium: string | null) {
   };
 }
 
-async function main(): Promise<void> {
+async function main(args: Values<typeof BENCH_OPTIONS>): Promise<void> {
+  values = args;
   const source = await benchModelSource();
   log(`model: ${source.description}`);
   const peerDir = mkdtempSync(path.join(os.tmpdir(), 'adv-bench-peer-'));
@@ -307,7 +319,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runCommand(BENCH_COMMAND, main);
