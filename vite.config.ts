@@ -2,6 +2,8 @@ import { defineConfig, type Plugin } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './scripts/isolation-headers.ts';
+import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads.ts';
 
 /**
  * The model zoo lives in models/ at the top level (it is the training script's output, not a web asset), yet the
@@ -33,10 +35,12 @@ function modelZoo(): Plugin {
 export default defineConfig({
   plugins: [svelte(), modelZoo()],
   base: './', // relative asset URLs: the built app works from any folder, offline, on a USB stick
-  worker: { format: 'es' },
+  // tfjs-backend-wasm lives in the worker bundle, which has its own plugin list.
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // Cross-origin isolation (COOP/COEP) lets the wasm backend run one thread per core.
+  server: { host: '127.0.0.1', headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',

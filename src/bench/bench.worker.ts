@@ -4,9 +4,6 @@
  * a dedicated worker as the app runs them.
  */
 import * as tf from '@tensorflow/tfjs';
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BACKENDS, isSoftwareAdapter, selectBackend, tfjsEnvironment, type BackendName } from '../lib/backend/select';
 import { BENCH_TASKS, planFor, runBenchTasks, type BenchTask } from '../lib/bench/tasks';
 import { seededToyModel, TOY_BENCH_BOUNDS } from '../lib/bench/toy-model';
@@ -14,6 +11,7 @@ import { imageExamples } from '../lib/data/examples';
 import { decodeSubset } from '../lib/data/subset';
 import { loadModelFromUrl } from '../lib/models/load';
 import type { BenchMessage, BenchRequest } from './protocol';
+import { prepareWasm } from '../worker/wasm-setup';
 
 const post = (m: BenchMessage) => (self as unknown as Worker).postMessage(m);
 
@@ -32,12 +30,7 @@ function webglRenderer(): string {
 async function run(req: BenchRequest): Promise<void> {
   if (!(BACKENDS as readonly string[]).includes(req.backend)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}, got ${req.backend}`);
   const backend = req.backend as BackendName;
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlainUrl,
-    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-  });
+  const wasmThreads = await prepareWasm(req.threads ? `?threads=${encodeURIComponent(req.threads)}` : '');
   if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   const env = tfjsEnvironment();
   const info = await selectBackend(backend, env);
@@ -52,7 +45,10 @@ async function run(req: BenchRequest): Promise<void> {
     adapter = `WebGL (${renderer || 'renderer unknown'})`;
     software = isSoftwareAdapter({ description: renderer });
   }
-  post({ kind: 'log', line: `backend ${backend}: ${adapter}` });
+  const readThreads = wasmThreads(); // always read: it also restores the worker's navigator
+  const threads = backend === 'wasm' ? readThreads : null;
+  if (threads?.warning) throw new Error(threads.warning);
+  post({ kind: 'log', line: `backend ${backend}: ${adapter}${threads ? `; ${threads.note}` : ''}` });
 
   const model = await loadModelFromUrl(new URL('models/mnist-cnn/model.json', req.baseUrl).href);
   const response = await fetch(new URL('data/mnist-test.bin', req.baseUrl).href);
@@ -78,7 +74,7 @@ async function run(req: BenchRequest): Promise<void> {
   });
   model.dispose();
   toyModel.dispose();
-  post({ kind: 'done', backend, adapter, software, rows });
+  post({ kind: 'done', backend, adapter, software, rows, threads: threads?.count ?? null, threadNote: threads?.note ?? null });
   void tf;
 }
 

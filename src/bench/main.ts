@@ -14,6 +14,7 @@ const request: BenchRequest = {
   baseUrl: new URL('.', location.href).href,
   allowanceMs: Number(params.get('allowanceMs') ?? 120_000),
   tasks: params.get('tasks'),
+  threads: params.get('threads'),
 };
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
 worker.onmessage = (e: MessageEvent<BenchMessage>) => {

@@ -8,9 +8,11 @@ export interface BenchRequest {
   allowanceMs: number;
   /** Comma-separated task ids to run instead of the backend's plan (null: the plan). */
   tasks: string | null;
+  /** wasm threads (`?threads=`): a positive integer, or null for one per core (where the page is isolated). */
+  threads: string | null;
 }
 
 export type BenchMessage =
   | { kind: 'log'; line: string }
-  | { kind: 'done'; backend: string; adapter: string; software: boolean; rows: BenchRow[] }
+  | { kind: 'done'; backend: string; adapter: string; software: boolean; rows: BenchRow[]; threads: number | null; threadNote: string | null }
   | { kind: 'error'; error: string };

@@ -20,8 +20,16 @@ import { finetuneApi, restoreFinetunedModels } from './finetune-api';
 import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 
-/** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
-export type BackendLoader = (preference: BackendPreference) => Promise<void>;
+/**
+ * How this platform makes backends available (registers packages, sets wasm paths and the wasm thread count
+ * before init). Set by the worker entry. It may hand back how to read the wasm threads once a backend runs.
+ */
+export type BackendLoader = (preference: BackendPreference, search: string) => Promise<LoadedBackends | void>;
+
+export interface LoadedBackends {
+  /** Called once after init, whichever backend won: wasm's threads actually running, why, any ?threads= message. */
+  wasmThreads?(): { count: number; note: string; warning: string | null };
+}
 
 let loadBackends: BackendLoader = async () => {
   await import('@tensorflow/tfjs-backend-wasm');
@@ -52,11 +60,18 @@ const coreApi = {
   async init(search: string, baseUrl?: string): Promise<InitResult> {
     if (baseUrl) setBaseUrl(baseUrl);
     const request = parseBackendParam(typeof search === 'string' ? search : '');
-    await loadBackends(request.preference);
+    const loaded = await loadBackends(request.preference, typeof search === 'string' ? search : '');
     active = await selectBackend(request.preference, tfjsEnvironment());
+    let warning = request.warning;
+    // Read (and let the loader tidy up) whatever backend won; only wasm has threads to show.
+    const t = loaded && loaded.wasmThreads ? loaded.wasmThreads() : null;
+    if (t && active.backend === 'wasm') {
+      active = { ...active, threads: { count: t.count, note: t.note } };
+      if (t.warning) warning = warning ? `${warning} ${t.warning}` : t.warning;
+    }
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
     await restoreFinetunedModels().catch((err: Error) => console.warn(`Saved fine-tuned models were not restored: ${err.message}`));
-    return { ...active, warning: request.warning, tfVersion: tf.version.tfjs };
+    return { ...active, warning, tfVersion: tf.version.tfjs };
   },
 
   backendInfo(): BackendInfo | null {

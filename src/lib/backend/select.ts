@@ -48,6 +48,8 @@ export interface BackendInfo {
   reason: string;
   /** Backends tried before this one, with why they were passed over. */
   tried: { backend: BackendName; outcome: string }[];
+  /** wasm only: the threads XNNPACK actually runs with, and why that many (see threads.ts). */
+  threads?: { count: number; note: string };
 }
 
 /** What selection needs from the environment; injected so that the order can be tested without a browser. */
