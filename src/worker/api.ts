@@ -12,6 +12,7 @@ import {
   type BackendInfo,
   type BackendPreference,
 } from '../lib/backend/select';
+import { BACKEND_ROLES, type BackendRole } from '../lib/backend/choice';
 import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
@@ -55,13 +56,15 @@ export interface InitResult extends BackendInfo {
 const coreApi = {
   /**
    * Initialises a backend from a URL query string such as "?backend=wasm". Safe to call again.
-   * baseUrl is the page's URL, against which app files (models/, data/) are found.
+   * baseUrl is the page's URL, against which app files (models/, data/) are found. `role` says what this engine
+   * serves (a lane of single-image work or of batch work): under auto, the measured backend for that role.
    */
-  async init(search: string, baseUrl?: string): Promise<InitResult> {
+  async init(search: string, baseUrl?: string, role: BackendRole = 'interactive'): Promise<InitResult> {
     if (baseUrl) setBaseUrl(baseUrl);
+    if (!BACKEND_ROLES.includes(role)) throw new Error(`role must be one of ${BACKEND_ROLES.join(', ')}, got ${String(role)}`);
     const request = parseBackendParam(typeof search === 'string' ? search : '');
     const loaded = await loadBackends(request.preference, typeof search === 'string' ? search : '');
-    active = await selectBackend(request.preference, tfjsEnvironment());
+    active = await selectBackend(request.preference, tfjsEnvironment(), role);
     let warning = request.warning;
     // Read (and let the loader tidy up) whatever backend won; only wasm has threads to show.
     const t = loaded && loaded.wasmThreads ? loaded.wasmThreads() : null;
