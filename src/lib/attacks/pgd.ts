@@ -49,6 +49,7 @@ function runProjectedGradient(
   return runEpsilonCurve(model, x, labels, opts, {
     caps: { id, norms: [norm], targeted: true },
     hyperparameters: settingsRecord(settings),
+    cleanGradient: !settings.randomStart,
     atEpsilon: (ctx, xRows, rows, eps) => iterativeAtEpsilon(ctx, xRows, rows, eps, settings),
   });
 }
