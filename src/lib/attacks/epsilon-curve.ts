@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
-import { gatherRows, indicesWhere, pick, replaceRows } from './batch';
+import { bucketSize, fixedShapesByDefault, gatherRows, headRows, indicesWhere, padRows, pick, replaceRows } from './batch';
 import { gradientAndLogits } from './iterative';
 import { rowStats } from './losses';
 import { allNorms } from './perturbation';
@@ -38,6 +38,8 @@ export interface CurveContext {
   norm: Norm;
   opts: AttackOptions;
   rng: Rng;
+  /** Pad working batches to buckets rather than shrink them (AttackOptions.fixedShapes, resolved). */
+  fixedShapes?: boolean;
   /** The gradient of the untargeted objective and the logits at the clean batch, when the attack asked for them. */
   clean?: { grad: tf.Tensor; logits: Float32Array };
 }
@@ -129,7 +131,8 @@ export async function runEpsilonCurve(
   const rng = createRng(opts.seed ?? 0);
   const targets = targeted ? chooseTargets(opts.target, labels, cleanLogits, C, rng, id) : null;
   const norm = opts.norm ?? attack.caps.norms[0];
-  const ctx: CurveContext = { model, labels, targets, targeted, norm, opts, rng, clean: cleanPass };
+  const fixedShapes = opts.fixedShapes ?? fixedShapesByDefault();
+  const ctx: CurveContext = { model, labels, targets, targeted, norm, opts, rng, fixedShapes, clean: cleanPass };
   const clean = rowStats(cleanLogits, n, C, labels, targets);
 
   const order = opts.epsilons.map((e, i) => i).sort((a, b) => opts.epsilons[a] - opts.epsilons[b]);
@@ -161,12 +164,23 @@ export async function runEpsilonCurve(
       // Predictions at the merged batch: carried rows keep theirs; attacked rows come scored by the attack, or not.
       let predicted: Int32Array | null = carryPredicted.slice();
       if (rows.length > 0) {
-        const xRows = gatherRows(x, rows);
+        // Fixed shapes: the padded rows repeat rows[0]; their results are dropped below.
+        const work = fixedShapes ? padRows(rows, bucketSize(rows.length, n)) : rows;
+        const xRows = gatherRows(x, work);
         let out: Awaited<ReturnType<CurveAttack['atEpsilon']>>;
         try {
-          out = await attack.atEpsilon(ctx, xRows, rows, epsilon);
+          out = await attack.atEpsilon(ctx, xRows, work, epsilon);
         } finally {
           xRows.dispose();
+        }
+        if (work.length > rows.length) {
+          const head = headRows(out.adversarial, rows.length);
+          out.adversarial.dispose();
+          out = {
+            adversarial: head,
+            queries: Math.round((out.queries * rows.length) / work.length),
+            scored: out.scored && { predicted: out.scored.predicted.slice(0, rows.length), success: out.scored.success.slice(0, rows.length) },
+          };
         }
         merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
         out.adversarial.dispose();

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
-import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
+import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { ascentObjective, mean, rowStats } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
@@ -73,6 +73,8 @@ export interface IterativeParams {
    * without a random start then skips its step-0 forward-backward. grad is [n, …] for these rows; logits [n·C].
    */
   initial?: { grad: tf.Tensor; logits: Float32Array };
+  /** Restarts pad the unbroken rows to a bucket instead of shrinking the batch (AttackOptions.fixedShapes). */
+  fixedShapes?: boolean;
 }
 
 export interface IterativeOutcome {
@@ -226,7 +228,9 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
     for (let r = 1; r < p.restarts; r++) {
       const rows = p.maximizeLoss ? indicesWhere(new Uint8Array(out.success.length), 0) : indicesWhere(out.success, 0);
       if (rows.length === 0) break;
-      const sub = gatherRows(x, rows);
+      // Padded rows repeat rows[0] and come after the real ones, so index i < rows.length still means rows[i].
+      const work = p.fixedShapes ? padRows(rows, bucketSize(rows.length, x.shape[0])) : rows;
+      const sub = gatherRows(x, work);
       let again: IterativeOutcome;
       try {
         again = await singleRun(
@@ -234,10 +238,10 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
           sub,
           {
             ...p,
-            epsilon: pick(p.epsilon, rows),
-            stepSize: pick(p.stepSize, rows),
-            labels: pick(p.labels, rows),
-            targets: p.targets ? pick(p.targets, rows) : null,
+            epsilon: pick(p.epsilon, work),
+            stepSize: pick(p.stepSize, work),
+            labels: pick(p.labels, work),
+            targets: p.targets ? pick(p.targets, work) : null,
           },
           rng.seed(),
           r,
@@ -320,6 +324,7 @@ export async function iterativeAtEpsilon(
     rowsOf: { rows, total: ctx.labels.length },
     maximizeLoss: ctx.opts.maximizeLoss === true,
     initial,
+    fixedShapes: ctx.fixedShapes === true,
   }).finally(() => initial?.grad.dispose());
   // Every row scored at its best iterate: the driver need not run the model on the result again.
   const scored = out.predicted.every((c) => c >= 0) ? { predicted: out.predicted, success: out.success } : undefined;

@@ -105,6 +105,12 @@ export interface AttackOptions {
    * al.'s inner maximisation). Success is still reported truthfully, but earlier ε are not carried forward.
    */
   maximizeLoss?: boolean;
+  /**
+   * Pad the working batch to a fixed bucket (powers of two up to the batch size) instead of shrinking it to the
+   * rows still unbroken. Default: on for WebGPU and WebGL, whose buffer pools keep one buffer per shape seen and
+   * never shrink; off elsewhere, where padding would only add work.
+   */
+  fixedShapes?: boolean;
   onStep?: (s: StepInfo) => void;
   signal?: AbortSignal;
 }
