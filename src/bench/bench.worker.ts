@@ -10,10 +10,21 @@ import { seededToyModel, TOY_BENCH_BOUNDS } from '../lib/bench/toy-model';
 import { imageExamples } from '../lib/data/examples';
 import { decodeSubset } from '../lib/data/subset';
 import { loadModelFromUrl } from '../lib/models/load';
-import type { BenchMessage, BenchRequest } from './protocol';
+import type { BenchMessage, BenchRequest, PeerReply, PeerRequest } from './protocol';
 import { prepareWasm } from '../worker/wasm-setup';
 
-const post = (m: BenchMessage) => (self as unknown as Worker).postMessage(m);
+const post = (m: BenchMessage | PeerRequest) => (self as unknown as Worker).postMessage(m);
+
+/** Peer calls in flight, answered by the page (PeerReply). */
+const pending = new Map<number, (ms: number | null) => void>();
+let nextId = 0;
+function askPeer(task: string, batch: number): Promise<number | null> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    post({ kind: 'peer', id, task, batch });
+  });
+}
 
 /** WebGL's renderer string (e.g. "… SwiftShader …"), read from a context of our own. */
 function webglRenderer(): string {
@@ -71,13 +82,23 @@ async function run(req: BenchRequest): Promise<void> {
     plan,
     allowanceMs: req.allowanceMs,
     log: (line) => post({ kind: 'log', line }),
+    peer: req.peer ? askPeer : undefined,
   });
   model.dispose();
   toyModel.dispose();
+  // Threaded wasm rows say their thread count in the backend column (runs at 1, 2 and all threads sit side by side).
+  const label = threads ? `wasm ${threads.count}t` : backend;
+  for (const r of rows) r.backend = label;
   post({ kind: 'done', backend, adapter, software, rows, threads: threads?.count ?? null, threadNote: threads?.note ?? null });
   void tf;
 }
 
-self.onmessage = (e: MessageEvent<BenchRequest>) => {
-  run(e.data).catch((err: unknown) => post({ kind: 'error', error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }));
+self.onmessage = (e: MessageEvent<BenchRequest | PeerReply>) => {
+  const m = e.data;
+  if ('kind' in m && m.kind === 'peer-result') {
+    pending.get(m.id)?.(m.ms);
+    pending.delete(m.id);
+    return;
+  }
+  run(m as BenchRequest).catch((err: unknown) => post({ kind: 'error', error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }));
 };

@@ -10,6 +10,21 @@ export interface BenchRequest {
   tasks: string | null;
   /** wasm threads (`?threads=`): a positive integer, or null for one per core (where the page is isolated). */
   threads: string | null;
+  /** Interleave the PyTorch peer (the page relays each request to the driver's window.__benchPeer). */
+  peer: boolean;
+}
+
+/** Worker → page: run the peer once for (task, batch); page → worker: its ms (null: no figure). */
+export interface PeerRequest {
+  kind: 'peer';
+  id: number;
+  task: string;
+  batch: number;
+}
+export interface PeerReply {
+  kind: 'peer-result';
+  id: number;
+  ms: number | null;
 }
 
 export type BenchMessage =
