@@ -19,8 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { formatNumber, formatTable, skippedRow, type BenchRow } from '../src/lib/bench/stats';
-import { BENCH_SETTINGS, PEER_TASKS } from '../src/lib/bench/tasks';
+import { formatNumber, skippedRow, type BenchRow } from '../src/lib/bench/stats';
+import { BENCH_SETTINGS } from '../src/lib/bench/tasks';
+import { renderReport, type BenchResult } from './bench/report';
+import { readFileSync } from 'node:fs';
 import { launchChromium, measureFirstLoad, runBrowserBackend, type FirstLoad } from './bench/browser';
 import { benchModelSource } from './bench/model-source';
 import { startStaticServer } from './bench/static-server';
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'node-only': { type: 'boolean', default: false },
     out: { type: 'string' },
+    /** Prints the Markdown report of a saved --json run, runs nothing. */
+    from: { type: 'string' },
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -242,32 +246,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const m = result.machine;
-  const lines = [
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, ${m.os}, Node ${m.node}, Chromium ${m.chromium ?? 'not run'}; load average at start ${m.load_average_at_start.join(' / ')}`,
-    `Backends: ${Object.entries(adapters).map(([k, v]) => `${k} = ${v}`).join('; ')}`,
-    `Model: ${result.model}`,
-    result.peer.available
-      ? `PyTorch peer: torch ${result.peer.torch} (${result.peer.python}), ${result.peer.threads} threads; logits match to ${result.peer.logits_max_abs_diff?.toExponential(1)}`
-      : `PyTorch peer: not available (${result.peer.reason})`,
-    firstLoad
-      ? `First load: ${formatNumber(firstLoad.transferBytes / 1024)} KiB in ${firstLoad.requests} requests (${formatNumber(firstLoad.gzipBytes / 1024)} KiB gzipped), interactive after ${Math.round(firstLoad.timeToInteractiveMs)} ms`
-      : 'First load: not measured',
-    '',
-    formatTable(finalRows, PEER_TASKS, result.peer.available),
-    '',
-    'error' in finetune
-      ? `Fine-tuning to 80 % PGD-20 accuracy at ε = 0.1: not measured (${finetune.error})`
-      : (() => {
-          const r = finetune.reached as { step: number; trainSeconds: number; wallSeconds: number; clean: number } | null;
-          return r
-            ? `Fine-tuning mnist-cnn (FGSM-RS ε = 0.1, batch 64, Adam 1e-3) reached 80 % PGD-20 accuracy at ε = 0.1 on 500 held-out test images at step ${r.step}: ${r.trainSeconds} s of training, ${r.wallSeconds} s with the checks (${finetune.backend}; clean ${(100 * r.clean).toFixed(1)} %).`
-            : `Fine-tuning mnist-cnn did not reach 80 % PGD-20 accuracy at ε = 0.1 within the step limit (${finetune.backend}).`;
-        })(),
-    '',
-    `Total ${result.total_seconds} s.`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(renderReport(result satisfies BenchResult));
+}
+
+if (values.from) {
+  process.stdout.write(renderReport(JSON.parse(readFileSync(values.from, 'utf8')) as BenchResult));
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {
