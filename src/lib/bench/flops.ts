@@ -52,9 +52,11 @@ export function flopCounting(model: AttackModel, perExample: number): { model: A
 
 /**
  * The backend's arithmetic peak, as far as tfjs reaches it: GFLOP/s of an n×n·n×n matMul (the best case for every
- * backend: one large kernel, no overhead to speak of), median of `runs` after a warm-up, each ending in a read-back.
+ * backend: one large kernel, no overhead to speak of), the fastest of `runs` after a warm-up, each ending in a
+ * read-back. The fastest, not the median: a peak is what the machine can do, and on a shared machine the slower
+ * runs measure the neighbours.
  */
-export async function measurePeakGflops(n = 1024, runs = 3): Promise<{ gflops: number; n: number; ms: number }> {
+export async function measurePeakGflops(n = 1024, runs = 4): Promise<{ gflops: number; n: number; ms: number }> {
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
   const once = async () => {
@@ -72,9 +74,8 @@ export async function measurePeakGflops(n = 1024, runs = 3): Promise<{ gflops: n
       await once();
       ms.push(performance.now() - t0);
     }
-    ms.sort((x, y) => x - y);
-    const med = ms[ms.length >> 1];
-    return { gflops: (2 * n ** 3) / (med * 1e6), n, ms: med };
+    const best = Math.min(...ms);
+    return { gflops: (2 * n ** 3) / (best * 1e6), n, ms: best };
   } finally {
     tf.dispose([a, b]);
   }

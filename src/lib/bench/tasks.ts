@@ -208,8 +208,8 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
   const model = counter.model;
   const rows: BenchRow[] = [];
   // The arithmetic peak of this backend, measured first (a 1024³ matMul), against which every row is set.
-  // Light plans (tfjs cpu, software GPU adapters) are ~40× slower: a 512³ product keeps the probe to seconds.
-  const peak = await measurePeakGflops(plan.skipReason ? 512 : 1024);
+  // Light plans (tfjs cpu, software GPU adapters) are ~40× slower: a 256³ product keeps the probe to seconds.
+  const peak = await measurePeakGflops(plan.skipReason ? 256 : 1024);
   log(`${where}/${backend} peak: ${peak.gflops.toFixed(1)} GFLOP/s (matMul ${peak.n}³, ${peak.ms.toFixed(1)} ms)`);
   const peakRow = timingRow(
     { task: 'peak-matmul', where, backend, batch: null, note: `${peak.n}×${peak.n}·${peak.n}×${peak.n} matMul: ${peak.gflops.toFixed(1)} GFLOP/s, the reference for "% of peak"` },
