@@ -160,7 +160,8 @@ async function measure(
     if (cpuClock) cpu.push(cpuClock() - c0);
     if (peer) peerMs.push(await peer().catch(() => null));
     const next = now() - started + (now() - t0);
-    const more = next <= budgetMs || (samples.length < plan.minRuns && next <= 2 * budgetMs);
+    // Interleaved with the peer, a ratio needs its spread: at least minRuns pairs whatever the budget.
+    const more = next <= budgetMs || (samples.length < plan.minRuns && (peer !== undefined || next <= 2 * budgetMs));
     if (samples.length >= plan.maxRuns || !more) break;
   }
   return { samples, cpu, peer: peerMs, leaked: tf.memory().numTensors - before };
