@@ -101,7 +101,10 @@ export async function runEpsilonCurve(
   // Targets are chosen from the clean logits, so only an untargeted attack can take its first gradient here.
   let cleanPass: { grad: tf.Tensor; logits: Float32Array } | undefined;
   let cleanLogits: Float32Array;
-  if (attack.cleanGradient && !targeted) {
+  // The clean pass's gradient is of the cross-entropy: an attack ascending another loss (main's `loss: 'margin'`
+  // option) computes its own first gradient.
+  const loss = (opts as { loss?: string }).loss;
+  if (attack.cleanGradient && !targeted && (loss === undefined || loss === 'ce')) {
     const classes = tf.tensor1d(labels, 'int32');
     let pass: { grad: tf.Tensor; logits: tf.Tensor2D };
     try {
