@@ -4,6 +4,8 @@ import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { offline } from './scripts/vite/offline-plugin.ts';
 import { contentSecurityPolicy } from './src/lib/security/csp.ts';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './scripts/isolation-headers.ts';
+import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads.ts';
 
 /**
  * The model zoo lives in models/ at the top level (it is the training script's output, not a web asset), yet the
@@ -55,10 +57,12 @@ const CSP_HEADERS = {
 export default defineConfig({
   plugins: [svelte(), modelZoo(), cspMetaTag(), offline()],
   base: './', // relative asset URLs: the built app works from any folder, offline, on a USB stick
-  worker: { format: 'es' },
+  // tfjs-backend-wasm lives in the worker bundle, which has its own plugin list.
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
-  server: { host: '127.0.0.1', headers: { ...CSP_HEADERS.dev } },
-  preview: { host: '127.0.0.1', headers: { ...CSP_HEADERS.preview } },
+  // The CSP, and cross-origin isolation (COOP/COEP) so that the wasm backend runs one thread per core.
+  server: { host: '127.0.0.1', headers: { ...CSP_HEADERS.dev, ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', headers: { ...CSP_HEADERS.preview, ...CROSS_ORIGIN_ISOLATION_HEADERS } },
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
