@@ -10,11 +10,12 @@ import { mifgsm } from './mifgsm';
 import { noise } from './noise';
 import { bim, pgd, pgdL2 } from './pgd';
 import { square } from './square';
+import { sticker } from './sticker';
 import { transfer } from './transfer';
 import type { AttackSpec } from './types';
 import { makeEnsemble } from './worst-case';
 
-const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise];
+const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise, sticker];
 
 export const ATTACKS: readonly AttackSpec[] = [...BASE, makeEnsemble((id) => getAttack(id))];
 
