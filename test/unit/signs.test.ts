@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CLASS_NAMES, IMAGE_SHAPES } from '../../src/lib/data/dataset';
 import { apply3, dcos, dsin } from '../../src/lib/data/raster';
 import {
-  makeSignsDataset, renderSign, renderSplitImage, SIGN_CLASS_NAMES, SIGN_NUM_CLASSES, SIGN_SIZE, signSeed,
+  makeSignsDataset, renderSign, renderSplitImage, SIGN_CLASS_NAMES, SIGN_NUM_CLASSES, SIGN_SIZE, signSeed, signStickerMask,
+  STOP_STICKERS,
 } from '../../src/lib/data/signs';
 import { loadSubsetFile } from '../../src/lib/data/node-sources';
 import { decodeSubset, encodeSubset } from '../../src/lib/data/subset';
@@ -133,6 +134,28 @@ describe('procedural traffic signs', () => {
       }
       // Occluders (a quarter of the images) and dim, blurred views cost a few.
       expect(right / perClass, `nearest-template accuracy of ${SIGN_CLASS_NAMES[k]}`).toBeGreaterThanOrEqual(0.7);
+    }
+  });
+
+  it('places stop-sign stickers on the face, in the sign\'s own pose, within the area budget', () => {
+    for (let i = 0; i < 10; i++) {
+      const r = renderSplitImage('test', i * SIGN_NUM_CLASSES); // stop signs
+      const area = r.coverage.reduce((a, b) => a + b, 0);
+      for (const budget of [0.05, 0.1, 0.2]) {
+        const m = signStickerMask(r, STOP_STICKERS, budget);
+        const pixels = m.mask.reduce((a, b) => a + b, 0);
+        expect(pixels).toBe(m.pixels);
+        expect(pixels).toBeLessThanOrEqual(budget * area);
+        // Not a token sticker: the shrinking stops close to the budget.
+        expect(pixels).toBeGreaterThan(budget * area * 0.6);
+        for (let p = 0; p < PX; p++) {
+          if (!m.mask[p]) continue;
+          expect(r.coverage[p]).toBeGreaterThanOrEqual(0.5);
+          // In sign space the pixel lies above or below the lettering (|v| ≥ 0.3·shrink), never on it.
+          const [, v] = apply3(r.pose.toSign, (p % SIGN_SIZE) + 0.5, Math.floor(p / SIGN_SIZE) + 0.5);
+          expect(Math.abs(v)).toBeGreaterThan(0.1);
+        }
+      }
     }
   });
 

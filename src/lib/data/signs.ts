@@ -464,3 +464,52 @@ export function makeSignsDataset(split: SignsSplit, count: number = SIGNS_SPLIT_
     `signs ${split}`,
   );
 }
+
+/** A rectangle in sign space (the sign's outline fits the unit disc; y downwards). */
+export interface SignRect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * RP2's layout on the stop sign: two bars, one above and one below the lettering. In sign space, so that they
+ * follow each image's pose.
+ */
+export const STOP_STICKERS: readonly SignRect[] = [
+  { x0: -0.55, y0: -0.66, x1: 0.55, y1: -0.3 },
+  { x0: -0.55, y0: 0.3, x1: 0.55, y1: 0.66 },
+];
+
+/**
+ * The sticker mask of one rendered sign: pixels whose centre falls inside a sign-space rectangle and on the sign's
+ * face (coverage ≥ 0.5). If that exceeds `maxFraction` of the sign's area (the sum of coverage), the rectangles
+ * shrink about their centres until it does not. Returns the mask (rows × cols, 0/1) and the fraction it covers.
+ */
+export function signStickerMask(render: SignRender, rects: readonly SignRect[], maxFraction: number): { mask: Float32Array; fraction: number; pixels: number } {
+  if (!(maxFraction > 0 && maxFraction <= 1)) throw new Error(`maxFraction must be in (0, 1], got ${maxFraction}`);
+  const S = SIGN_SIZE;
+  const area = render.coverage.reduce((a, b) => a + b, 0);
+  const sign = new Array<[number, number]>(S * S);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) sign[y * S + x] = apply3(render.pose.toSign, x + 0.5, y + 0.5);
+  for (let f = 1; f > 0.02; f *= 0.97) {
+    const mask = new Float32Array(S * S);
+    let pixels = 0;
+    for (let p = 0; p < S * S; p++) {
+      if (render.coverage[p] < 0.5) continue;
+      const [u, v] = sign[p];
+      for (const r of rects) {
+        const cx = (r.x0 + r.x1) / 2;
+        const cy = (r.y0 + r.y1) / 2;
+        if (Math.abs(u - cx) <= ((r.x1 - r.x0) / 2) * f && Math.abs(v - cy) <= ((r.y1 - r.y0) / 2) * f) {
+          mask[p] = 1;
+          pixels++;
+          break;
+        }
+      }
+    }
+    if (pixels <= maxFraction * area) return { mask, fraction: pixels / area, pixels };
+  }
+  return { mask: new Float32Array(S * S), fraction: 0, pixels: 0 };
+}
