@@ -8,9 +8,9 @@
  * optimisation never saw.
  *
  * A view is linear in the image up to the final clip: warp (bilinear resampling of a projective map), blur and
- * brightness compose into one sampling matrix per view, applied to all images at once by a batched matMul. That
- * keeps the whole chain differentiable on every backend (wasm has no gradient for Transform or GatherV2, whose
- * gradient needs UnsortedSegmentSum), at 32×32 a 1024×1024 matrix (4 MB) per view.
+ * brightness compose into one sparse sampling matrix per view (≤ 36 entries a row). The EOT loss differentiates
+ * through it as a matMul with the matrix's columns at the sticker pixels, which keeps the chain differentiable on
+ * every backend (wasm has no gradient for Transform or GatherV2, whose gradient needs UnsortedSegmentSum).
  *
  * ε (L0, as in the rest of the library) is the number of input ELEMENTS that may change: a mask of k pixels on a
  * C-channel image changes at most k·C elements.
@@ -86,15 +86,21 @@ export function sampleView(rng: Rng, d: ViewDistribution, halfSize: number): Vie
 }
 
 /**
- * The sampling matrix of a view, rows × cols output pixels by rows × cols source pixels (row-major, written into
- * `out` at `offset`): bilinear resampling with edges replicated, then the blur, times the brightness.
+ * A view as a sparse sampling matrix: output pixel p (row-major) = Σ w · source pixel col over its entries
+ * start[p] … start[p + 1] − 1 — bilinear resampling with edges replicated, then the blur, times the brightness.
+ * At most 4 × 9 entries per row.
  */
-export function viewMatrix(view: View, rows: number, cols: number, out?: Float32Array, offset = 0): Float32Array {
+export interface SparseView {
+  start: Int32Array;
+  col: Int32Array;
+  w: Float32Array;
+}
+
+export function sparseView(view: View, rows: number, cols: number): SparseView {
   const P = rows * cols;
-  const m = out ?? new Float32Array(P * P);
   // The warp alone: 4 (index, weight) pairs per output pixel.
   const idx = new Int32Array(P * 4);
-  const wts = new Float32Array(P * 4);
+  const wts = new Float64Array(P * 4);
   const [a, b, c, d, e, f, g, h] = view.inverse;
   const cx = cols / 2;
   const cy = rows / 2;
@@ -122,24 +128,76 @@ export function viewMatrix(view: View, rows: number, cols: number, out?: Float32
   }
   // Blur after the warp (the lens sees the warped scene): output p = Σ over its 3×3 neighbours q of k·warp(q).
   const k = [view.blur, 1 - 2 * view.blur, view.blur];
+  const start = new Int32Array(P + 1);
+  const colOut: number[] = [];
+  const wOut: number[] = [];
+  const rowCols: number[] = [];
+  const rowW: number[] = [];
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      const row = offset + (y * cols + x) * P;
+      rowCols.length = 0;
+      rowW.length = 0;
       for (let dy = -1; dy <= 1; dy++) {
         const qy = Math.min(rows - 1, Math.max(0, y + dy));
         for (let dx = -1; dx <= 1; dx++) {
           const kw = k[dy + 1] * k[dx + 1] * view.brightness;
           if (kw === 0) continue;
           const q = (qy * cols + Math.min(cols - 1, Math.max(0, x + dx))) * 4;
-          for (let j = 0; j < 4; j++) m[row + idx[q + j]] += kw * wts[q + j];
+          for (let j = 0; j < 4; j++) {
+            const wt = kw * wts[q + j];
+            if (wt === 0) continue;
+            const at = rowCols.indexOf(idx[q + j]);
+            if (at >= 0) rowW[at] += wt;
+            else {
+              rowCols.push(idx[q + j]);
+              rowW.push(wt);
+            }
+          }
         }
       }
+      for (let j = 0; j < rowCols.length; j++) {
+        colOut.push(rowCols[j]);
+        wOut.push(rowW[j]);
+      }
+      start[y * cols + x + 1] = colOut.length;
     }
   }
+  return { start, col: Int32Array.from(colOut), w: Float32Array.from(wOut) };
+}
+
+/** The dense P × P sampling matrix of a view (row-major), written into `out` at `offset`. */
+export function viewMatrix(view: View, rows: number, cols: number, out?: Float32Array, offset = 0): Float32Array {
+  const P = rows * cols;
+  const m = out ?? new Float32Array(P * P);
+  const sv = sparseView(view, rows, cols);
+  for (let p = 0; p < P; p++) for (let j = sv.start[p]; j < sv.start[p + 1]; j++) m[offset + p * P + sv.col[j]] += sv.w[j];
   return m;
 }
 
-/** The sampling matrices of several views as one tensor [V, P, P]. */
+/**
+ * Images x (n × H × W × C floats, HWC) seen through each view, without noise or clipping: V·n images, view-major.
+ * Plain arithmetic on the sparse matrices — the constant part of the EOT chain and the whole world test, where no
+ * gradient is needed (the dense matMul would cost 1024² per view and channel).
+ */
+export function applyViewsSparse(views: SparseView[], x: Float32Array, n: number, P: number, C: number): Float32Array {
+  const out = new Float32Array(views.length * x.length);
+  views.forEach((sv, v) => {
+    for (let i = 0; i < n; i++) {
+      const src = i * P * C;
+      const dst = (v * n + i) * P * C;
+      for (let p = 0; p < P; p++) {
+        for (let j = sv.start[p]; j < sv.start[p + 1]; j++) {
+          const wt = sv.w[j];
+          const q = src + sv.col[j] * C;
+          for (let ch = 0; ch < C; ch++) out[dst + p * C + ch] += wt * x[q + ch];
+        }
+      }
+    }
+  });
+  return out;
+}
+
+/** The dense sampling matrices of several views as one tensor [V, P, P] (the reference the sparse path is tested against). */
 export function viewMatrices(views: View[], rows: number, cols: number): tf.Tensor3D {
   const P = rows * cols;
   const data = new Float32Array(views.length * P * P);
@@ -209,43 +267,82 @@ export interface StickerOptions {
   onStep?: (s: { step: number; steps: number; loss: number; successRate: number }) => void;
 }
 
-/** Optimises the sticker colours for a batch; returns the stickered images (caller disposes) and the queries used. */
+/**
+ * Optimises the sticker colours for a batch; returns the stickered images (caller disposes) and the queries used.
+ *
+ * Only the K pixels that some image's mask covers carry a variable, so each view splits into a constant part (the
+ * image seen through the view, computed sparsely) and a differentiable part: the view's columns for those K pixels
+ * (a [P, K] matrix) times the sticker change there. That keeps the matMul at P × K instead of P × P.
+ */
 export async function optimiseStickers(
   model: AttackModel,
   x: tf.Tensor4D,
   o: StickerOptions,
 ): Promise<{ adversarial: tf.Tensor4D; queries: number }> {
-  const [n, H, W] = x.shape;
+  const [n, H, W, C] = x.shape;
+  const P = H * W;
   const rng = createRng(o.seed);
   const V = Math.max(1, o.eotSamples);
+  const xs = (await x.data()) as Float32Array;
+  const maskData = await o.mask.data();
+  const shared = o.mask.shape[0] !== n;
+  const maskOf = (i: number, p: number) => maskData[(shared ? 0 : i) * P + p];
+  // The union of the masks: pixel → column k.
+  const union: number[] = [];
+  for (let p = 0; p < P; p++) for (let i = 0; i < n; i++) if (maskOf(i, p) > 0) { union.push(p); break; }
+  const K = union.length;
+  if (K === 0) return { adversarial: x.clone(), queries: 0 };
+  const column = new Int32Array(P).fill(-1);
+  union.forEach((p, k) => (column[p] = k));
+  const mU = new Float32Array(K * n * C);
+  const xU = new Float32Array(K * n * C);
+  union.forEach((p, k) => {
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < C; c++) {
+        mU[k * n * C + i * C + c] = maskOf(i, p) > 0 ? 1 : 0;
+        xU[k * n * C + i * C + c] = xs[(i * P + p) * C + c];
+      }
+    }
+  });
+  const mUt = tf.tensor2d(mU, [K, n * C]);
+  const xUt = tf.tensor2d(xU, [K, n * C]);
   const classes = tf.tensor1d(o.classes, 'int32');
   const classesTiled = tf.tidy(() => classes.tile([V]));
-  const mask = tf.tidy(() => o.mask.tile([o.mask.shape[0] === n ? 1 : n, 1, 1, 1]).cast('float32')) as tf.Tensor4D;
+  const keep = tf.tidy(() => tf.concat([tf.zeros([n, 1, 1, 1]), tf.ones([(V - 1) * n, 1, 1, 1])]));
   // Start from random colours inside the mask (RP2 starts from random stickers too).
-  let paint = tf.tidy(() => tf.randomUniform(x.shape, 0, 1, 'float32', rng.seed())) as tf.Tensor4D;
+  let paint = tf.tidy(() => tf.randomUniform([K, n * C], 0, 1, 'float32', rng.seed())) as tf.Tensor2D;
   const [lo, hi] = model.bounds;
   let queries = 0;
   try {
     for (let step = 0; step < o.steps; step++) {
       await checkpoint(o.signal);
-      const views = [IDENTITY_VIEW, ...Array.from({ length: V - 1 }, () => sampleView(rng, o.views, H / 2))];
-      const matrices = viewMatrices(views, H, W);
+      const views = [IDENTITY_VIEW, ...Array.from({ length: V - 1 }, () => sampleView(rng, o.views, H / 2))].map((v) => sparseView(v, H, W));
+      const base = tf.tensor4d(applyViewsSparse(views, xs, n, P, C), [V * n, H, W, C]);
+      const cols = new Float32Array(V * P * K);
+      views.forEach((sv, v) => {
+        for (let p = 0; p < P; p++) {
+          for (let j = sv.start[p]; j < sv.start[p + 1]; j++) {
+            const k = column[sv.col[j]];
+            if (k >= 0) cols[(v * P + p) * K + k] += sv.w[j];
+          }
+        }
+      });
+      const colsT = tf.tensor3d(cols, [V, P, K]);
       const noiseSeed = rng.seed();
-      const lossAndLogits = (p: tf.Tensor4D) => {
-        const stickered = x.add(mask.mul(p.sub(x))) as tf.Tensor4D;
-        let seen = applyViewMatrices(stickered, matrices);
+      const lossAndLogits = (q: tf.Tensor2D) => {
+        const change = mUt.mul(q.sub(xUt)).expandDims(0).tile([V, 1, 1]) as tf.Tensor3D; // [V, K, nC]
+        const moved = tf.matMul(colsT, change).reshape([V, P, n, C]).transpose([0, 2, 1, 3]).reshape([V * n, H, W, C]);
+        let seen = base.add(moved);
         if (V > 1 && o.views.noise > 0) {
           // No noise on the unchanged view (row block 0): the stickered image itself must work as it is.
-          const noise = tf.randomNormal(seen.shape, 0, o.views.noise, 'float32', noiseSeed);
-          const keep = tf.concat([tf.zeros([n, 1, 1, 1]), tf.ones([(V - 1) * n, 1, 1, 1])]);
-          seen = seen.add(noise.mul(keep));
+          seen = seen.add(tf.randomNormal(seen.shape, 0, o.views.noise, 'float32', noiseSeed).mul(keep));
         }
         const logits = model.logits(seen.clipByValue(lo, hi));
         const ce = crossEntropy(logits, classesTiled as tf.Tensor1D);
         // Targeted: descend the target's cross-entropy; untargeted: ascend the label's.
         return { loss: (o.targeted ? ce : ce.neg()).mean() as tf.Scalar, logits };
       };
-      const grad = tf.tidy(() => tf.grad((p: tf.Tensor) => lossAndLogits(p as tf.Tensor4D).loss)(paint));
+      const grad = tf.tidy(() => tf.grad((q: tf.Tensor) => lossAndLogits(q as tf.Tensor2D).loss)(paint));
       // Progress (only when asked for: it costs a second forward): loss over the views, success on the unchanged one.
       const probe = o.onStep
         ? tf.tidy(() => {
@@ -253,11 +350,11 @@ export async function optimiseStickers(
             return [r.loss, r.logits.slice([0, 0], [n, -1])] as [tf.Scalar, tf.Tensor2D];
           })
         : null;
-      matrices.dispose();
+      tf.dispose([base, colsT]);
       queries += n * V;
       const t = step / Math.max(1, o.steps - 1);
       const alpha = o.stepSize * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
-      const next = tf.tidy(() => paint.sub(exactSign(grad).mul(alpha)).clipByValue(lo, hi)) as tf.Tensor4D;
+      const next = tf.tidy(() => paint.sub(exactSign(grad).mul(alpha)).clipByValue(lo, hi)) as tf.Tensor2D;
       grad.dispose();
       paint.dispose();
       paint = next;
@@ -269,13 +366,18 @@ export async function optimiseStickers(
         o.onStep({ step: step + 1, steps: o.steps, loss: l, successRate: mean(stats.success) });
       }
     }
-    const adversarial = tf.tidy(() => x.add(mask.mul(paint.sub(x)))) as tf.Tensor4D;
-    return { adversarial, queries };
+    // The stickered images: the colours where each image's own mask is.
+    const q = await paint.data();
+    const adv = Float32Array.from(xs);
+    union.forEach((p, k) => {
+      for (let i = 0; i < n; i++) {
+        if (!(maskOf(i, p) > 0)) continue;
+        for (let c = 0; c < C; c++) adv[(i * P + p) * C + c] = q[k * n * C + i * C + c];
+      }
+    });
+    return { adversarial: tf.tensor4d(adv, [n, H, W, C]), queries };
   } finally {
-    paint.dispose();
-    mask.dispose();
-    classes.dispose();
-    classesTiled.dispose();
+    tf.dispose([paint, mUt, xUt, classes, classesTiled, keep]);
   }
 }
 
@@ -298,25 +400,24 @@ export async function worldTest(
   targeted: boolean,
   opts: { views: number; distribution?: ViewDistribution; seed: number; viewsPerBatch?: number; signal?: AbortSignal },
 ): Promise<WorldTestResult> {
-  const [n, H, W] = x.shape;
+  const [n, H, W, C] = x.shape;
+  const xs = (await x.data()) as Float32Array;
   const d = opts.distribution ?? DEFAULT_VIEWS;
   if (!Number.isInteger(opts.views) || opts.views < 1) throw new Error(`views must be a positive integer, got ${opts.views}`);
   if (classes.length !== n) throw new Error(`classes must hold one class per image (${n}), got ${classes.length}`);
   const rng = createRng(opts.seed);
-  const per = Math.max(1, opts.viewsPerBatch ?? 10);
+  const per = Math.max(1, opts.viewsPerBatch ?? 25);
   const predicted = new Int32Array(n * opts.views);
   const hits = new Float32Array(n);
   for (let v0 = 0; v0 < opts.views; v0 += per) {
     await checkpoint(opts.signal);
-    const views = Array.from({ length: Math.min(per, opts.views - v0) }, () => sampleView(rng, d, H / 2));
-    const matrices = viewMatrices(views, H, W);
+    const views = Array.from({ length: Math.min(per, opts.views - v0) }, () => sparseView(sampleView(rng, d, H / 2), H, W));
     const noiseSeed = rng.seed();
     const pred = tf.tidy(() => {
-      const seen = applyViewMatrices(x, matrices);
+      const seen = tf.tensor4d(applyViewsSparse(views, xs, n, H * W, C), [views.length * n, H, W, C]);
       const noisy = d.noise > 0 ? seen.add(tf.randomNormal(seen.shape, 0, d.noise, 'float32', noiseSeed)) : seen;
       return model.logits(noisy.clipByValue(model.bounds[0], model.bounds[1])).argMax(1);
     });
-    matrices.dispose();
     const p = await pred.data();
     pred.dispose();
     for (let j = 0; j < views.length; j++) {

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../src/lib/backend/node';
 import { getAttack } from '../../../src/lib/attacks/registry';
 import {
-  applyViewMatrices, DEFAULT_VIEWS, defaultStickers, IDENTITY_VIEW, optimiseStickers, rectsMask, sampleView, viewMatrices,
-  viewMatrix, worldTest,
+  applyViewMatrices, applyViewsSparse, DEFAULT_VIEWS, defaultStickers, IDENTITY_VIEW, optimiseStickers, rectsMask, sampleView,
+  sparseView, viewMatrices, viewMatrix, worldTest,
 } from '../../../src/lib/attacks/sticker';
 import type { AttackModel } from '../../../src/lib/attacks/types';
 import { createRng } from '../../../src/lib/util/rng';
@@ -52,6 +52,17 @@ describe('sticker attack (wasm)', () => {
       expect(moved[(r * 8 + c) * 3 + ch]).toBeCloseTo(0.5 * src[from], 6);
     }
     tf.dispose([same, out, shift]);
+  });
+
+  it('the sparse view application equals the dense sampling-matrix product', async () => {
+    const rng = createRng(4);
+    const views = Array.from({ length: 3 }, () => sampleView(rng, DEFAULT_VIEWS, 4));
+    const dense = viewMatrices(views, 8, 8);
+    const want = await applyViewMatrices(x, dense).data();
+    const got = applyViewsSparse(views.map((v) => sparseView(v, 8, 8)), (await x.data()) as Float32Array, 6, 64, 3);
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    dense.dispose();
   });
 
   it('every view row sums to its brightness (warp and blur only move light)', () => {
