@@ -20,7 +20,7 @@ import { getAttack } from '../src/lib/attacks/registry';
 import { DEFAULT_VIEWS, optimiseStickers, worldTest } from '../src/lib/attacks/sticker';
 import type { AttackModel } from '../src/lib/attacks/types';
 import {
-  renderSplitImage, SIGN_CLASS_NAMES, SIGN_SIZE, SIGNS_SPLIT_SIZES, signClassIndex, signStickerMask, STOP_STICKERS,
+  renderSplitImage, SIGN_CLASS_NAMES, SIGN_SIZE, SIGNS_SPLIT_SIZES, signClassIndex, signStickerMask, STOP_STICKERS, STOP_STICKERS_CENTRE,
   type SignRender,
 } from '../src/lib/data/signs';
 import { loadModelFromFile, MODELS_DIR } from '../src/lib/models/node';
@@ -57,6 +57,13 @@ async function main(): Promise<void> {
   const steps = numberArg(args, 'steps', 200);
   const eot = numberArg(args, 'eot', 8);
   const compare = args.compare === true;
+  const layoutName = stringArg(args, 'layout', 'bars');
+  const layouts = { bars: STOP_STICKERS, centre: STOP_STICKERS_CENTRE };
+  if (!(layoutName in layouts)) throw new Error(`layout must be one of ${Object.keys(layouts).join(', ')}, got "${layoutName}"`);
+  const layout = layouts[layoutName as keyof typeof layouts];
+  const stepSize = numberArg(args, 'step-size', 0.1);
+  const optimizer = stringArg(args, 'optimizer', 'sign');
+  if (optimizer !== 'sign' && optimizer !== 'adam') throw new Error(`optimizer must be sign or adam, got "${optimizer}"`);
   const modelsDir = path.resolve(stringArg(args, 'models-dir', MODELS_DIR));
   const out = path.resolve(stringArg(args, 'out', path.join(modelsDir, modelId, 'sticker-eval.json')));
   await initNodeBackend('wasm');
@@ -90,6 +97,9 @@ async function main(): Promise<void> {
     views,
     viewDistribution: DEFAULT_VIEWS,
     steps,
+    stepSize,
+    optimizer,
+    layout: layoutName,
     eotSamples: eot,
     command: `npx tsx scripts/sticker-eval.ts ${process.argv.slice(2).join(' ')}`,
     runs: [] as unknown[],
@@ -120,12 +130,12 @@ async function main(): Promise<void> {
   };
 
   for (const fraction of fractions) {
-    const masks = signs.map((s) => signStickerMask(s.render, STOP_STICKERS, fraction));
+    const masks = signs.map((s) => signStickerMask(s.render, layout, fraction));
     const mask = tf.tensor4d(Float32Array.from(masks.flatMap((m) => Array.from(m.mask))), [signs.length, SIGN_SIZE, SIGN_SIZE, 1]);
     const area = { maxFraction: fraction, areaFraction: quantiles(masks.map((m) => m.fraction)), pixels: quantiles(masks.map((m) => m.pixels)) };
     for (const samples of compare ? [eot, 1] : [eot]) {
       const { adversarial } = await optimiseStickers(model, x, {
-        mask, classes: targets, targeted: true, steps, stepSize: 0.1, eotSamples: samples, views: DEFAULT_VIEWS, seed: 0,
+        mask, classes: targets, targeted: true, steps, stepSize, optimizer, eotSamples: samples, views: DEFAULT_VIEWS, seed: 0,
       });
       await world(samples > 1 ? 'stickers with EOT' : 'stickers without EOT', adversarial, { ...area, eotSamples: samples });
       adversarial.dispose();

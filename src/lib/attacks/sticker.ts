@@ -257,8 +257,10 @@ export interface StickerOptions {
   classes: Int32Array;
   targeted: boolean;
   steps: number;
-  /** First sign-step size; decays (cosine) to a tenth of it. */
+  /** First step size (sign steps) or learning rate (Adam); decays (cosine) to a tenth of it. */
   stepSize: number;
+  /** 'sign': x − α·sign(∇) (as PGD); 'adam': Adam on the colours (as RP2). Default 'sign'. */
+  optimizer?: 'sign' | 'adam';
   /** Views per step; the first is always the unchanged image, so 1 means no EOT. */
   eotSamples: number;
   views: ViewDistribution;
@@ -312,6 +314,7 @@ export async function optimiseStickers(
   // Start from random colours inside the mask (RP2 starts from random stickers too).
   let paint = tf.tidy(() => tf.randomUniform([K, n * C], 0, 1, 'float32', rng.seed())) as tf.Tensor2D;
   const [lo, hi] = model.bounds;
+  const adam = o.optimizer === 'adam' ? { m: tf.zerosLike(paint), v: tf.zerosLike(paint) } : null;
   let queries = 0;
   try {
     for (let step = 0; step < o.steps; step++) {
@@ -354,7 +357,21 @@ export async function optimiseStickers(
       queries += n * V;
       const t = step / Math.max(1, o.steps - 1);
       const alpha = o.stepSize * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * t)));
-      const next = tf.tidy(() => paint.sub(exactSign(grad).mul(alpha)).clipByValue(lo, hi)) as tf.Tensor2D;
+      let direction: tf.Tensor;
+      if (adam) {
+        // Adam (β₁ 0.9, β₂ 0.999) with bias correction; the moments live across steps.
+        const [m1, m2] = [adam.m, adam.v];
+        adam.m = tf.tidy(() => m1.mul(0.9).add(grad.mul(0.1)));
+        adam.v = tf.tidy(() => m2.mul(0.999).add(grad.square().mul(0.001)));
+        tf.dispose([m1, m2]);
+        const c1 = 1 - 0.9 ** (step + 1);
+        const c2 = 1 - 0.999 ** (step + 1);
+        direction = tf.tidy(() => adam!.m.div(c1).div(adam!.v.div(c2).sqrt().add(1e-8)));
+      } else {
+        direction = exactSign(grad);
+      }
+      const next = tf.tidy(() => paint.sub(direction.mul(alpha)).clipByValue(lo, hi)) as tf.Tensor2D;
+      direction.dispose();
       grad.dispose();
       paint.dispose();
       paint = next;
@@ -378,6 +395,7 @@ export async function optimiseStickers(
     return { adversarial: tf.tensor4d(adv, [n, H, W, C]), queries };
   } finally {
     tf.dispose([paint, mUt, xUt, classes, classesTiled, keep]);
+    if (adam) tf.dispose([adam.m, adam.v]);
   }
 }
 

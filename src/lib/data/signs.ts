@@ -482,6 +482,12 @@ export const STOP_STICKERS: readonly SignRect[] = [
   { x0: -0.55, y0: 0.3, x1: 0.55, y1: 0.66 },
 ];
 
+/** Two bars across the lettering itself (where a speed-limit sign has its digits). */
+export const STOP_STICKERS_CENTRE: readonly SignRect[] = [
+  { x0: -0.62, y0: -0.24, x1: 0.62, y1: -0.04 },
+  { x0: -0.62, y0: 0.04, x1: 0.62, y1: 0.24 },
+];
+
 /**
  * The sticker mask of one rendered sign: pixels whose centre falls inside a sign-space rectangle and on the sign's
  * face (coverage ≥ 0.5). If that exceeds `maxFraction` of the sign's area (the sum of coverage), the rectangles
