@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
-import { CLASS_NAMES } from '../src/lib/data/dataset';
+import { CLASS_NAMES, IMAGE_SHAPES } from '../src/lib/data/dataset';
 import { describeArchitecture } from '../src/lib/models/architectures';
 import type { ModelCard } from '../src/lib/models/card';
 import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
@@ -80,7 +80,7 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
     files: { model: `${recipe.id}/model.json`, weights: [`${recipe.id}/${WEIGHTS_FILE}`] },
   };
   if (d.kind === 'image') {
-    return { ...base, dataset: d.dataset, kind: 'image', inputShape: [28, 28, 1], classNames: CLASS_NAMES[d.dataset], bounds: [0, 1] };
+    return { ...base, dataset: d.dataset, kind: 'image', inputShape: IMAGE_SHAPES[d.dataset], classNames: CLASS_NAMES[d.dataset], bounds: [0, 1] };
   }
   return {
     ...base,

@@ -60,7 +60,7 @@ function syntheticTestFile(): Uint8Array {
     for (let p = 0; p < PX; p++) images[i * PX + p] = Math.floor(rand() * 40);
     for (let y = 4; y < 24; y++) for (let x = 2 + 2 * k; x < 5 + 2 * k; x++) images[i * PX + y * 28 + x] = 230;
   }
-  return encodeSubset({ images, labels, count, rows: 28, cols: 28, numClasses: 10 });
+  return encodeSubset({ images, labels, count, rows: 28, cols: 28, channels: 1, numClasses: 10 });
 }
 
 let dir: string;

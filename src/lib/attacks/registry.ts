@@ -10,6 +10,7 @@ import { mifgsm } from './mifgsm';
 import { noise } from './noise';
 import { bim, pgd, pgdL2 } from './pgd';
 import { square } from './square';
+import { sticker } from './sticker';
 import { transfer } from './transfer';
 import type { AttackSpec, EffortOption } from './types';
 import { makeEnsemble } from './worst-case';
@@ -27,7 +28,7 @@ const EFFORT: Record<string, readonly EffortOption[]> = {
   noise: ['samples'],
 };
 
-const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise].map((spec) => ({
+const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise, sticker].map((spec) => ({
   ...spec,
   effort: spec.effort ?? EFFORT[spec.id] ?? [],
 }));

@@ -90,6 +90,27 @@ const SMALL_CNN: Architecture = {
 
 const FULL = 10_000;
 
+/**
+ * The traffic-sign net (32×32 RGB, 14 classes): strided convolutions like SMALL_CNN, one layer deeper for the larger
+ * colour input. About 1.7 M multiply–adds per image (3× SMALL_CNN), so that standard and adversarial training fit
+ * on the shared 2-core machine.
+ */
+const SIGNS_CNN: Architecture = {
+  kind: 'cnn',
+  inputShape: [32, 32, 3],
+  conv: [
+    { filters: 24, kernel: 5, stride: 2, pool: 0 },
+    { filters: 48, kernel: 3, stride: 2, pool: 0 },
+    { filters: 64, kernel: 3, stride: 2, pool: 0 },
+  ],
+  dense: [128],
+  numClasses: 14,
+};
+
+/** The full procedural test split (src/lib/data/signs.ts: SIGNS_SPLIT_SIZES.test). */
+const SIGNS_TEST = 2_800;
+const EPS_8 = Number((8 / 255).toFixed(6));
+
 const imageRecipes: ZooRecipe[] = [
   {
     id: 'mnist-cnn',
@@ -221,6 +242,55 @@ const imageRecipes: ZooRecipe[] = [
       ],
     }),
   ),
+  {
+    id: 'signs-cnn',
+    name: 'Traffic-sign CNN',
+    description:
+      'A small convolutional network trained normally on procedurally rendered 32×32 colour traffic signs (14 classes): accurate on rendered signs, and easily fooled.',
+    data: { kind: 'image', dataset: 'signs', holdOut: 1000 },
+    architecture: SIGNS_CNN,
+    seed: 5,
+    training: { method: 'standard', epochs: 6, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    notes: [
+      'Trained and evaluated on rendered signs only (src/lib/data/signs.ts); a photograph of a real sign is outside its training distribution.',
+      'Target: PGD-20 accuracy ≤ 5 % at ε = 8/255. Not reached: PGD-20 leaves about a quarter of the test signs correct at 8/255 (see the evaluations). It is not gradient masking: APGD-CE-50 agrees (24.5 % at 8/255 on 200 images) and accuracy falls to 1.5 % at 16/255 (npm run eval -- --model signs-cnn --attack apgd-ce --eps 0.031373,0.062745 --steps 50 --n 200 --seed 0 --json). The rendered signs carry sensor noise, blur and lighting changes, and this small strided net learns coarse, smooth features from them; a wider net or lighter rendering noise would likely be more brittle, not measured here.',
+    ],
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 1 / 255, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), n: SIGNS_TEST, seed: 0 },
+      { attack: 'pgd', eps: [0, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), steps: 20, stepSize: 0.003, restarts: 1, n: 1000, seed: 0 },
+    ],
+  },
+  {
+    id: 'signs-cnn-robust',
+    name: 'Traffic-sign CNN, adversarially trained (ε = 8/255)',
+    description:
+      'The traffic-sign network adversarially trained with PGD (5 steps, ε = 8/255, ε ramped up over the first 30 %).',
+    data: { kind: 'image', dataset: 'signs', holdOut: 1000 },
+    architecture: SIGNS_CNN,
+    seed: 6,
+    training: {
+      method: 'pgd',
+      epochs: 4,
+      batchSize: 128,
+      optimizer: 'adam',
+      learningRate: 2e-3,
+      schedule: { kind: 'cyclic', peakFraction: 0.3 },
+      epsilon: EPS_8,
+      epsilonRamp: { rampFraction: 0.3 },
+      attackSteps: 5,
+      stepSize: Number((2.5 / 255).toFixed(6)),
+    },
+    validation: { every: 200, n: 300, epsilon: EPS_8, steps: 10, stepSize: Number((2 / 255).toFixed(6)) },
+    notes: [
+      'Trained and evaluated on rendered signs only (src/lib/data/signs.ts); a photograph of a real sign is outside its training distribution.',
+      'What it reaches (no target was set): 96.5 % clean on the 2 800 test signs (1.4 points below signs-cnn) and 71 % under PGD-50 with 10 restarts at ε = 8/255 on the first 200 (see the evaluations); the held-out PGD-10 check rose from 34 % to 69 % over the 4 epochs (50 min here) and had not levelled off, so longer training would likely add more.',
+      'Stickers (scripts/sticker-eval.ts, sticker-eval.json): at 10 % of the sign area the stop → speed-limit-50 stickers succeed on fewer unseen views than on signs-cnn; at 20 % they succeed on most views for this model too. L∞ robustness at 8/255 does not protect against a large unbounded patch.',
+    ],
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), n: SIGNS_TEST, seed: 0 },
+      { attack: 'pgd', eps: [EPS_8], steps: 50, stepSize: Number((1 / 255).toFixed(6)), restarts: 10, n: 200, seed: 0 },
+    ],
+  },
 ];
 
 /** Toy sets: the shape, its class count and noise, the L∞ ε the robust twin trains at, and the MLP width. */
