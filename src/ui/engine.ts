@@ -69,6 +69,8 @@ const BACKGROUND_LABELS: Partial<Record<Method, { label: string; panel: string }
   robustnessReport: { label: 'robustness report', panel: 'tradeoff' },
   finetuneStart: { label: 'fine-tuning', panel: 'finetune' },
   finetuneCurve: { label: 'fine-tuned ε-curve', panel: 'finetune' },
+  defenseCurves: { label: 'naive vs adaptive curves', panel: 'defenses' },
+  smoothingCurves: { label: 'certify and attack', panel: 'defenses' },
 };
 
 function spawn(): Engine {

@@ -36,7 +36,18 @@ test.describe('Defenses panel', () => {
     await expect(page.getByTestId('defense-explainer').first()).toContainText('gradient masking');
     await page.getByTestId('defense-n').fill('10');
     await page.getByTestId('defense-run').click();
-    await expect(page.getByTestId('defense-gap')).toContainText('points more robust accuracy', { timeout: 180_000 });
+    // The run belongs to the app, not the tab: leave while it runs, come back to it finished and shown.
+    await expect(page.getByTestId('progress')).toBeVisible();
+    await page.getByTestId('tab-attack-lab').click();
+    await expect(page.getByTestId('defense-run')).toHaveCount(0);
+    await expect(page.getByTestId('background-job')).toHaveAttribute('data-panel', 'defenses');
+    // It finishes while the panel is not mounted…
+    await expect(page.getByTestId('background-jobs')).toHaveCount(0, { timeout: 180_000 });
+    await page.getByTestId('tab-defenses').click();
+    await expect(page.getByTestId('defense-n')).toHaveValue('10');
+    // …and is shown on return, not restarted.
+    await expect(page.getByTestId('defense-gap')).toContainText('points more robust accuracy', { timeout: 5_000 });
+    await expect(page.getByTestId('progress')).toHaveCount(0);
     const pts = await pointsOf(page, 0);
     const at = (attack: string) => pts.find((p) => p.attack === attack && Math.abs(p.epsilon - 0.3) < 1e-9)!.accuracy;
     expect(at('naive') - at('adaptive')).toBeGreaterThanOrEqual(0.5);
