@@ -25,6 +25,26 @@ async function pointsOf(page: Page, chart: number) {
     .evaluateAll((els) => els.map((el) => ({ attack: el.getAttribute('data-attack') ?? '', epsilon: Number(el.getAttribute('data-epsilon')), accuracy: Number(el.getAttribute('data-accuracy')) })));
 }
 
+const SIZES = [
+  [1024, 768],
+  [1400, 900],
+] as const;
+
+/** Elements whose content is clipped or spills sideways (text cut off, a form wider than its card). */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const panel = document.getElementById('panel')!;
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+    for (const el of panel.querySelectorAll<HTMLElement>('section, form, fieldset, label, p, select, button, h2, h3')) {
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') out.push(`${el.tagName} ${el.textContent?.slice(0, 40)}`);
+      const r = el.getBoundingClientRect();
+      if (r.right > window.innerWidth + 1) out.push(`${el.tagName} ends at ${Math.round(r.right)}: ${el.textContent?.slice(0, 40)}`);
+    }
+    return out;
+  });
+}
+
 test.describe('Defenses panel', () => {
   test.skip(!ZOO.includes('mnist-cnn'), 'mnist-cnn is not in models/index.json yet');
 
@@ -65,6 +85,43 @@ test.describe('Defenses panel', () => {
       expect(c.accuracy).toBeLessThanOrEqual(e.accuracy);
     }
     await page.screenshot({ path: shotPath('defenses.png'), fullPage: true });
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.screenshot({ path: shotPath(`defenses-${w}.png`), fullPage: true });
+      expect(await overflowing(page)).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  test('ε trade-off and report with a defense: JPEG naive curves stay high, BPDA ones fall; the report flags the naive one', async ({ page }) => {
+    test.setTimeout(240_000);
+    const errors = collectConsoleErrors(page);
+    const curves = 'tmodels=mnist-cnn&tattacks=pgd&temax=0.3&testep=0.15&tn=10&tsteps=10';
+    const report = 'rmodel=mnist-cnn&rsur=mnist-cnn&reps=0.3&rn=10&rsteps=5&rapgd=5&rqueries=100&rnoise=5&rcw=5';
+    await page.goto(`/#panel=tradeoff&${curves}&tdef=jpeg&tdgrad=naive&${report}&rdef=jpeg&rdgrad=naive`);
+    await expect(page.getByTestId('curve-defense')).toHaveValue('jpeg');
+    await expect(page.getByTestId('report-defense-gradient')).toHaveValue('naive');
+    const at03 = async () => (await pointsOf(page, 0)).find((p) => Math.abs(p.epsilon - 0.3) < 1e-9)?.accuracy;
+    await page.getByTestId('curves-run').click();
+    await expect(page.getByTestId('curve-count')).toContainText('3 / 3 points ·', { timeout: 120_000 });
+    await expect(page.getByTestId('curve-defended')).toContainText('JPEG compression, quality 75, naive gradient');
+    const naive = (await at03())!;
+    await page.getByTestId('curve-defense-gradient').selectOption('bpda');
+    expect(page.url()).toContain('tdgrad=bpda');
+    await page.getByTestId('curves-run').click();
+    await expect(page.getByTestId('curve-defended')).toContainText('BPDA', { timeout: 120_000 });
+    await expect(page.getByTestId('curve-count')).toContainText('3 / 3 points ·', { timeout: 120_000 });
+    const bpda = (await at03())!;
+    expect(naive - bpda).toBeGreaterThanOrEqual(0.5);
+
+    await page.getByTestId('report-run').click();
+    await expect(page.getByTestId('report-defended')).toContainText('JPEG compression', { timeout: 180_000 });
+    await expect(page.locator('[data-testid="sanity-flag"][data-flag="black-box-beats-white-box"]')).toBeVisible();
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.screenshot({ path: shotPath(`tradeoff-defense-${w}.png`), fullPage: true });
+      expect(await overflowing(page)).toEqual([]);
+    }
     expect(errors).toEqual([]);
   });
 
