@@ -42,6 +42,7 @@ export const LANES: Record<Method, Lane> = {
   toyEvaluate: 'interactive',
   toyGrid: 'interactive',
   toyAttackPoint: 'interactive',
+  toyCertifyPoint: 'interactive',
   imageSlice: 'interactive',
   tradeoffAttacks: 'interactive',
   tradeoffModels: 'interactive',
