@@ -30,19 +30,26 @@ const SIZES = [
   [1400, 900],
 ] as const;
 
-/** Elements whose content is clipped or spills sideways (text cut off, a form wider than its card). */
+/** Elements whose content is clipped or that spill past the window's right edge (text cut off, a form wider than its card). */
 async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
-    const panel = document.getElementById('panel')!;
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
-    for (const el of panel.querySelectorAll<HTMLElement>('section, form, fieldset, label, p, select, button, h2, h3')) {
-      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') out.push(`${el.tagName} ${el.textContent?.slice(0, 40)}`);
+    const name = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.getAttribute('class') ?? ''} “${(el.textContent ?? '').trim().slice(0, 40)}”`;
+    for (const el of document.body.querySelectorAll<HTMLElement>('*')) {
       const r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 1) out.push(`${el.tagName} ends at ${Math.round(r.right)}: ${el.textContent?.slice(0, 40)}`);
+      if (r.width > 0 && r.right > window.innerWidth + 1) out.push(`${name(el)} ends at ${Math.round(r.right)}`);
+      const style = getComputedStyle(el);
+      // Visually hidden text (1 px boxes for screen readers) is clipped on purpose.
+      if (el.clientWidth > 1 && ['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1 && !['SELECT', 'INPUT'].includes(el.tagName)) out.push(`${name(el)} clips ${el.scrollWidth - el.clientWidth} px`);
     }
     return out;
   });
+}
+
+/** Resizes the window and waits for the charts to follow their containers (ResizeObserver). */
+async function resize(page: Page, width: number, height: number): Promise<void> {
+  await page.setViewportSize({ width, height });
+  await page.waitForTimeout(400);
 }
 
 test.describe('Defenses panel', () => {
@@ -86,7 +93,7 @@ test.describe('Defenses panel', () => {
     }
     await page.screenshot({ path: shotPath('defenses.png'), fullPage: true });
     for (const [w, h] of SIZES) {
-      await page.setViewportSize({ width: w, height: h });
+      await resize(page, w, h);
       await page.screenshot({ path: shotPath(`defenses-${w}.png`), fullPage: true });
       expect(await overflowing(page)).toEqual([]);
     }
@@ -118,7 +125,7 @@ test.describe('Defenses panel', () => {
     await expect(page.getByTestId('report-defended')).toContainText('JPEG compression', { timeout: 180_000 });
     await expect(page.locator('[data-testid="sanity-flag"][data-flag="black-box-beats-white-box"]')).toBeVisible();
     for (const [w, h] of SIZES) {
-      await page.setViewportSize({ width: w, height: h });
+      await resize(page, w, h);
       await page.screenshot({ path: shotPath(`tradeoff-defense-${w}.png`), fullPage: true });
       expect(await overflowing(page)).toEqual([]);
     }
@@ -137,6 +144,37 @@ test.describe('Defenses panel', () => {
     await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', 'fooled', { timeout: 120_000 });
     expect(page.url()).toContain('dgrad=bpda');
     await page.screenshot({ path: shotPath('attack-lab-defense.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('toy plane: the selected point’s certified L2 disc (σ and draws shown) next to its ε-ball', async ({ page }) => {
+    test.skip(!ZOO.includes('toy-blobs-mlp'), 'toy-blobs-mlp is not in models/index.json yet');
+    const errors = collectConsoleErrors(page);
+    await page.goto('/#panel=boundaries&b-view=toy&b-cert=1&b-csigma=0.2&b-cdraws=1000');
+    await expect(page.getByTestId('toy-robust-accuracy')).toHaveAttribute('data-value', /\d/, { timeout: 120_000 });
+    await page.getByTestId('toy-source').selectOption('toy-blobs-mlp');
+    await expect(page.getByTestId('toy-robust-accuracy')).toHaveAttribute('data-model', 'toy-blobs-mlp', { timeout: 60_000 });
+    await expect(page.getByTestId('toy-certify')).toBeChecked();
+    const caption = page.getByTestId('toy-cert-caption');
+    await expect(caption).toContainText('σ = 0.2 with n0 = 100 + N = 1000 draws', { timeout: 30_000 });
+    await expect(caption).toContainText('certified within L2 radius');
+    const radius = Number(await page.getByTestId('toy-cert-disc').getAttribute('data-radius'));
+    // With N = 1000 and α = 0.001 no radius beyond σ·Φ⁻¹(α^(1/N)) ≈ 2.46 σ can be certified.
+    expect(radius).toBeGreaterThan(0);
+    expect(radius).toBeLessThan(2.47 * 0.2);
+    // More noise, wider disc (far from the boundary the radius grows with σ up to that ceiling).
+    await page.getByTestId('toy-cert-sigma').fill('0.05');
+    await expect(caption).toContainText('σ = 0.05 with', { timeout: 30_000 });
+    expect(page.url()).toContain('b-csigma=0.05');
+    await page.getByTestId('toy-cert-sigma').fill('0.2');
+    await expect(caption).toContainText('σ = 0.2 with', { timeout: 30_000 });
+    for (const [w, h] of SIZES) {
+      await resize(page, w, h);
+      await page.screenshot({ path: shotPath(`toy-certified-disc-${w}.png`), fullPage: true });
+      expect(await overflowing(page)).toEqual([]);
+    }
+    await page.getByTestId('toy-certify').uncheck();
+    await expect(page.getByTestId('toy-cert-disc')).toHaveCount(0);
     expect(errors).toEqual([]);
   });
 });
