@@ -10,6 +10,17 @@ import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
 import { urlProblems } from '../../url-state';
 import { choice, currentAddressVersion, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { GRADIENT_MODES } from '../../../lib/defenses/catalog';
+import { TRANSFORM_DEFENSES, type DefenseChoice } from '../../../lib/defenses/choice';
+import type { LabDefense } from '../attack-lab/DefensePicker.svelte';
+
+/** A defense in the address: a transform's id ('' none); the attacker's gradient is a second key. */
+const DEFENSE_IDS = ['', ...TRANSFORM_DEFENSES.map((d) => d.id)];
+
+/** The request's form of a picked defense (EOT over 8 draws, as the picker says). */
+export function defenseRequest(d: LabDefense): DefenseChoice | undefined {
+  return d.id ? { id: d.id, gradient: d.gradient, ...(d.gradient === 'eot' ? { samples: 8 } : {}) } : undefined;
+}
 
 /** The curves' form in the address. */
 export const CURVES_URL = urlSchema({
@@ -24,6 +35,8 @@ export const CURVES_URL = urlSchema({
   tqueries: num(500, 1, 20000),
   tscale: choice(['linear', 'log'] as const, 'linear'),
   tsur: text(),
+  tdef: choice(DEFENSE_IDS, ''),
+  tdgrad: choice(GRADIENT_MODES, 'naive'),
 });
 
 /** The report's form in the address; the suite settings start from the engine's defaults. */
@@ -38,6 +51,8 @@ export const REPORT_URL = urlSchema({
   rqueries: optionalNum(1, 20000),
   rnoise: optionalNum(1, 1000),
   rcw: optionalNum(1, 1000),
+  rdef: choice(DEFENSE_IDS, ''),
+  rdgrad: choice(GRADIENT_MODES, 'naive'),
 });
 
 /** The ε grid 0, step, 2·step, … up to max (inclusive within rounding), at most 41 points. */
@@ -73,6 +88,8 @@ class TradeoffState {
   queryBudget = $state(500);
   scale = $state<'linear' | 'log'>('linear');
   surrogateId = $state('');
+  /** A defense in front of every model of the curves. */
+  curveDefense = $state<LabDefense>({ id: null, gradient: 'naive' });
 
   // The curves run
   readonly curves = new Job('tradeoff-curves');
@@ -82,6 +99,8 @@ class TradeoffState {
   runAttacks = $state<string[]>([]);
   runGrid = $state<number[]>([]);
   runN = $state(0);
+  /** The defense the shown curves were run with. */
+  runDefense = $state<DefenseChoice | undefined>(undefined);
   cancelledAt = $state<number | null>(null);
   /** Index into the positive part of the run's grid: the ε of the scatter and the radius statistics. */
   atIndex = $state(-1);
@@ -97,6 +116,8 @@ class TradeoffState {
   reportSurrogate = $state('');
   reportEpsilon = $state(0.1);
   reportN = $state(200);
+  /** A defense in front of the report's model. */
+  reportDefense = $state<LabDefense>({ id: null, gradient: 'naive' });
   settings = $state<SuiteSettings | null>(null);
   reportRows = $state<AttackOutcome[]>([]);
   reportResult = $state<RobustnessReport | null>(null);
@@ -156,6 +177,8 @@ class TradeoffState {
       reportSurrogate: r.rsur,
       reportEpsilon: r.reps,
       reportN: r.rn,
+      curveDefense: { id: u.tdef || null, gradient: u.tdgrad },
+      reportDefense: { id: r.rdef || null, gradient: r.rdgrad },
     });
     try {
       const engine = getEngine();
@@ -209,6 +232,8 @@ class TradeoffState {
       tqueries: this.queryBudget,
       tscale: this.scale,
       tsur: this.surrogateId,
+      tdef: this.curveDefense.id ?? '',
+      tdgrad: this.curveDefense.gradient,
     });
   }
 
@@ -226,6 +251,8 @@ class TradeoffState {
       rqueries: s.queryBudget,
       rnoise: s.noiseSamples,
       rcw: s.cwSteps,
+      rdef: this.reportDefense.id ?? '',
+      rdgrad: this.reportDefense.gradient,
     });
   }
 
@@ -264,6 +291,7 @@ class TradeoffState {
     this.runAttacks = this.attacks.map((a) => a.id).filter((id) => this.chosenAttacks.includes(id));
     this.runGrid = this.grid;
     this.runN = this.n;
+    this.runDefense = defenseRequest(this.curveDefense);
     this.atIndex = this.grid.filter((e) => e > 0).length - 1;
     this.measured = {};
     if (!this.runModels.includes(this.radiusModel)) this.radiusModel = this.runModels.find((m) => /robust/.test(m)) ?? this.runModels[0] ?? '';
@@ -274,6 +302,7 @@ class TradeoffState {
       epsilons: this.runGrid,
       n: this.n,
       surrogateModelId: this.runAttacks.includes('transfer') ? this.surrogateId : undefined,
+      defense: this.runDefense,
     });
     const outcome = await this.curves.run((ctx) =>
       getEngine().robustnessCurves(
@@ -314,6 +343,7 @@ class TradeoffState {
       n: this.reportN,
       settings: { ...$state.snapshot(this.settings), transfer: withTransfer },
       surrogateModelId: withTransfer ? this.reportSurrogate : undefined,
+      defense: defenseRequest(this.reportDefense),
     };
     const outcome = await this.report.run((ctx) =>
       getEngine().robustnessReport(
