@@ -1,8 +1,11 @@
 /**
- * `npm run train -- --model <id> [--steps N] [--out DIR]`: trains one zoo model from its recipe (src/lib/models/zoo.ts),
- * reproducibly from its seed, on tfjs wasm in Node; writes <out>/<id>/model.json, weights.bin and training.json
- * (the recipe, the result, the held-out checks). The card is then written by `npm run cards`.
+ * `npm run train -- --model <id> [--steps N] [--out DIR] [--resume] [--checkpoint-dir DIR] [--checkpoint-every N]`:
+ * trains one zoo model from its recipe (src/lib/models/zoo.ts), reproducibly from its seed, on tfjs wasm in Node;
+ * writes <out>/<id>/model.json, weights.bin and training.json (the recipe, the result, the held-out checks). The card
+ * is then written by `npm run cards`.
  * --steps cuts training short (smoke runs); such a run is marked as partial in training.json.
+ * Every --checkpoint-every steps (default 200) the whole loop state goes to --checkpoint-dir (default
+ * .cache/train/<id>); --resume continues a killed run from there (same recipe, same --steps).
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
 import { getAttack } from '../src/lib/attacks/registry';
 import { robustAccuracy } from '../src/lib/eval/robust-accuracy';
 import { recipeData } from './recipe-data';
+import { checkpointExists, readCheckpoint, writeCheckpoint } from './train-checkpoint';
 import { numberArg, parseArgs, progressBar, stringArg } from './cli';
 
 function writeRecord(dir: string, record: object): void {
@@ -27,6 +31,14 @@ async function main(): Promise<void> {
   const recipe = findRecipe(stringArg(args, 'model'));
   const outDir = path.resolve(stringArg(args, 'out', MODELS_DIR));
   const steps = args.steps === undefined ? undefined : numberArg(args, 'steps');
+  // Checkpoint options (kept together for the CLI-parsing refactor).
+  const checkpointDir = path.resolve(stringArg(args, 'checkpoint-dir', path.join('.cache', 'train', recipe.id)));
+  const checkpointEvery = numberArg(args, 'checkpoint-every', 200);
+  const resumeRun = args.resume === true;
+  if (!(Number.isInteger(checkpointEvery) && checkpointEvery >= 1)) throw new Error(`--checkpoint-every must be a positive integer, got ${checkpointEvery}`);
+  if (resumeRun && !checkpointExists(checkpointDir)) throw new Error(`--resume: no checkpoint in ${checkpointDir} (state.json and tensors.bin)`);
+  const resume = resumeRun ? readCheckpoint(checkpointDir) : undefined;
+  if (resume) console.error(`resuming ${recipe.id} at step ${resume.step}/${resume.totalSteps} from ${checkpointDir}`);
   const backend = await initNodeBackend('wasm');
   console.error(`training ${recipe.id} on ${backend.backend} (tfjs ${tf.version.tfjs})`);
 
@@ -35,8 +47,8 @@ async function main(): Promise<void> {
   const dir = path.join(outDir, recipe.id);
   const started = Date.now();
   const v = recipe.validation;
-  let bestSoFar = -Infinity;
-  const checks: { step: number; value: number }[] = [];
+  let bestSoFar = resume?.best?.value ?? -Infinity;
+  const checks: { step: number; value: number }[] = resume ? resume.validations.slice() : [];
   const validation = v
     ? {
         every: v.every,
@@ -70,6 +82,8 @@ async function main(): Promise<void> {
     bounds: data.bounds,
     seed: recipe.seed,
     validation,
+    resume,
+    checkpoint: { every: checkpointEvery, save: async (state) => writeCheckpoint(checkpointDir, state) },
     onProgress: (p) =>
       progressBar(
         p.step,

@@ -49,6 +49,8 @@ export interface IterativeParams {
   /** Per-example ε and absolute step size. */
   epsilon: Float32Array;
   stepSize: Float32Array;
+  /** Per-example radius of the random start when it differs from ε (N-FGSM starts in a cube larger than its step). */
+  startRadius?: Float32Array;
   randomStart: boolean;
   /** Runs in all; runs after the first attack only the examples still unbroken, always from a random start. */
   restarts: number;
@@ -101,6 +103,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const C = model.numClasses;
   const eps = perExample(p.epsilon, x.rank);
   const step = perExample(p.stepSize, x.rank);
+  const startEps = p.startRadius ? perExample(p.startRadius, x.rank) : eps;
   const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
   // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
@@ -113,9 +116,9 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     tf.tidy(() => {
       if (restart === 0 && p.rowsOf) {
         const full = unitBallSample([p.rowsOf.total, ...x.shape.slice(1)], p.norm, seed);
-        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(eps)));
+        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(startEps)));
       }
-      return project(x.add(randomInBall(x, eps, p.norm, seed)));
+      return project(x.add(randomInBall(x, startEps, p.norm, seed)));
     });
   let xk: tf.Tensor = p.randomStart || restart > 0 ? start() : x.clone();
   let best = x.clone();
@@ -189,6 +192,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   } finally {
     grad?.dispose();
     xk.dispose();
+    if (startEps !== eps) startEps.dispose();
     eps.dispose();
     step.dispose();
     classes.dispose();
@@ -216,6 +220,7 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
             ...p,
             epsilon: pick(p.epsilon, rows),
             stepSize: pick(p.stepSize, rows),
+            startRadius: p.startRadius ? pick(p.startRadius, rows) : undefined,
             labels: pick(p.labels, rows),
             targets: p.targets ? pick(p.targets, rows) : null,
           },
