@@ -83,7 +83,7 @@ describe('N-FGSM', () => {
   it('steps α·sign(∇) from a start in the 2ε cube and never projects back onto the ε-cube', async () => {
     // A linear model z = [0, w·x]: the CE gradient of label 0 is along +w, so one sign step moves every coordinate by +α.
     const w = tf.tensor2d([[0, 1], [0, -1], [0, 1]]);
-    const model = { logits: (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w), numClasses: 2, inputShape: [3], bounds: [-10, 10] as [number, number] };
+    const model = { logits: (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w) as tf.Tensor2D, numClasses: 2, inputShape: [3], bounds: [-10, 10] as [number, number] };
     const n = 400;
     const eps = 0.1;
     const x = tf.zeros([n, 3]);
