@@ -10,7 +10,7 @@ import { createRng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
 import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
-import { ascentObjective, mean, rowStats } from './losses';
+import { ascentObjective, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
@@ -70,6 +70,13 @@ export interface IterativeParams {
   rowsOf?: { rows: Int32Array; total: number };
   /** Keep the highest-objective iterate and run every step, even after success (adversarial training). */
   maximizeLoss?: boolean;
+  /** The loss ascended (default cross-entropy). DLR with targets (or lossTargets) is the targeted DLR. */
+  loss?: AttackLoss;
+  /**
+   * Classes the targeted DLR loss aims at while success stays untargeted (prediction ≠ label): APGD-T's way of using
+   * a targeted loss to find ANY misclassification. Only with loss 'dlr' and targets null.
+   */
+  lossTargets?: Int32Array;
 }
 
 export interface IterativeOutcome {
@@ -81,19 +88,18 @@ export interface IterativeOutcome {
   queries: number;
 }
 
-/** ∇ₓ of the summed ascent objective and the logits of the same forward pass. */
+/** ∇ₓ of the summed per-example objective and the logits of the same forward pass. */
 export function gradientAndLogits(
   model: AttackModel,
   x: tf.Tensor,
-  classes: tf.Tensor1D,
-  targeted: boolean,
+  objective: (logits: tf.Tensor2D) => tf.Tensor1D,
 ): { grad: tf.Tensor; logits: tf.Tensor2D } {
   let logits: tf.Tensor2D | null = null;
   const grad = tf.grad((xi: tf.Tensor) => {
     const z = model.logits(xi);
     // A clone, because tensors saved on the gradient tape are disposed after backprop.
     logits = tf.keep(z.clone());
-    return ascentObjective(z, classes, targeted).sum();
+    return objective(z).sum();
   })(x);
   return { grad, logits: logits! };
 }
@@ -106,6 +112,13 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const startEps = p.startRadius ? perExample(p.startRadius, x.rank) : eps;
   const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
+  const dlr = p.loss === 'dlr';
+  if (p.lossTargets && !(dlr && !targeted)) throw new Error('lossTargets needs the DLR loss and an untargeted run');
+  const dlrTargets = dlr ? (p.lossTargets ?? p.targets) : null;
+  const labelTensor = dlr ? tf.tensor1d(p.labels, 'int32') : null;
+  const dlrTargetTensor = dlrTargets ? tf.tensor1d(dlrTargets, 'int32') : null;
+  const objective = (z: tf.Tensor2D): tf.Tensor1D =>
+    !dlr ? ascentObjective(z, classes, targeted) : dlrTargetTensor ? dlrTargetedLoss(z, labelTensor!, dlrTargetTensor) : dlrLoss(z, labelTensor!);
   // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
   // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
   const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
@@ -132,13 +145,14 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       const last = k === p.steps;
       let logits: tf.Tensor2D;
       if (last) logits = tf.tidy(() => model.logits(xk));
-      else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted));
+      else ({ grad, logits } = gradientAndLogits(model, xk, objective));
       queries += n;
       const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
       logits.dispose();
       const data = await packed.data();
       packed.dispose();
       const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
+      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, C + 1);
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -196,6 +210,8 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     eps.dispose();
     step.dispose();
     classes.dispose();
+    labelTensor?.dispose();
+    dlrTargetTensor?.dispose();
     if (box) tf.dispose([box.lo, box.hi]);
     rule.dispose?.();
   }
@@ -223,6 +239,7 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
             startRadius: p.startRadius ? pick(p.startRadius, rows) : undefined,
             labels: pick(p.labels, rows),
             targets: p.targets ? pick(p.targets, rows) : null,
+            lossTargets: p.lossTargets ? pick(p.lossTargets, rows) : undefined,
           },
           rng.seed(),
           r,
@@ -265,6 +282,8 @@ export interface IterativeSettings {
   randomStart: boolean;
   restarts: number;
   rule: StepRuleFactory;
+  /** The loss ascended (default cross-entropy). */
+  loss?: AttackLoss;
 }
 
 /** Runs the loop on the driver's rows at one ε (the common atEpsilon of the iterative attacks). */
@@ -275,6 +294,8 @@ export async function iterativeAtEpsilon(
   epsilon: number,
   s: IterativeSettings,
   model: AttackModel = ctx.model,
+  /** Per-call additions (APGD-T's lossTargets). */
+  extra: Partial<IterativeParams> = {},
 ): Promise<{ adversarial: tf.Tensor; queries: number }> {
   if (epsilon === 0) return { adversarial: xRows.clone(), queries: 0 };
   const { labels, targets } = rowClasses(ctx, rows);
@@ -295,6 +316,8 @@ export async function iterativeAtEpsilon(
     signal: ctx.opts.signal,
     rowsOf: { rows, total: ctx.labels.length },
     maximizeLoss: ctx.opts.maximizeLoss === true,
+    loss: s.loss,
+    ...extra,
   });
   return { adversarial: out.adversarial, queries: out.queries };
 }

@@ -1,7 +1,7 @@
 /**
  * The attack registry: one entry per attack id, shared by the CLI, the URL state and the UI.
  */
-import { apgdCe } from './apgd';
+import { apgdCe, apgdDlr, apgdT } from './apgd';
 import { cwL2 } from './cw';
 import { deepfool } from './deepfool';
 import { fgsm } from './fgsm';
@@ -12,11 +12,11 @@ import { bim, pgd, pgdL2 } from './pgd';
 import { square } from './square';
 import { transfer } from './transfer';
 import type { AttackSpec } from './types';
-import { makeEnsemble } from './worst-case';
+import { makeAutoAttack, makeEnsemble } from './worst-case';
 
-const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, cwL2, deepfool, jsma, square, transfer, noise];
+const BASE: AttackSpec[] = [fgsm, bim, pgd, pgdL2, mifgsm, apgdCe, apgdDlr, apgdT, cwL2, deepfool, jsma, square, transfer, noise];
 
-export const ATTACKS: readonly AttackSpec[] = [...BASE, makeEnsemble((id) => getAttack(id))];
+export const ATTACKS: readonly AttackSpec[] = [...BASE, makeEnsemble((id) => getAttack(id)), makeAutoAttack((id) => getAttack(id))];
 
 export const ATTACK_IDS: readonly string[] = ATTACKS.map((a) => a.id);
 
