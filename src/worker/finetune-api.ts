@@ -111,7 +111,7 @@ export interface SavedModel {
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-const METHOD_NAMES: Record<FinetuneRecipe['method'], string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
+const METHOD_NAMES: Record<FinetuneRecipe['method'], string> = { 'fgsm-rs': 'FGSM-RS', 'n-fgsm': 'N-FGSM', pgd: 'PGD-AT', trades: 'TRADES' };
 
 const gates = new Map<string, PauseGate>();
 let store: ModelStore<FinetuneCard> | null = null;
