@@ -176,8 +176,13 @@ function zooSummary(entries: ModelEntry[]): string {
     for (const ev of card.evaluations) {
       const p = ev.params;
       const attack = `${ev.attack}${p.steps ? `-${p.steps}` : ''}${p.restarts && p.restarts !== 1 ? ` ×${p.restarts}` : ''}`;
-      const points = ev.points.map((q) => `${q.eps}: ${pct(q.robust_accuracy)}`).join(', ');
-      lines.push(`| ${e.id} | ${card.parameters} | ${how} | ${attack} | ${ev.n} | ${pct(ev.clean_accuracy)} | ${points} |`);
+      // A figure from fewer than 10 000 images is labelled with its 95 % interval (the evals since issue 17 carry it).
+      const ci = (q: (typeof ev.points)[number]) => (q.ci95 ? ` [95 %: ${(100 * q.ci95[0]).toFixed(1)}–${(100 * q.ci95[1]).toFixed(1)}]` : '');
+      const points = ev.points.map((q) => `${q.eps}: ${pct(q.robust_accuracy)}${ci(q)}`).join(', ');
+      const stages = ev.stages?.length
+        ? `; after ${ev.stages.map((s) => `${s.attack} ${s.points.map((q) => pct(q.robust_accuracy)).join('/')}`).join(' → ')}`
+        : '';
+      lines.push(`| ${e.id} | ${card.parameters} | ${how} | ${attack} | ${ev.n} | ${pct(ev.clean_accuracy)} | ${points}${stages} |`);
     }
   }
   return `${lines.join('\n')}\n`;

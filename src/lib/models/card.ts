@@ -17,7 +17,10 @@ export interface CardEvaluation {
   /** Test examples evaluated (the first n of the test set). */
   n: number;
   clean_accuracy: number;
+  /** Robust accuracy per ε; with its 95 % interval (ci95) when n < 10 000. */
   points: RobustAccuracyPoint[];
+  /** Worst-case suites (autoattack, ensemble): the robust accuracy after each component, in order. */
+  stages?: { attack: string; points: RobustAccuracyPoint[] }[];
   seconds: number;
 }
 
