@@ -13,7 +13,7 @@ import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { CLASS_NAMES } from '../src/lib/data/dataset';
 import { describeArchitecture } from '../src/lib/models/architectures';
-import type { ModelCard } from '../src/lib/models/card';
+import type { CardEvaluation, ModelCard } from '../src/lib/models/card';
 import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
 import { parseModelIndex, type ModelEntry } from '../src/lib/models/registry';
 import { ZOO_RECIPES, type ZooRecipe } from '../src/lib/models/zoo';
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
       }
       if (cache[command]) evaluations.push({ command, ...cache[command] });
     }
+    const comparison = twinComparison(recipe, evaluations);
     const card: ModelCard = {
       ...entry,
       architecture: { summary: describeArchitecture(trained.architecture), ...trained.architecture },
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
         command: `npm run train -- --model ${recipe.id}`,
       },
       evaluations,
+      ...(comparison ? { comparison } : {}),
       notes: recipe.notes ?? [],
       ...(differs ? { currentRecipeDiffers: true } : {}),
     };
@@ -153,6 +155,33 @@ async function main(): Promise<void> {
   console.error(`wrote models/index.json (${entries.length} models)`);
   writeFileSync(path.join(MODELS_DIR, 'README.md'), zooSummary(entries));
   console.error('wrote models/README.md');
+}
+
+/**
+ * A robust toy model against its standard twin (the id without "-robust"), at the robust model's training ε, from
+ * the first evaluation both cards share (same attack, steps, restarts, n).
+ */
+function twinComparison(recipe: ZooRecipe, evaluations: CardEvaluation[]): ModelCard['comparison'] | undefined {
+  if (recipe.data.kind !== 'toy' || !recipe.id.endsWith('-robust') || recipe.training.epsilon === undefined) return undefined;
+  const twinId = recipe.id.slice(0, -'-robust'.length);
+  const twin = readJson<ModelCard>(path.join(MODELS_DIR, twinId, 'card.json'));
+  const eps = recipe.training.epsilon;
+  for (const ev of evaluations) {
+    const mine = ev.points.find((p) => p.eps === eps);
+    const other = twin?.evaluations.find((t) => t.command === ev.command.replace(`--model ${recipe.id} `, `--model ${twinId} `));
+    const theirs = other?.points.find((p) => p.eps === eps);
+    if (mine && theirs) {
+      return {
+        standardModel: twinId,
+        attack: ev.command.replace(/^npm run eval -- --model \S+ /, ''),
+        epsilon: eps,
+        standard: theirs.robust_accuracy,
+        robust: mine.robust_accuracy,
+        marginPoints: Math.round(1000 * (mine.robust_accuracy - theirs.robust_accuracy)) / 10,
+      };
+    }
+  }
+  return undefined;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
@@ -184,6 +213,8 @@ function zooSummary(entries: ModelEntry[]): string {
         : '';
       lines.push(`| ${e.id} | ${card.parameters} | ${how} | ${attack} | ${ev.n} | ${pct(ev.clean_accuracy)} | ${points}${stages} |`);
     }
+    const c = card.comparison;
+    if (c) lines.push(`| ${e.id} vs ${c.standardModel} | | | same attack at ε = ${c.epsilon} | | | ${pct(c.robust)} vs ${pct(c.standard)}: ${c.marginPoints >= 0 ? '+' : ''}${c.marginPoints} points |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,8 @@
  * held-out test images with PGD-20 (α = 2.5ε/20, random start) and FGSM every `--every` steps, and the panel's
  * catastrophic-overfitting detector on that series. Writes the series and the verdicts as JSON.
  *
- * `npx tsx scripts/bench/nfgsm-finetune.ts [--steps 2000] [--every 100] [--heldOut 200] [--methods n-fgsm,fgsm-rs] [--out FILE]`
+ * `npx tsx scripts/bench/nfgsm-finetune.ts [--steps 2000] [--every 100] [--heldOut 200] [--methods n-fgsm,fgsm-rs] [--ramp 0]
+ *  [--lr 1e-3] [--out FILE]` (--ramp: the panel's ε-ramp fraction; --lr its learning rate)
  * Too slow for a unit test here (about 2 × 256k gradient passes plus the checks); the recorded run is in
  * docs/measurements/nfgsm-finetune.json.
  */
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const every = numberArg(args, 'every', 100);
   const heldOutN = numberArg(args, 'heldOut', 200);
   const epsilon = numberArg(args, 'eps', 0.3);
+  const ramp = numberArg(args, 'ramp', DEFAULT_RECIPE.epsilonRamp);
+  const learningRate = numberArg(args, 'lr', DEFAULT_RECIPE.learningRate);
   const methods = stringArg(args, 'methods', 'n-fgsm,fgsm-rs').split(',') as FinetuneMethod[];
   for (const m of methods) if (!(FINETUNE_METHODS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method "${m}"`);
   const outFile = path.resolve(stringArg(args, 'out', 'docs/measurements/nfgsm-finetune.json'));
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
     const model = await loadZooModelFromDisk(entry);
     const { x, y } = test.batch(Int32Array.from({ length: heldOutN }, (_, i) => i));
     const labels = (await y.data()) as Int32Array;
-    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, relativeStepSize: relativeStepFor(method, 1) };
+    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, relativeStepSize: relativeStepFor(method, 1) };
     const series: { step: number; clean: number; robust: number; fgsm: number }[] = [];
     const started = performance.now();
     const result = await finetuneModel(model, train, { x, y: labels }, {
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     model.dispose();
   }
   const record = {
-    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --methods ${methods.join(',')}`,
+    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --methods ${methods.join(',')}`,
     model: 'mnist-cnn',
     epsilon,
     heldOut: { n: heldOutN, images: `the first ${heldOutN} of public/data/mnist-test.bin`, attack: 'PGD-20, α = 2.5ε/20, random start, 1 restart' },

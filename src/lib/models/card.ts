@@ -49,5 +49,10 @@ export interface ModelCard extends ModelEntry {
     command: string;
   };
   evaluations: CardEvaluation[];
+  /**
+   * Robust toy models: the same attack at this model's ε on the standard twin's card and on this one, and the
+   * margin between them in points (the boundary lesson needs a visible one).
+   */
+  comparison?: { standardModel: string; attack: string; epsilon: number; standard: number; robust: number; marginPoints: number };
   notes: string[];
 }
