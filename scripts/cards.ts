@@ -118,6 +118,8 @@ async function main(): Promise<void> {
       if (cache[command]) evaluations.push({ command, ...cache[command] });
     }
     const comparison = twinComparison(recipe, evaluations);
+    const torchCheck = readJson<Record<string, unknown>>(path.join(dir, 'torch-check.json'));
+    const independentCheck = torchCheck?.weightsSha256 === weightsSha256 ? torchCheck : null;
     const card: ModelCard = {
       ...entry,
       architecture: { summary: describeArchitecture(trained.architecture), ...trained.architecture },
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
       },
       evaluations,
       ...(comparison ? { comparison } : {}),
+      ...(independentCheck ? { independentCheck } : {}),
       notes: recipe.notes ?? [],
       ...(differs ? { currentRecipeDiffers: true } : {}),
     };

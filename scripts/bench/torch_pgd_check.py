@@ -12,9 +12,11 @@ generator), so figures differ by sampling noise, not by definition.
   npx tsx scripts/bench/dump-test-images.ts --model mnist-cnn-robust --n 1000 --out .cache/torch-check/mnist
   /usr/bin/python3 scripts/bench/torch_pgd_check.py --model mnist-cnn-robust --data .cache/torch-check/mnist \
       --n 1000 --eps 0.3 --steps 50 --step-size 0.01 --restarts 10 [--threads 2] [--seed 0]
-Debian's python3-torch installs for /usr/bin/python3. Prints one JSON object.
+Debian's python3-torch installs for /usr/bin/python3. Prints one JSON object; saved as models/<id>/torch-check.json,
+`npm run cards` puts it on the card (while the weights' SHA-256 still matches).
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -99,7 +101,9 @@ def main():
             project = hit['points'][0]['robust_accuracy']
     torch_acc = robust / a.n
     out = {
-        'model': a.model, 'n': a.n, 'eps': a.eps, 'steps': a.steps, 'stepSize': a.step_size, 'restarts': a.restarts,
+        'model': a.model,
+        'weightsSha256': hashlib.sha256(open(os.path.join(model_dir, 'weights.bin'), 'rb').read()).hexdigest(),
+        'n': a.n, 'eps': a.eps, 'steps': a.steps, 'stepSize': a.step_size, 'restarts': a.restarts,
         'torch': torch.__version__, 'torch_clean_accuracy': clean / a.n, 'torch_robust_accuracy': torch_acc,
         'project_command': command, 'project_robust_accuracy': project,
         'difference_points': None if project is None else round(100 * (torch_acc - project), 2),

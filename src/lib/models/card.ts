@@ -54,5 +54,10 @@ export interface ModelCard extends ModelEntry {
    * margin between them in points (the boundary lesson needs a visible one).
    */
   comparison?: { standardModel: string; attack: string; epsilon: number; standard: number; robust: number; marginPoints: number };
+  /**
+   * An independent check of a PGD figure: the model rebuilt in PyTorch running its own PGD with the same ε, steps,
+   * step size and restarts on the same images (scripts/bench/torch_pgd_check.py's output, models/<id>/torch-check.json).
+   */
+  independentCheck?: Record<string, unknown>;
   notes: string[];
 }
