@@ -86,9 +86,10 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 1,
-    training: { method: 'standard', epochs: 12, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     notes: [
       'Target: clean ≥ 99.0 % on the 10 000 test images. The 5-epoch run (32 min on the shared 2-core machine) falls short of it by a few images (see the FGSM row at ε = 0); this net is reported at about 99.2 % after 10 epochs, so training longer is what would close the gap.',
+      'Training longer did not close it (issue 17): the same recipe with 12 epochs instead of 5 (60 min here, `--out .cache/candidates`) reached 98.94 % clean on the 10 000 test images against 98.95 % for these weights, so they were kept. What is left to try: a wider first layer or max-pooling instead of strided convolutions, or data augmentation (small shifts), which is how small MNIST nets usually pass 99 %.',
     ],
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.05, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
@@ -138,6 +139,7 @@ const imageRecipes: ZooRecipe[] = [
     notes: [
       'Fast adversarial training (FGSM with random start, α = 0.375, ε ramped to 0.3, Adam, cyclic lr 5e-3, 2 epochs) overfit catastrophically here: its loss on FGSM-RS examples fell to 0.21 while PGD-10 accuracy on 300 held-out images peaked at 17 % and ended at 6 %. PGD-5 adversarial training replaced it.',
       'Target: PGD-50×10 accuracy ≥ 88 % at ε = 0.3. Not reached on the 2 000 images evaluated (see the evaluations). The held-out check during training (PGD-10, α = 0.075, 300 images) read 97 %, far above PGD-50 with α = 0.01: large-step training attacks leave the loss surface hard to climb with large steps, and the check was too weak to steer early stopping. What would reach the target: PGD-AT with more, smaller steps (PGD-10–40, α ≈ 0.01–0.03) for 10+ epochs, with PGD-50-style held-out checks — several hours on this machine.',
+      'Retraining for issue 17 (targets: clean ≥ 98.5 %, ≥ 89 % PGD-50×10 and ≥ 88 % under the autoattack suite at ε = 0.3 on all 10 000 test images) is not finished, so these weights are still the PGD-5 ones above. The current recipe (PGD-10 adversarial training on the highest-loss iterate, α = 0.04, 6 epochs, same small net) ran at 26–40 images/s on the shared machine, about 4 h; a first N-FGSM run from scratch (k = 2, α = ε, ε ramped over 30 %) was stopped at step 460 of 3 680 with its loss still at chance level (2.28) and a held-out PGD-20 accuracy of 10 %. The small net (166k parameters) was kept rather than a wider one: a wider net multiplies the cost of every attack step, and the small net is the one the published 88.8 % (Wong et al.) and 89.3 % (Madry et al., larger net) figures are compared against.',
     ],
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
