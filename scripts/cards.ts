@@ -12,6 +12,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { CLASS_NAMES } from '../src/lib/data/dataset';
+import { FULL_TEST_SET } from '../src/lib/eval/interval';
+import { accuracyPoint, type RobustAccuracyPoint } from '../src/lib/eval/robust-accuracy';
 import { describeArchitecture } from '../src/lib/models/architectures';
 import type { CardEvaluation, ModelCard } from '../src/lib/models/card';
 import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
         cache[command] = await evaluateModel(recipe.id, plan, (done, total, s) => progressBar(done, total, s, recipe.id));
         writeFileSync(cacheFile, `${JSON.stringify({ weightsSha256, results: cache }, null, 2)}\n`);
       }
-      if (cache[command]) evaluations.push({ command, ...cache[command] });
+      if (cache[command]) evaluations.push(withIntervals({ command, ...cache[command] }));
     }
     const comparison = twinComparison(recipe, evaluations);
     const torchCheck = readJson<Record<string, unknown>>(path.join(dir, 'torch-check.json'));
@@ -158,6 +160,13 @@ async function main(): Promise<void> {
   console.error(`wrote models/index.json (${entries.length} models)`);
   writeFileSync(path.join(MODELS_DIR, 'README.md'), zooSummary(entries));
   console.error('wrote models/README.md');
+}
+
+/** Evaluations cached before intervals existed get theirs here (the counts are accuracy × n, whole numbers). */
+function withIntervals<T extends CardEvaluation>(ev: T): T {
+  const label = (points: RobustAccuracyPoint[]) =>
+    points.map((p) => (p.ci95 || ev.n >= FULL_TEST_SET ? p : accuracyPoint(p.eps, Math.round(p.robust_accuracy * ev.n), ev.n)));
+  return { ...ev, points: label(ev.points), ...(ev.stages ? { stages: ev.stages.map((s) => ({ ...s, points: label(s.points) })) } : {}) };
 }
 
 /**
