@@ -413,8 +413,9 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
         throwIfCancelled(opts.signal);
       }
       const inEpoch = step % stepsPerEpoch;
-      // On resume the saved order is the current epoch's, already shuffled (the checkpoint came after its step 0).
-      if (inEpoch === 0 && !(resume && step === firstStep)) rng.shuffle(order);
+      // A checkpoint holds the order of the epoch its last step belonged to: resumed mid-epoch it is used as is,
+      // resumed at an epoch boundary the new epoch is shuffled from the saved generator position, as it would be.
+      if (inEpoch === 0) rng.shuffle(order);
       const lr = learningRateAt(opts.schedule, opts.learningRate, step, totalSteps);
       setLearningRate(optimizer, lr);
       const eps = opts.method === 'standard' ? 0 : epsilonAt(opts.epsilon!, opts.epsilonRamp, step, totalSteps);
