@@ -268,7 +268,7 @@ describe('runAttack', () => {
       if (a.defaults.samples !== undefined) small.samples = 4;
       if (a.defaults.binarySearchSteps !== undefined) small.binarySearchSteps = 2;
       if (a.needs === 'surrogate') small.surrogateModelId = 'tiny-b';
-      if (a.kind === 'ensemble') small.attacks = ['fgsm', 'pgd'];
+      if (a.id === 'ensemble') small.attacks = ['fgsm', 'pgd'];
       const r = await lab.runAttack(`all-${a.id}`, { modelId: 'tiny-a', attackId: a.id, options: { epsilons: [eps], ...small }, image: x, label });
       const e = r.results[0];
       const measured = a.norm === 'linf' ? e.linf : a.norm === 'l2' ? e.l2 : e.l0;

@@ -152,6 +152,11 @@ export interface AttackResult {
   /** Target class per example (targeted runs only). */
   targets?: Int32Array;
   results: EpsilonResult[];
+  /**
+   * Worst-case wrappers (ensemble, autoattack, restarts): after each run in order, the number of examples still
+   * robust at each ε (same order as `results`).
+   */
+  stages?: { attack: string; robust: number[] }[];
 }
 
 export type AttackKind = 'gradient' | 'score' | 'transfer' | 'baseline' | 'minimization' | 'ensemble';
