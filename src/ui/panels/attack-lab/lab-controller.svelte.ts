@@ -17,6 +17,8 @@ import { downloadBlob as download } from '../../download';
 
 /** Live attacks rerun this long after the last change (a moving slider sends many). */
 const DEBOUNCE_MS = 160;
+/** Gradient steps (× restarts) from which a run is known to take seconds: its progress shows from the start. */
+const SLOW_STEPS = 200;
 
 class LabController {
   models = $state<ModelSummary[]>([]);
@@ -219,10 +221,17 @@ class LabController {
     this.notice = null;
     this.clearTimers();
     const newest = this.runRequest();
+    const expectSlow = !this.live || (options.steps ?? 0) * (options.restarts ?? 1) >= SLOW_STEPS;
     const outcome = await this.job.run(async (ctx) => {
-      // The bar appears only for runs longer than a second; the old result greys out after 0.4 s.
-      this.timers.push(setTimeout(() => ctx.current() && (this.showProgress = true), 1000));
-      this.timers.push(setTimeout(() => ctx.current() && (this.slowRun = true), 400));
+      // Progress, ETA and Cancel show in the result area: at once for a run that will be slow (many gradient steps,
+      // or an attack that only queries the model), otherwise after 0.25 s, so quick live reruns do not flicker.
+      if (expectSlow) {
+        this.showProgress = true;
+        this.slowRun = true;
+      } else {
+        this.timers.push(setTimeout(() => ctx.current() && (this.showProgress = true), 250));
+        this.timers.push(setTimeout(() => ctx.current() && (this.slowRun = true), 400));
+      }
       const engine = getEngine();
       // Drawn and uploaded images have no label: the attack moves them away from the model's own prediction.
       const y = labelKnown && galleryLabel !== null ? galleryLabel : argmax(await engine.predict(modelId, img));
