@@ -14,6 +14,8 @@ import type { TransferRow } from './TransferView.svelte';
 import { DEFAULT_EPSILON, readLabState, writeLabState, type InputSource } from './lab-state';
 import { amplificationFor, fileStem, grayPng, runJson, signedPng } from './export';
 import { downloadBlob as download } from '../../download';
+import { stepEpsilon } from '../../components/epsilon-scale';
+import { onShortcut, type ShortcutAction } from '../../presenter.svelte';
 
 /** Live attacks rerun this long after the last change (a moving slider sends many). */
 const DEBOUNCE_MS = 160;
@@ -279,6 +281,22 @@ class LabController {
 
   cancel(): void {
     void this.job.cancel();
+  }
+
+  /** Presenter keys: run, or ε one slider step up or down (a live attack then reruns by itself). */
+  shortcut(action: ShortcutAction): void {
+    if (!this.ready) return;
+    if (action === 'run') {
+      if (this.image && !this.job.running) void this.run();
+      return;
+    }
+    const epsilon = stepEpsilon(this.params.epsilon, this.norm, action === 'eps-up' ? 1 : -1);
+    if (epsilon !== this.params.epsilon) this.setParams({ epsilon });
+  }
+
+  /** Listens for the presenter's shortcuts while the lab is on screen; returns the function that stops it. */
+  listenShortcuts(): () => void {
+    return onShortcut((action) => this.shortcut(action));
   }
 
   setParams(changes: Partial<AttackParams>): void {
