@@ -101,7 +101,7 @@ const SCENES: Scene[] = [
     hash: '#panel=engine',
     ready: async (page) => {
       await page.getByTestId('engine-check-run').click();
-      await expect(page.getByTestId('engine-check-gradient')).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId('engine-check-verdict')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
     },
   },
 ];

@@ -36,3 +36,17 @@ test('Attack Lab terms: ε, the norm, δ, ‖δ‖ values and the attack name ex
   await expect(page.locator('#panel [data-term="epsilon"] [role="tooltip"]').first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('the engine check says pass or fail against the CPU backend, with the tolerance named', async ({ page }) => {
+  await page.goto('/?backend=wasm#panel=engine');
+  await page.getByTestId('engine-check-run').click();
+  const verdict = page.getByTestId('engine-check-verdict');
+  await expect(verdict).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
+  await expect(verdict).toContainText('Pass');
+  await expect(verdict).toContainText('CPU backend');
+  await expect(verdict).toContainText('tolerance');
+  const diff = Number(await page.getByTestId('engine-check-diff').textContent());
+  const tol = Number(await page.getByTestId('engine-check-tolerance').textContent());
+  expect(diff).toBeLessThanOrEqual(tol);
+  expect(tol).toBeGreaterThan(0);
+});
