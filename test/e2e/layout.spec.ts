@@ -5,7 +5,7 @@ import { collectConsoleErrors, shotPath } from './helpers';
  * Layout that holds on a projector (1024×768) and a laptop (1400×900): checked from element boxes, not by eye.
  * For every panel (and the Attack Lab's upload view): the page does not scroll sideways, no visible text element
  * is wider than its box or reaches past the viewport's right edge, and no two visible text boxes overlap
- * (an element inside another is allowed). Screenshots at 1024×768 go to docs/screenshots/ with SCREENSHOTS=1.
+ * (an element inside another is allowed); chart text is 12 px or larger. Screenshots at 1024×768 go to docs/screenshots/ with SCREENSHOTS=1.
  */
 
 interface Scene {
@@ -116,6 +116,7 @@ interface LayoutReport {
   viewport: number;
   overflowing: string[];
   overlapping: string[];
+  smallChartText: string[];
 }
 
 /** Measures the page in the browser: the three rules above, each violation named by its element and text. */
@@ -179,7 +180,11 @@ async function measure(page: Page): Promise<LayoutReport> {
         if (hit) overlapping.push(`${describe(a.el)} overlaps ${describe(b.el)}`);
       }
     }
-    return { scrollWidth: document.documentElement.scrollWidth, viewport, overflowing, overlapping };
+    // Chart text is read from the back of a room: 12 px at least (tick labels, legends, titles).
+    const smallChartText = texts
+      .filter((el) => el instanceof SVGElement && parseFloat(getComputedStyle(el).fontSize) < 12)
+      .map((el) => `${describe(el)} at ${getComputedStyle(el).fontSize}`);
+    return { scrollWidth: document.documentElement.scrollWidth, viewport, overflowing, overlapping, smallChartText };
   });
 }
 
@@ -197,6 +202,7 @@ for (const size of SIZES) {
         if (size.width === 1024) await page.screenshot({ path: shotPath(`layout-${scene.name}.png`), fullPage: true });
         expect(report.overflowing, 'text cut or past the right edge').toEqual([]);
         expect(report.overlapping, 'text boxes that overlap').toEqual([]);
+        expect(report.smallChartText, 'chart text under 12 px').toEqual([]);
         expect(report.scrollWidth, 'page width').toBeLessThanOrEqual(report.viewport);
         expect(errors).toEqual([]);
       });
