@@ -62,3 +62,35 @@ export async function engineCheck(label = 3): Promise<EngineCheckResult> {
   tf.dispose([logitsT, gradientT]);
   return { logits, gradient, input, label };
 }
+
+/** How the active backend's gradient compares with a reference backend's (the CPU backend: plain JavaScript). */
+export interface EngineCheckVerdict {
+  reference: string;
+  /** Largest |gradient − reference| over the pixels. */
+  maxAbsDiff: number;
+  /** Allowed: `relativeTolerance` × the reference's largest |value|. */
+  tolerance: number;
+  relativeTolerance: number;
+  pass: boolean;
+}
+
+/**
+ * Different backends sum in different orders and round differently (fp32), so the gradients agree to rounding, not
+ * bit for bit: 0.1 % of the largest gradient value is far above rounding (~1e-6 relative) and far below a wrong kernel
+ * (the wasm max-pool bug moved whole gradient cells).
+ */
+export const ENGINE_CHECK_RELATIVE_TOLERANCE = 1e-3;
+
+export function compareGradients(gradient: ArrayLike<number>, reference: ArrayLike<number>, referenceName: string, relativeTolerance = ENGINE_CHECK_RELATIVE_TOLERANCE): EngineCheckVerdict {
+  if (gradient.length !== reference.length) throw new Error(`gradient has ${gradient.length} values, the reference ${reference.length}`);
+  let maxAbsDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const d = Math.abs(gradient[i] - reference[i]);
+    // NaN must fail, so it is carried through rather than lost in Math.max.
+    maxAbsDiff = Number.isNaN(d) || Number.isNaN(maxAbsDiff) ? NaN : Math.max(maxAbsDiff, d);
+    scale = Math.max(scale, Math.abs(reference[i]));
+  }
+  const tolerance = relativeTolerance * scale;
+  return { reference: referenceName, maxAbsDiff, tolerance, relativeTolerance, pass: maxAbsDiff <= tolerance };
+}

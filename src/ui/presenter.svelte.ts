@@ -47,6 +47,13 @@ export const SHORTCUTS = [
 
 export type ShortcutAction = 'run' | 'eps-up' | 'eps-down';
 
+/** Calls `handler` for each presenter shortcut until the returned function is called (a panel, while mounted). */
+export function onShortcut(handler: (action: ShortcutAction) => void): () => void {
+  const listener = (e: Event) => handler((e as CustomEvent<{ action: ShortcutAction }>).detail.action);
+  window.addEventListener('playground:shortcut', listener);
+  return () => window.removeEventListener('playground:shortcut', listener);
+}
+
 export function shortcutFor(e: KeyboardEvent): ShortcutAction | null {
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   const t = e.target as HTMLElement | null;

@@ -13,7 +13,7 @@ import {
   type BackendPreference,
 } from '../lib/backend/select';
 import { BACKEND_ROLES, type BackendRole } from '../lib/backend/choice';
-import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
+import { compareGradients, engineCheck, type EngineCheckResult, type EngineCheckVerdict } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
 import { attackLabApi } from './attack-lab-api';
@@ -83,11 +83,26 @@ const coreApi = {
   },
 
   /** The fixed end-to-end computation: logits and the input gradient of a seeded conv net. */
-  async engineCheck(label = 3): Promise<EngineCheckResult> {
+  async engineCheck(label = 3): Promise<EngineCheckResult & { verdict: EngineCheckVerdict }> {
     requireBackend();
     if (!Number.isInteger(label) || label < 0 || label > 9) throw new Error(`label must be an integer 0–9, got ${label}`);
     const result = await engineCheck(label);
-    return Comlink.transfer(result, [result.logits.buffer, result.gradient.buffer, result.input.buffer] as ArrayBuffer[]);
+    // The reference: the same computation on the CPU backend (plain JavaScript, the tfjs reference kernels). The
+    // backend is switched for this one call only and always switched back.
+    const backend = tf.getBackend();
+    let reference: Float32Array;
+    if (backend === 'cpu') {
+      reference = result.gradient;
+    } else {
+      try {
+        if (!(await tf.setBackend('cpu'))) throw new Error('the CPU backend could not start');
+        reference = (await engineCheck(label)).gradient;
+      } finally {
+        await tf.setBackend(backend);
+      }
+    }
+    const verdict: EngineCheckVerdict = compareGradients(result.gradient, reference, 'cpu');
+    return Comlink.transfer({ ...result, verdict }, [result.logits.buffer, result.gradient.buffer, result.input.buffer] as ArrayBuffer[]);
   },
 
   /** Cancels a running job by id; true when there was one. */

@@ -41,6 +41,13 @@ describe('engine API over a MessageChannel', () => {
     for (let i = 0; i < 784; i++) expect(Math.abs(cpu.gradient[i] - wasm.gradient[i])).toBeLessThan(1e-5);
     // The gradient is not trivially zero.
     expect(Math.max(...Array.from(wasm.gradient, Math.abs))).toBeGreaterThan(1e-4);
+    // The verdict compares with the CPU backend's gradient; the wasm one passes, and the worker is back on wasm.
+    expect(wasm.verdict.reference).toBe('cpu');
+    expect(wasm.verdict.pass).toBe(true);
+    expect(wasm.verdict.maxAbsDiff).toBeLessThanOrEqual(wasm.verdict.tolerance);
+    await remote.init('?backend=wasm');
+    await remote.engineCheck(3);
+    expect((await remote.backendInfo())?.backend).toBe('wasm');
   });
 
   it('rejects an invalid label by name and leaks no tensors', async () => {

@@ -233,6 +233,34 @@ export const GLOSSARY = {
     term: 'decision boundary',
     plain: 'Where the model’s answer changes from one class to another. An adversarial example is a short trip across it.',
   },
+  jpeg: {
+    term: 'JPEG compression (defense)',
+    plain: 'Compress the input as a JPEG picture before the model sees it, hoping the rounding washes out a small perturbation. Its rounding has no useful gradient, which hides the model from naive attacks but not from BPDA.',
+    reference: 'Guo et al., “Countering Adversarial Images using Input Transformations”, 2018',
+  },
+  'bit-depth': {
+    term: 'bit-depth reduction (defense)',
+    plain: 'Round every pixel to a few grey levels before the model sees it, so changes smaller than one level vanish. A larger ε or an attack that knows about the rounding gets through.',
+    reference: 'Xu, Evans & Qi, “Feature Squeezing”, 2018',
+  },
+  median: {
+    term: 'median filter (defense)',
+    plain: 'Replace each pixel by the median of its neighbours before the model sees it, removing isolated speckles of perturbation.',
+    reference: 'Xu, Evans & Qi, “Feature Squeezing”, 2018',
+  },
+  blur: {
+    term: 'blur (defense)',
+    plain: 'Smooth the input with a small Gaussian blur before the model sees it. Fine-grained perturbations fade, and so do fine details of the image.',
+  },
+  'resize-pad': {
+    term: 'random resize and pad (defense)',
+    plain: 'Shrink the input by a random amount and pad it at a random place before the model sees it. Randomness stops a single gradient from being right; averaging over many draws (EOT) breaks it.',
+    reference: 'Xie et al., “Mitigating Adversarial Effects Through Randomization”, 2018',
+  },
+  tolerance: {
+    term: 'tolerance',
+    plain: 'How far two computations of the same numbers may differ and still count as equal. Floating-point arithmetic in a different order rounds differently, so exact equality is not expected.',
+  },
   backend: {
     term: 'backend',
     plain: 'Where the arithmetic runs: WebGPU or WebGL use the graphics card, WebAssembly and plain JavaScript the processor. Every backend should give the same numbers.',
@@ -246,6 +274,15 @@ export const TERM_IDS = Object.keys(GLOSSARY) as TermId[];
 /** The entry for an attack, training method or defense id used elsewhere in the app, when the glossary has one. */
 export function glossaryFor(id: string): GlossaryEntry | undefined {
   return (GLOSSARY as Record<string, GlossaryEntry>)[id];
+}
+
+/** Ids used elsewhere in the app that name a glossary entry under another id. */
+const ALIASES: Record<string, TermId> = { smoothing: 'randomized-smoothing' };
+
+/** The glossary id for an attack, training method or defense id, or null when the glossary has no entry. */
+export function termFor(id: string): TermId | null {
+  if (id in ALIASES) return ALIASES[id];
+  return id in GLOSSARY ? (id as TermId) : null;
 }
 
 let tipCounter = 0;

@@ -14,9 +14,13 @@ import type { TransferRow } from './TransferView.svelte';
 import { DEFAULT_EPSILON, readLabState, writeLabState, type InputSource } from './lab-state';
 import { amplificationFor, fileStem, grayPng, runJson, signedPng } from './export';
 import { downloadBlob as download } from '../../download';
+import { stepEpsilon } from '../../components/epsilon-scale';
+import { onShortcut, type ShortcutAction } from '../../presenter.svelte';
 
 /** Live attacks rerun this long after the last change (a moving slider sends many). */
 const DEBOUNCE_MS = 160;
+/** Gradient steps (× restarts) from which a run is known to take seconds: its progress shows from the start. */
+const SLOW_STEPS = 200;
 
 class LabController {
   models = $state<ModelSummary[]>([]);
@@ -219,10 +223,17 @@ class LabController {
     this.notice = null;
     this.clearTimers();
     const newest = this.runRequest();
+    const expectSlow = !this.live || (options.steps ?? 0) * (options.restarts ?? 1) >= SLOW_STEPS;
     const outcome = await this.job.run(async (ctx) => {
-      // The bar appears only for runs longer than a second; the old result greys out after 0.4 s.
-      this.timers.push(setTimeout(() => ctx.current() && (this.showProgress = true), 1000));
-      this.timers.push(setTimeout(() => ctx.current() && (this.slowRun = true), 400));
+      // Progress, ETA and Cancel show in the result area: at once for a run that will be slow (many gradient steps,
+      // or an attack that only queries the model), otherwise after 0.25 s, so quick live reruns do not flicker.
+      if (expectSlow) {
+        this.showProgress = true;
+        this.slowRun = true;
+      } else {
+        this.timers.push(setTimeout(() => ctx.current() && (this.showProgress = true), 250));
+        this.timers.push(setTimeout(() => ctx.current() && (this.slowRun = true), 400));
+      }
       const engine = getEngine();
       // Drawn and uploaded images have no label: the attack moves them away from the model's own prediction.
       const y = labelKnown && galleryLabel !== null ? galleryLabel : argmax(await engine.predict(modelId, img));
@@ -270,6 +281,22 @@ class LabController {
 
   cancel(): void {
     void this.job.cancel();
+  }
+
+  /** Presenter keys: run, or ε one slider step up or down (a live attack then reruns by itself). */
+  shortcut(action: ShortcutAction): void {
+    if (!this.ready) return;
+    if (action === 'run') {
+      if (this.image && !this.job.running) void this.run();
+      return;
+    }
+    const epsilon = stepEpsilon(this.params.epsilon, this.norm, action === 'eps-up' ? 1 : -1);
+    if (epsilon !== this.params.epsilon) this.setParams({ epsilon });
+  }
+
+  /** Listens for the presenter's shortcuts while the lab is on screen; returns the function that stops it. */
+  listenShortcuts(): () => void {
+    return onShortcut((action) => this.shortcut(action));
   }
 
   setParams(changes: Partial<AttackParams>): void {
