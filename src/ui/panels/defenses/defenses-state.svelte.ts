@@ -10,7 +10,8 @@ import { DEFENSES, type DefenseId } from '../../../lib/defenses/catalog';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
 import { updateHash } from '../../url-state';
-import { choice, currentAddressVersion, num, text, urlSchema } from '../../state/url-schema';
+import { choice, num, text, urlSchema } from '../../state/url-schema';
+import { AddressReader } from '../../state/address-reader';
 
 /** The defenses the curves compare (smoothing has its own section). */
 export const CURVE_DEFENSES = DEFENSES.filter((d) => d.id !== 'smoothing');
@@ -71,21 +72,14 @@ class DefensesState {
   readonly info = $derived(CURVE_DEFENSES.find((d) => d.id === this.defenseId) ?? CURVE_DEFENSES[0]);
   readonly grid = $derived([0, 0.25, 0.5, 0.75, 1].map((f) => +(f * this.epsMax).toFixed(4)));
 
-  private opened: Promise<void> | null = null;
-  private readAt = -1;
+  private readonly reader = new AddressReader();
 
   /**
    * Called on every mount: the first (or the first after the address changed from outside, see addressChanged)
    * reads the address and the model list; later ones refresh the list only. Jobs and results are kept either way.
    */
   open(): Promise<void> {
-    if (this.opened && this.readAt === currentAddressVersion()) {
-      this.refreshModels();
-      return this.opened;
-    }
-    this.readAt = currentAddressVersion();
-    this.opened = this.load();
-    return this.opened;
+    return this.reader.open(() => this.load(), () => void this.refreshModels());
   }
 
   private async refreshModels(): Promise<void> {
@@ -119,7 +113,7 @@ class DefensesState {
       this.ready = true;
     } catch (e) {
       this.loadError = `The models could not be listed: ${(e as Error).message}`;
-      this.opened = null;
+      this.reader.forget();
     }
   }
 

@@ -9,7 +9,8 @@ import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRu
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
 import { urlProblems } from '../../url-state';
-import { choice, currentAddressVersion, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { choice, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { AddressReader } from '../../state/address-reader';
 import { GRADIENT_MODES } from '../../../lib/defenses/catalog';
 import { TRANSFORM_DEFENSES, type DefenseChoice } from '../../../lib/defenses/choice';
 import type { LabDefense } from '../attack-lab/DefensePicker.svelte';
@@ -132,8 +133,7 @@ class TradeoffState {
   readonly totalPoints = $derived(this.runModels.length * this.runAttacks.length * this.runGrid.length);
   readonly canRun = $derived(this.chosenModels.length > 0 && this.chosenAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
 
-  private opened: Promise<void> | null = null;
-  private readAt = -1;
+  private readonly reader = new AddressReader();
 
   /**
    * Called by the panel on every mount: the first time (or after the address changed from outside, see
@@ -141,13 +141,7 @@ class TradeoffState {
    * fine-tuned since). Running jobs and their results are kept either way.
    */
   open(): Promise<void> {
-    if (this.opened && this.readAt === currentAddressVersion()) {
-      this.refreshModels();
-      return this.opened;
-    }
-    this.readAt = currentAddressVersion();
-    this.opened = this.load();
-    return this.opened;
+    return this.reader.open(() => this.load(), () => void this.refreshModels());
   }
 
   private async refreshModels(): Promise<void> {
@@ -211,7 +205,7 @@ class TradeoffState {
       this.ready = true;
     } catch (e) {
       this.loadError = `The models or attacks could not be listed: ${(e as Error).message}`;
-      this.opened = null;
+      this.reader.forget();
     }
   }
 
@@ -219,7 +213,7 @@ class TradeoffState {
   saveCurves(): void {
     // Until open() has read a changed address (a lesson step, a pasted link), the form still holds the old scene:
     // writing it now would overwrite the new one before it is read.
-    if (this.readAt !== currentAddressVersion()) return;
+    if (!this.reader.current) return;
     CURVES_URL.write({
       tdata: this.dataset,
       tmodels: this.chosenModels,
@@ -239,7 +233,7 @@ class TradeoffState {
 
   saveReport(): void {
     const s = this.settings;
-    if (!s || this.readAt !== currentAddressVersion()) return;
+    if (!s || !this.reader.current) return;
     REPORT_URL.write({
       rmodel: this.reportModel,
       rsur: this.reportSurrogate,
