@@ -20,6 +20,7 @@ import { finetuneApi, syncSavedModels } from './finetune-api';
 import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 import { defensesApi } from './defenses-api';
+import { userModelsApi, syncUserModels } from './user-models-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -57,6 +58,7 @@ const coreApi = {
     active = await selectBackend(request.preference, tfjsEnvironment());
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
     await syncSavedModels();
+    await syncUserModels();
     return { ...active, warning: request.warning, tfVersion: tf.version.tfjs };
   },
 
@@ -91,6 +93,7 @@ export const api = {
   ...tradeoffApi,
   ...boundariesApi,
   ...defensesApi,
+  ...userModelsApi,
 };
 
 export type EngineApi = typeof api;

@@ -172,7 +172,7 @@ export const attackLabApi = {
   async loadModel(id: string): Promise<ModelSummary> {
     const cached = await getModel(id);
     const all = await listModels();
-    return all.find((m) => m.id === id) ?? { ...cached.entry, source: 'registered' };
+    return all.find((m) => m.id === id) ?? { ...cached.entry, source: 'registered', gradients: cached.gradients };
   },
 
   /** The attack registry's metadata, in registry order. */
@@ -250,6 +250,7 @@ export const attackLabApi = {
     if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
     const summary = attackLabApi.listAttacks().find((a) => a.id === spec.id)!;
     const m = await getModel(request.modelId);
+    if (!m.gradients && spec.needs === 'gradients') fail(`${spec.name} needs the model's gradient, which cannot pass ${m.entry.name}: choose a gradient-free attack.`);
     const image = checkImage(request.image, m);
     const label = checkLabel(request.label, m.attackModel.numClasses);
     const { surrogateModelId, ...options } = checkOptions(request.options, summary, m);

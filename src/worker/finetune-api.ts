@@ -37,7 +37,7 @@ import { buildFinetuneCard, type EpsilonCurve, type FinetuneCard, type HeldOutRe
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, fail } from './checks';
-import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterModel } from './models';
+import { getModel, isRegistered, layersModelOf, registerModel, setRegisteredSync, unregisterModel } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -187,7 +187,7 @@ export const finetuneApi = {
       if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
       const gate = new PauseGate();
       gates.set(jobId, gate);
-      const model = await cloneLayersModel(base.model);
+      const model = await cloneLayersModel(layersModelOf(base, 'fine-tuning'));
       let owned = true;
       const { x, y } = test.batch(Int32Array.from({ length: heldOutReq.n }, (_, i) => i));
       try {
@@ -334,8 +334,8 @@ export const finetuneApi = {
         });
         return [r.clean_accuracy, ...r.points.map((p) => p.robust_accuracy)];
       };
-      const before = await curveOf(base.model, 0, `PGD-${opts.steps} on ${card.base.name}`);
-      const after = await curveOf(tuned.model, heldOut.count, `PGD-${opts.steps} on the fine-tuned model`);
+      const before = await curveOf(layersModelOf(base, 'this curve'), 0, `PGD-${opts.steps} on ${card.base.name}`);
+      const after = await curveOf(layersModelOf(tuned, 'this curve'), heldOut.count, `PGD-${opts.steps} on the fine-tuned model`);
       const curve: EpsilonCurve = { epsilons: eps.slice(), before, after, attack: `PGD-${opts.steps} (α = 2.5ε/${opts.steps}, 1 restart, random start)`, n: heldOut.count };
       await (card.notSaved ? unsaved : modelStore()).save({ ...saved, card: { ...card, curve } });
       return curve;

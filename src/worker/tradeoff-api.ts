@@ -194,6 +194,9 @@ export const tradeoffApi = {
       seen.add(a.id);
       return { id: a.id, options: checkAttackOptions(a.id, a.options, `request.attacks[${i}].options`) };
     });
+    const noGradient = models.find((m) => !m.gradients);
+    const gradientAttack = chosen.find((a) => getAttack(a.id).needs === 'gradients');
+    if (noGradient && gradientAttack) fail(`${getAttack(gradientAttack.id).name} needs the model's gradient, which cannot pass ${noGradient.entry.name}: choose gradient-free attacks for it.`);
     let surrogate: CachedModel | null = null;
     if (chosen.some((a) => a.id === 'transfer')) {
       if (!request.surrogateModelId) fail('request.surrogateModelId is needed for the transfer attack: the model the perturbation is crafted on');

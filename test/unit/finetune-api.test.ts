@@ -52,7 +52,7 @@ describe('fine-tuning worker API', () => {
 
   it('fine-tunes a copy, registers and keeps it, exports it, measures its ε-curve and deletes it without leaks', async () => {
     const base = await getModel('mnist-cnn');
-    const baseBefore = await predictions(base.model);
+    const baseBefore = await predictions(base.model!);
     const tensorsBefore = tf.memory().numTensors;
     const events: FinetuneEvent[] = [];
     const card = await finetuneApi.finetuneStart('api-1', REQUEST, (e) => events.push(e));
@@ -65,7 +65,7 @@ describe('fine-tuning worker API', () => {
     expect(card.figures.stepsRun).toBe(6);
     expect(card.recipe).toEqual(REQUEST.recipe);
     // The shipped model is untouched.
-    expect(Array.from(await predictions(base.model))).toEqual(Array.from(baseBefore));
+    expect(Array.from(await predictions(base.model!))).toEqual(Array.from(baseBefore));
 
     // It is listed with the shipped models and loadable by id.
     expect((await listModels()).find((m) => m.id === card.id)?.source).toBe('registered');
@@ -178,7 +178,7 @@ describe('fine-tuning worker API', () => {
     try {
       const base = await getModel('mnist-cnn');
       const made = await finetuneApi.finetuneStart('api-sync', REQUEST);
-      const artifacts = await modelToArtifacts((await getModel(made.id)).model);
+      const artifacts = await modelToArtifacts((await getModel(made.id)).model!);
       // From here on this worker has never seen the model: an empty shared store, the model unregistered.
       setFinetuneStore(shared);
       unregisterModel(made.id);
@@ -190,7 +190,7 @@ describe('fine-tuning worker API', () => {
       // Listed without a reload, and usable by id.
       expect((await listModels()).find((m) => m.id === made.id)?.source).toBe('registered');
       const first = await getModel(made.id);
-      expect(Array.from(await predictions(first.model))).toEqual(Array.from(await predictions((await getModel(made.id)).model)));
+      expect(Array.from(await predictions(first.model!))).toEqual(Array.from(await predictions((await getModel(made.id)).model!)));
       // Listing again loads nothing new (the version is the same).
       const loaded = tf.memory().numTensors;
       await syncSavedModels();

@@ -55,6 +55,8 @@ class LabController {
 
   readonly model = $derived(this.models.find((m) => m.id === this.modelId) ?? null);
   readonly spec = $derived(this.attacks.find((a) => a.id === this.params.attack) ?? null);
+  /** A model the gradient cannot pass (one a person brought) is offered only gradient-free attacks. */
+  readonly offeredAttacks = $derived(this.model && !this.model.gradients ? this.attacks.filter((a) => a.needs !== 'gradients') : this.attacks);
   readonly norm = $derived(this.params.norm ?? this.spec?.norm ?? 'linf');
   readonly classNames = $derived(this.model?.classNames ?? []);
   readonly rows = $derived(this.model ? this.model.inputShape[0] : 28);
@@ -315,6 +317,11 @@ class LabController {
       return;
     }
     this.transferRows = [];
+    const offered = next && !next.gradients ? this.attacks.filter((a) => a.needs !== 'gradients') : this.attacks;
+    if (offered.length && !offered.some((a) => a.id === this.params.attack)) {
+      this.setParams({ attack: offered[0].id });
+      return;
+    }
     this.changed({ input: true, immediate: true });
   }
 
