@@ -1,0 +1,129 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { test, expect, type Page } from '@playwright/test';
+import { collectConsoleErrors, shotPath } from './helpers';
+
+/**
+ * Bring your own model, end to end: a layers model with a softmax output (built and saved here, in Node) and a
+ * hand-written graph model are loaded through the file picker; the softmax is noticed; both are attacked in the
+ * Attack Lab and evaluated in the ε trade-off; a malformed model file gets a plain message and changes nothing.
+ */
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'own-models-'));
+
+/** A 28×28×1 → 10 dense model ending in softmax, saved as the tfjs converter would (model.json + one shard). */
+async function saveLayersModel(): Promise<string[]> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1] }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+    ],
+  });
+  let a: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (x) => ((a = x), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  model.dispose();
+  const art = a as unknown as tf.io.ModelArtifacts;
+  const out = path.join(dir, 'layers');
+  mkdirSync(out);
+  const json = { format: 'layers-model', modelTopology: art.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: art.weightSpecs }] };
+  writeFileSync(path.join(out, 'model.json'), JSON.stringify(json));
+  writeFileSync(path.join(out, 'group1-shard1of1.bin'), Buffer.from(art.weightData as ArrayBuffer));
+  return [path.join(out, 'model.json'), path.join(out, 'group1-shard1of1.bin')];
+}
+
+/** A graph model in the converter's format: x[-1,28,28,1] → Reshape[-1,784] → MatMul W → BiasAdd b → Softmax. */
+function saveGraphModel(): string[] {
+  const f = { type: 'DT_FLOAT' };
+  const dims = (d: number[]) => ({ dim: d.map((size) => ({ size: String(size) })) });
+  const json = {
+    format: 'graph-model',
+    modelTopology: {
+      node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: f, shape: { shape: dims([-1, 28, 28, 1]) } } },
+        { name: 'shape', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: dims([2]) } } } },
+        { name: 'W', op: 'Const', attr: { dtype: f, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims([784, 10]) } } } },
+        { name: 'b', op: 'Const', attr: { dtype: f, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims([10]) } } } },
+        { name: 'flat', op: 'Reshape', input: ['x', 'shape'], attr: { T: f, Tshape: { type: 'DT_INT32' } } },
+        { name: 'mm', op: 'MatMul', input: ['flat', 'W'], attr: { T: f, transpose_a: { b: false }, transpose_b: { b: false } } },
+        { name: 'logits', op: 'BiasAdd', input: ['mm', 'b'], attr: { T: f } },
+        { name: 'probs', op: 'Softmax', input: ['logits'], attr: { T: f } },
+      ],
+      library: {},
+      versions: { producer: 1 },
+    },
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: [
+          { name: 'shape', shape: [2], dtype: 'int32' },
+          { name: 'W', shape: [784, 10], dtype: 'float32' },
+          { name: 'b', shape: [10], dtype: 'float32' },
+        ],
+      },
+    ],
+    userDefinedMetadata: { classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] },
+  };
+  // Weights with a fixed pseudo-random pattern, so the model is not constant.
+  const W = Float32Array.from({ length: 784 * 10 }, (_, i) => Math.sin(i * 12.9898) * 0.05);
+  const b = Float32Array.from({ length: 10 }, (_, i) => (i - 5) * 0.01);
+  const out = path.join(dir, 'graph');
+  mkdirSync(out);
+  writeFileSync(path.join(out, 'model.json'), JSON.stringify(json));
+  writeFileSync(path.join(out, 'weights.bin'), Buffer.concat([Buffer.from(new Int32Array([-1, 784]).buffer), Buffer.from(W.buffer), Buffer.from(b.buffer)]));
+  return [path.join(out, 'model.json'), path.join(out, 'weights.bin')];
+}
+
+async function addModel(page: Page, files: string[], name: string): Promise<string> {
+  await page.getByTestId('model-files').setInputFiles(files);
+  await expect(page.getByTestId('model-settings')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('model-notes')).toContainText(/softmax/i);
+  await page.getByTestId('model-name').fill(name);
+  await expect(page.getByTestId('model-dataset')).toHaveValue('mnist');
+  await page.getByTestId('model-add').click();
+  await expect(page.getByTestId('yours-notice')).toContainText(`“${name}” was added`, { timeout: 60_000 });
+  const row = page.getByTestId('own-model').filter({ hasText: name });
+  return (await row.getAttribute('data-model-id'))!;
+}
+
+test('your own layers and graph models: loaded, noticed, attacked, evaluated; a broken file changes nothing', async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = collectConsoleErrors(page);
+  const layersFiles = await saveLayersModel();
+  const graphFiles = saveGraphModel();
+  const broken = path.join(dir, 'broken.json');
+  writeFileSync(broken, '{"format": "layers-model", "modelTopology": ');
+
+  await page.goto('/#panel=yours');
+  await expect(page.getByTestId('own-models')).toContainText('None yet', { timeout: 60_000 });
+  const layersId = await addModel(page, layersFiles, 'Softmax digits');
+  await expect(page.getByTestId('own-model')).toHaveCount(1);
+
+  // A malformed file: a plain message, and the list stays as it was.
+  await page.getByTestId('model-files').setInputFiles([broken]);
+  await expect(page.getByTestId('yours-error')).toContainText('is not valid JSON');
+  await expect(page.getByTestId('model-settings')).toHaveCount(0);
+  await expect(page.getByTestId('own-model')).toHaveCount(1);
+
+  const graphId = await addModel(page, graphFiles, 'Graph digits');
+  await expect(page.getByTestId('own-model')).toHaveCount(2);
+  await page.screenshot({ path: shotPath('yours-panel.png'), fullPage: true });
+
+  // Both are attacked in the Attack Lab (kept across a reload: IndexedDB).
+  for (const id of [layersId, graphId]) {
+    await page.goto(`/#panel=attack-lab&model=${id}&attack=pgd&steps=10&eps=0.1`);
+    await page.reload();
+    await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+    await expect(page.getByTestId('result-summary')).toHaveAttribute('data-epsilon', '0.1', { timeout: 60_000 });
+  }
+
+  // …and evaluated together in the ε trade-off: 2 models × 3 budgets.
+  await page.goto(`/#panel=tradeoff&tmodels=${layersId},${graphId}&tattacks=pgd&temax=0.2&testep=0.1&tn=20&tsteps=5&trestarts=1`);
+  await page.reload();
+  await expect(page.getByTestId('curves-run')).toBeEnabled({ timeout: 60_000 });
+  await page.getByTestId('curves-run').click();
+  await expect(page.getByTestId('curve-count')).toHaveAttribute('data-count', '6', { timeout: 120_000 });
+  await expect(page.getByTestId('curve-count')).toContainText('6 / 6 points');
+  expect(errors).toEqual([]);
+});
