@@ -66,6 +66,9 @@ export const LANES: Record<Method, Lane> = {
   userModelRename: 'interactive',
   userModelRemove: 'interactive',
   userModelExport: 'interactive',
+  imageSetAdd: 'interactive',
+  imageSetList: 'interactive',
+  imageSetRemove: 'interactive',
 };
 
 /** What the header says while a background method runs, and the panel it belongs to. */

@@ -21,6 +21,7 @@ import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 import { defensesApi } from './defenses-api';
 import { userModelsApi, syncUserModels } from './user-models-api';
+import { userImagesApi } from './user-images-api';
 
 /** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
 export type BackendLoader = (preference: BackendPreference) => Promise<void>;
@@ -94,6 +95,7 @@ export const api = {
   ...boundariesApi,
   ...defensesApi,
   ...userModelsApi,
+  ...userImagesApi,
 };
 
 export type EngineApi = typeof api;

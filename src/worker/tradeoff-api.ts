@@ -12,6 +12,7 @@ import { robustnessCurves, type CurveAttackRun, type CurvePoint } from '../lib/e
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
 import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
 import { examplesFor } from './datasets';
+import { isImageSetId } from '../lib/data/user-image-set';
 import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
@@ -46,6 +47,8 @@ export interface CurvesRequest {
   seed?: number;
   /** The crafting model of the transfer attack. */
   surrogateModelId?: string;
+  /** A person's own image set ("images:…") to evaluate on instead of the models' test set. */
+  evalSet?: string;
 }
 
 export interface CurvesResult {
@@ -69,6 +72,8 @@ export interface RobustnessReportRequest {
   surrogateModelId?: string;
   seed?: number;
   batchSize?: number;
+  /** A person's own image set ("images:…") to evaluate on instead of the model's test set. */
+  evalSet?: string;
 }
 
 export interface RadiiRequest {
@@ -80,6 +85,8 @@ export interface RadiiRequest {
   steps?: number;
   restarts?: number;
   seed?: number;
+  /** A person's own image set ("images:…") instead of the model's test set. */
+  evalSet?: string;
 }
 
 export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings, RadiusRun };
@@ -105,6 +112,12 @@ function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttac
     out[k] = checkInt(o[key], `${where}.${key}`, ...limits[k]);
   }
   return out;
+}
+
+function checkEvalSet(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !isImageSetId(v)) fail(`evalSet must be the id of one of your image sets ("images:…"), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function checkEpsilon(e: unknown, name: string): number {
@@ -182,8 +195,9 @@ export const tradeoffApi = {
     if (!Array.isArray(request.epsilons) || request.epsilons.length === 0 || request.epsilons.length > 41) fail('request.epsilons must list 1–41 budgets');
     const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
     const models = await Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`)));
-    const dataset = models[0].entry.dataset;
-    const other = models.find((m) => m.entry.dataset !== dataset);
+    const evalSet = checkEvalSet(request.evalSet);
+    const dataset = evalSet ?? models[0].entry.dataset;
+    const other = evalSet ? undefined : models.find((m) => m.entry.dataset !== dataset);
     if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
     const seen = new Set<string>();
     const chosen = attacks.map((a, i) => {
@@ -201,10 +215,14 @@ export const tradeoffApi = {
     if (chosen.some((a) => a.id === 'transfer')) {
       if (!request.surrogateModelId) fail('request.surrogateModelId is needed for the transfer attack: the model the perturbation is crafted on');
       surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
-      if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
+      if (evalSet) await examplesFor(surrogate.entry, 'test', evalSet);
+      else if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
     }
-    const data = (await examplesFor(models[0].entry, 'test')).examples;
-    const n = checkInt(request.n, 'request.n', 1, data.count);
+    // Every model must fit the chosen images (examplesFor says which does not).
+    const data = (await examplesFor(models[0].entry, 'test', evalSet)).examples;
+    if (evalSet) for (const m of models.slice(1)) await examplesFor(m.entry, 'test', evalSet);
+    // A person's own images may be fewer than N: all of them are used.
+    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
     const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
     const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
@@ -263,8 +281,10 @@ export const tradeoffApi = {
     const steps = request.steps === undefined ? 10 : checkInt(request.steps, 'request.steps', 1, 1000);
     const restarts = request.restarts === undefined ? 1 : checkInt(request.restarts, 'request.restarts', 1, 20);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
-    const data = (await examplesFor(model.entry, 'test')).examples;
-    const n = checkInt(request.n, 'request.n', 1, data.count);
+    const evalSet = checkEvalSet(request.evalSet);
+    const data = (await examplesFor(model.entry, 'test', evalSet)).examples;
+    // A person's own images may be fewer than N: all of them are used.
+    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
     return asJob(jobId, async (signal) => {
       const report = progressReporter(onProgress, n);
       const run = await measureRadii(model.attackModel, data, n, {
@@ -327,8 +347,10 @@ export const tradeoffApi = {
       if (surrogate.entry.id === model.entry.id) fail('request.surrogateModelId must differ from request.modelId (a transfer attack crafts on another model)');
       if (surrogate.entry.dataset !== model.entry.dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${model.entry.dataset} model`);
     }
-    const data = (await examplesFor(model.entry, 'test')).examples;
-    const n = checkInt(request.n, 'request.n', 1, data.count);
+    const evalSet = checkEvalSet(request.evalSet);
+    const data = (await examplesFor(model.entry, 'test', evalSet)).examples;
+    // A person's own images may be fewer than N: all of them are used.
+    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
     const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
     const suite = defaultSuite(epsilon, largeEpsilonFor(model.entry.bounds), s);
@@ -336,7 +358,7 @@ export const tradeoffApi = {
       const report = progressReporter(onProgress, 1);
       return runReport({
         model: { id: model.entry.id, model: model.attackModel },
-        dataset: model.entry.dataset,
+        dataset: evalSet ?? model.entry.dataset,
         surrogate: surrogate ? { id: surrogate.entry.id, model: surrogate.attackModel } : undefined,
         data,
         n,

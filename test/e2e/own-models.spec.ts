@@ -75,6 +75,39 @@ function saveGraphModel(): string[] {
   return [path.join(out, 'model.json'), path.join(out, 'weights.bin')];
 }
 
+/** A 24-bit BMP (the simplest format the browser decodes): white strokes on black, as the digits are drawn. */
+function bmp(size: number, ink: (x: number, y: number) => boolean): Buffer {
+  const row = Math.ceil((size * 3) / 4) * 4;
+  const buf = Buffer.alloc(54 + row * size);
+  buf.write('BM', 0);
+  buf.writeUInt32LE(buf.length, 2);
+  buf.writeUInt32LE(54, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(size, 18);
+  buf.writeInt32LE(size, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(24, 28);
+  buf.writeUInt32LE(row * size, 34);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const v = ink(x, size - 1 - y) ? 255 : 0; // rows are stored bottom-up
+      buf.fill(v, 54 + y * row + x * 3, 54 + y * row + x * 3 + 3);
+    }
+  }
+  return buf;
+}
+
+/** A folder of 40×40 images in sub-folders named after their class: three ones (bars) and three zeros (rings). */
+function saveImageFolder(): string {
+  const root = path.join(dir, 'my-digits');
+  for (const label of ['0', '1']) mkdirSync(path.join(root, label), { recursive: true });
+  for (let k = 0; k < 3; k++) {
+    writeFileSync(path.join(root, '1', `one-${k}.bmp`), bmp(40, (x, y) => Math.abs(x - 18 - k) < 3 && y > 6 && y < 34));
+    writeFileSync(path.join(root, '0', `zero-${k}.bmp`), bmp(40, (x, y) => Math.abs(Math.hypot(x - 20, y - 20) - 10 - k) < 2.5));
+  }
+  return root;
+}
+
 async function addModel(page: Page, files: string[], name: string): Promise<string> {
   await page.getByTestId('model-files').setInputFiles(files);
   await expect(page.getByTestId('model-settings')).toBeVisible({ timeout: 60_000 });
@@ -110,6 +143,15 @@ test('your own layers and graph models: loaded, noticed, attacked, evaluated; a 
   await expect(page.getByTestId('own-model')).toHaveCount(2);
   await page.screenshot({ path: shotPath('yours-panel.png'), fullPage: true });
 
+  // A folder of images becomes a labelled set for the layers model…
+  await page.getByTestId('images-model').selectOption(layersId);
+  await page.getByTestId('images-folder').setInputFiles(saveImageFolder());
+  await expect(page.getByTestId('images-name')).toHaveValue('my-digits');
+  await page.getByTestId('images-add').click();
+  await expect(page.getByTestId('images-notice')).toContainText('6 images “my-digits” were added', { timeout: 60_000 });
+  await expect(page.getByTestId('image-set')).toHaveCount(1);
+  await page.screenshot({ path: shotPath('yours-panel-images.png'), fullPage: true });
+
   // Both are attacked in the Attack Lab (kept across a reload: IndexedDB).
   for (const id of [layersId, graphId]) {
     await page.goto(`/#panel=attack-lab&model=${id}&attack=pgd&steps=10&eps=0.1`);
@@ -118,12 +160,26 @@ test('your own layers and graph models: loaded, noticed, attacked, evaluated; a 
     await expect(page.getByTestId('result-summary')).toHaveAttribute('data-epsilon', '0.1', { timeout: 60_000 });
   }
 
-  // …and evaluated together in the ε trade-off: 2 models × 3 budgets.
+  // …and the folder becomes the Attack Lab's gallery: six images, attacked from there.
+  await page.goto(`/#panel=attack-lab&model=${layersId}&attack=pgd&steps=10&eps=0.1`);
+  await page.reload();
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await page.getByTestId('gallery-set').selectOption({ label: 'Your images: my-digits (6)' });
+  await expect(page.getByTestId('gallery-image')).toHaveCount(6);
+  await page.getByTestId('gallery-image').nth(4).click();
+  await expect(page.getByTestId('result-summary')).toHaveAttribute('data-epsilon', '0.1', { timeout: 60_000 });
+
+  // Both models evaluated together in the ε trade-off: 2 models × 3 budgets.
   await page.goto(`/#panel=tradeoff&tmodels=${layersId},${graphId}&tattacks=pgd&temax=0.2&testep=0.1&tn=20&tsteps=5&trestarts=1`);
   await page.reload();
   await expect(page.getByTestId('curves-run')).toBeEnabled({ timeout: 60_000 });
   await page.getByTestId('curves-run').click();
   await expect(page.getByTestId('curve-count')).toHaveAttribute('data-count', '6', { timeout: 120_000 });
   await expect(page.getByTestId('curve-count')).toContainText('6 / 6 points');
+  // …and on the folder of images instead of the test set (all six of them: N is capped at the set's size).
+  await page.getByTestId('curve-set').selectOption({ label: 'Your images: my-digits (6)' });
+  await page.getByTestId('curves-run').click();
+  await expect(page.getByTestId('curve-count')).toContainText('6 / 6 points ·', { timeout: 120_000 });
+  await page.screenshot({ path: shotPath('yours-tradeoff-own-images.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

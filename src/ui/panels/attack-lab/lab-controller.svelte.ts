@@ -5,6 +5,7 @@
  */
 import type { AttackSummary, LabAttackOptions, LabAttackResult, ModelSummary } from '../../../worker/attack-lab-api';
 import { argmax } from '../../../lib/util/argmax';
+import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image-set';
 import { getEngine } from '../../engine';
 import { Job, latestWins } from '../../job.svelte';
 import { currentAddressVersion } from '../../state/url-schema';
@@ -54,6 +55,15 @@ class LabController {
   private timers: ReturnType<typeof setTimeout>[] = [];
 
   readonly model = $derived(this.models.find((m) => m.id === this.modelId) ?? null);
+  /** A person's own image sets ("Your models" panel); those that fit the model can be the gallery. */
+  imageSets = $state<ImageSetSummary[]>([]);
+  /** The chosen own set's id, or '' for the model's test set. */
+  gallerySet = $state('');
+  readonly fittingSets = $derived(this.model ? this.imageSets.filter((s) => imageSetFits(s, this.model!)) : []);
+  /** The dataset id the gallery shows: the chosen own set, else the test set (a model without one: its first own set). */
+  readonly galleryDataset = $derived(
+    this.fittingSets.some((s) => s.id === this.gallerySet) ? this.gallerySet : this.model?.dataset === 'user' ? (this.fittingSets[0]?.id ?? 'user') : (this.model?.dataset ?? 'mnist'),
+  );
   readonly spec = $derived(this.attacks.find((a) => a.id === this.params.attack) ?? null);
   /** A model the gradient cannot pass (one a person brought) is offered only gradient-free attacks. */
   readonly offeredAttacks = $derived(this.model && !this.model.gradients ? this.attacks.filter((a) => a.needs !== 'gradients') : this.attacks);
@@ -123,7 +133,8 @@ class LabController {
 
   private async loadLists(): Promise<void> {
     const engine = getEngine();
-    const [all, list] = await Promise.all([engine.listModels(), engine.listAttacks()]);
+    const [all, list, sets] = await Promise.all([engine.listModels(), engine.listAttacks(), engine.imageSetList()]);
+    this.imageSets = sets;
     // Models of one dataset side by side (standard next to robust), datasets in the order the zoo lists them.
     const images = all.filter((m) => m.kind === 'image');
     const datasetOrder = [...new Set(images.map((m) => m.dataset))];
@@ -328,7 +339,7 @@ class LabController {
   private async loadTestImage(index: number): Promise<void> {
     if (!this.model) return;
     try {
-      const got = await getEngine().getTestImages(this.model.dataset, { offset: index, count: 1 });
+      const got = await getEngine().getTestImages(this.galleryDataset, { offset: index, count: 1 });
       this.images = { ...this.images, gallery: Float32Array.from(got.pixels, (v) => v / 255) };
       this.galleryLabel = got.labels[0];
       this.testIndex = index;
@@ -336,6 +347,14 @@ class LabController {
       this.warnings = [...this.warnings, `Test image ${index} could not be loaded (${(e as Error).message}); showing image 0.`];
       if (index !== 0) await this.loadTestImage(0);
     }
+  }
+
+  /** Shows an own image set (or, with '', the test set) in the gallery, from its first image. */
+  async setGallerySet(id: string): Promise<void> {
+    this.gallerySet = id;
+    this.result = null;
+    await this.loadTestImage(0);
+    this.changed({ input: true, immediate: true });
   }
 
   setSource(s: InputSource): void {

@@ -7,6 +7,7 @@
 import type { ModelSummary } from '../../../worker/models';
 import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRun, RobustnessReport, SuiteSettings } from '../../../worker/tradeoff-api';
 import { getEngine } from '../../engine';
+import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image-set';
 import { Job } from '../../job.svelte';
 import { urlProblems } from '../../url-state';
 import { choice, currentAddressVersion, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
@@ -24,11 +25,14 @@ export const CURVES_URL = urlSchema({
   tqueries: num(500, 1, 20000),
   tscale: choice(['linear', 'log'] as const, 'linear'),
   tsur: text(),
+  /** A person's own image set to evaluate on ("images:…"); empty for the test set. */
+  tset: text(),
 });
 
 /** The report's form in the address; the suite settings start from the engine's defaults. */
 export const REPORT_URL = urlSchema({
   rmodel: text(),
+  rset: text(),
   rsur: text(),
   reps: num(0.1, 0.001, 1),
   rn: num(200, 10, 10000),
@@ -73,6 +77,10 @@ class TradeoffState {
   queryBudget = $state(500);
   scale = $state<'linear' | 'log'>('linear');
   surrogateId = $state('');
+  /** Own image sets ("Your models"), and the chosen one for the curves / the report ('' = the test set). */
+  imageSets = $state<ImageSetSummary[]>([]);
+  evalSet = $state('');
+  reportSet = $state('');
 
   // The curves run
   readonly curves = new Job('tradeoff-curves');
@@ -82,6 +90,8 @@ class TradeoffState {
   runAttacks = $state<string[]>([]);
   runGrid = $state<number[]>([]);
   runN = $state(0);
+  /** The own image set the last curves ran on, if any (the radii use the same images). */
+  runSet = $state<string | undefined>(undefined);
   cancelledAt = $state<number | null>(null);
   /** Index into the positive part of the run's grid: the ε of the scatter and the radius statistics. */
   atIndex = $state(-1);
@@ -104,6 +114,12 @@ class TradeoffState {
   readonly grid = $derived(epsilonGrid(this.epsMax, this.epsStep));
   readonly datasetModels = $derived(this.models.filter((m) => m.dataset === this.dataset));
   readonly datasets = $derived([...new Set(this.models.map((m) => m.dataset))]);
+  /** Own sets every model of the chosen test set can be evaluated on. */
+  readonly curveSets = $derived(this.imageSets.filter((s) => this.datasetModels.length > 0 && this.datasetModels.every((m) => imageSetFits(s, m))));
+  readonly reportSets = $derived.by(() => {
+    const m = this.models.find((x) => x.id === this.reportModel);
+    return m ? this.imageSets.filter((s) => imageSetFits(s, m)) : [];
+  });
   readonly positiveGrid = $derived(this.runGrid.filter((e) => e > 0));
   readonly atEps = $derived(
     this.positiveGrid.length === 0 ? 0 : this.positiveGrid[this.atIndex >= 0 && this.atIndex < this.positiveGrid.length ? this.atIndex : this.positiveGrid.length - 1],
@@ -131,7 +147,9 @@ class TradeoffState {
 
   private async refreshModels(): Promise<void> {
     try {
-      this.models = await getEngine().tradeoffModels();
+      const [models, sets] = await Promise.all([getEngine().tradeoffModels(), getEngine().imageSetList()]);
+      this.models = models;
+      this.imageSets = sets;
     } catch {
       // The list on screen stays; the next mount tries again.
     }
@@ -152,6 +170,8 @@ class TradeoffState {
       queryBudget: u.tqueries,
       scale: u.tscale,
       surrogateId: u.tsur,
+      evalSet: u.tset,
+      reportSet: r.rset,
       reportModel: r.rmodel,
       reportSurrogate: r.rsur,
       reportEpsilon: r.reps,
@@ -159,8 +179,9 @@ class TradeoffState {
     });
     try {
       const engine = getEngine();
-      const [models, attacks, defaults] = await Promise.all([engine.tradeoffModels(), engine.tradeoffAttacks(), engine.reportDefaults()]);
+      const [models, attacks, defaults, sets] = await Promise.all([engine.tradeoffModels(), engine.tradeoffAttacks(), engine.reportDefaults(), engine.imageSetList()]);
       this.models = models;
+      this.imageSets = sets;
       this.attacks = attacks;
       this.defaults = defaults;
       const or = (v: number | undefined, d: number) => v ?? d;
@@ -206,6 +227,7 @@ class TradeoffState {
       tqueries: this.queryBudget,
       tscale: this.scale,
       tsur: this.surrogateId,
+      tset: this.evalSet,
     });
   }
 
@@ -214,6 +236,7 @@ class TradeoffState {
     if (!s) return;
     REPORT_URL.write({
       rmodel: this.reportModel,
+      rset: this.reportSet,
       rsur: this.reportSurrogate,
       reps: +this.reportEpsilon.toFixed(4),
       rn: this.reportN,
@@ -237,6 +260,12 @@ class TradeoffState {
   /** The dataset changed: start from its first two models. */
   pickDataset(): void {
     this.chosenModels = this.datasetModels.slice(0, 2).map((m) => m.id);
+  }
+
+  /** The own set to send: the chosen one if it fits, else (for models without a test set) the first that fits. */
+  private chosenSet(chosen: string, fitting: ImageSetSummary[], dataset: string): string | undefined {
+    if (fitting.some((s) => s.id === chosen)) return chosen;
+    return dataset === 'user' ? fitting[0]?.id : undefined;
   }
 
   attackName(id: string): string {
@@ -271,7 +300,9 @@ class TradeoffState {
       epsilons: this.runGrid,
       n: this.n,
       surrogateModelId: this.runAttacks.includes('transfer') ? this.surrogateId : undefined,
+      evalSet: this.chosenSet(this.evalSet, this.curveSets, this.dataset),
     });
+    this.runSet = request.evalSet;
     const outcome = await this.curves.run((ctx) =>
       getEngine().robustnessCurves(
         ctx.id,
@@ -295,7 +326,7 @@ class TradeoffState {
     const model = this.radiusModel;
     // Up to ε = 0.5, where any image can be turned grey: past the grid, so robust models' radii are not cut off.
     const maxEpsilon = Math.max(0.5, ...this.runGrid);
-    const request = { modelId: model, n: this.runN, maxEpsilon, rounds: 6, steps: this.steps, restarts: this.restarts };
+    const request = { modelId: model, n: this.runN, maxEpsilon, rounds: 6, steps: this.steps, restarts: this.restarts, evalSet: this.runSet };
     const outcome = await this.radii.run((ctx) => getEngine().adversarialRadii(ctx.id, request, ctx.onProgress));
     if (outcome.status === 'done') this.measured = { ...this.measured, [model]: { ...outcome.value, maxEpsilon } };
   }
@@ -311,6 +342,7 @@ class TradeoffState {
       n: this.reportN,
       settings: { ...$state.snapshot(this.settings), transfer: withTransfer },
       surrogateModelId: withTransfer ? this.reportSurrogate : undefined,
+      evalSet: this.chosenSet(this.reportSet, this.reportSets, this.models.find((m) => m.id === this.reportModel)?.dataset ?? ''),
     };
     const outcome = await this.report.run((ctx) =>
       getEngine().robustnessReport(

@@ -1,0 +1,50 @@
+/**
+ * A person's own images as a labelled set the engine can show in the Attack Lab gallery and evaluate on, in the
+ * same form as the shipped test sets (ImageDataset: grey bytes, one label per image). Its dataset id starts with
+ * "images:", so every place that takes a dataset id (gallery, curves, report) can take one. Tfjs-free.
+ */
+import { validateImageDataset, type ImageDataset } from './dataset';
+
+export const IMAGE_SET_PREFIX = 'images:';
+
+export interface ImageSetSummary {
+  /** The dataset id: "images:" + a slug + the time it was added. */
+  id: string;
+  name: string;
+  count: number;
+  rows: number;
+  cols: number;
+  classNames: string[];
+  addedAt: string;
+}
+
+export interface ImageSet {
+  summary: ImageSetSummary;
+  data: ImageDataset;
+}
+
+export function isImageSetId(id: string): boolean {
+  return typeof id === 'string' && id.startsWith(IMAGE_SET_PREFIX);
+}
+
+export function imageSetId(name: string, addedAt: Date): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'images';
+  return `${IMAGE_SET_PREFIX}${slug}-${addedAt.getTime().toString(36)}`;
+}
+
+/** Checks what the page sends (grey pixels of rows×cols, labels among the class names) and makes the set. */
+export function buildImageSet(name: string, rows: number, cols: number, classNames: string[], pixels: Uint8Array, labels: Uint8Array, addedAt = new Date()): ImageSet {
+  if (typeof name !== 'string' || !name.trim()) throw new Error('Give the image set a name.');
+  if (!Array.isArray(classNames) || classNames.length < 2) throw new Error('An image set needs the class names of the model it is for (at least two).');
+  if (!(pixels instanceof Uint8Array) || !(labels instanceof Uint8Array)) throw new Error('pixels and labels must be byte arrays');
+  if (labels.length === 0) throw new Error('None of the images has a label, so none can be scored. Put them in sub-folders named after their class, or add a CSV “file, label”.');
+  const data = validateImageDataset({ images: pixels, labels, count: labels.length, rows, cols, numClasses: classNames.length }, `the images “${name}”`);
+  const summary: ImageSetSummary = { id: imageSetId(name, addedAt), name: name.trim(), count: data.count, rows, cols, classNames: [...classNames], addedAt: addedAt.toISOString() };
+  return { summary, data };
+}
+
+/** Whether a set fits a model: same image size, grey input, the same number of classes. */
+export function imageSetFits(s: Pick<ImageSetSummary, 'rows' | 'cols' | 'classNames'>, model: { kind: string; inputShape: number[]; classNames: string[] }): boolean {
+  const [h, w, c] = model.inputShape;
+  return model.kind === 'image' && h === s.rows && w === s.cols && c === 1 && model.classNames.length === s.classNames.length;
+}
