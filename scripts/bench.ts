@@ -13,24 +13,39 @@
  * Method: see src/lib/bench/tasks.ts and docs/PERFORMANCE.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { startPeerServer, type PeerMeta } from './bench/peer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { attachPeer, formatNumber, formatTable, skippedRow, type BenchRow, type PeerFigure } from '../src/lib/bench/stats';
+import { formatNumber, skippedRow, type BenchRow } from '../src/lib/bench/stats';
 import { BENCH_SETTINGS } from '../src/lib/bench/tasks';
+import { renderReport, type BenchResult } from './bench/report';
+import { readFileSync } from 'node:fs';
 import { launchChromium, measureFirstLoad, runBrowserBackend, type FirstLoad } from './bench/browser';
 import { benchModelSource } from './bench/model-source';
 import { startStaticServer } from './bench/static-server';
+import { isMainModule, runCommand, type Command, type OptionTable, type Values } from './cli';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    'node-only': { type: 'boolean', default: false },
-    out: { type: 'string' },
-  },
-});
+/** Every option of `npm run bench`, in one place. */
+export const BENCH_OPTIONS = {
+  json: { type: 'boolean', help: 'print the result as one JSON object on stdout (progress stays on stderr)' },
+  'node-only': { type: 'boolean', help: 'skip the browser runs and the first-load measurement' },
+  out: { type: 'string', value: 'file', help: 'also write the JSON object to this file' },
+  from: { type: 'string', value: 'file', help: 'print the Markdown report of a saved --json run; runs nothing' },
+} as const satisfies OptionTable;
+
+export const BENCH_COMMAND: Command<typeof BENCH_OPTIONS> = {
+  name: 'npm run bench --',
+  summary:
+    'Throughput and latency of the attacks, grids and training steps in Node (wasm, cpu) and headless Chromium ' +
+    '(webgpu, webgl, wasm, cpu), beside a PyTorch peer, plus the built app\'s first load; about 9 minutes. ' +
+    'BENCH_PORT sets the static server\'s port. Method: docs/PERFORMANCE.md.',
+  options: BENCH_OPTIONS,
+};
+
+/** The parsed command line (set once by main; the stage budgets read --node-only). */
+let values: Values<typeof BENCH_OPTIONS> = {} as Values<typeof BENCH_OPTIONS>;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
@@ -39,7 +54,7 @@ const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - star
  * Seconds each runner may start new tasks for (nominal), and the whole bench's target. A runner that starts late
  * (a loaded machine, a slow peer) gets less, keeping what the stages after it need, so the total stays < 10 min.
  */
-const ALLOWANCE_S = { nodeWasm: 90, nodeCpu: 25, browserWasm: 90, browserCpu: 25, webgl: 35, webgpu: 35 };
+const ALLOWANCE_S = { nodeWasm: 90, nodeCpu: 20, browserWasm: 90, browserWasmThreads: 45, browserCpu: 20, webgl: 25, webgpu: 25 };
 const TOTAL_TARGET_S = 560;
 /** Builds, browser start-up and the first-load measurement. */
 const FIXED_COSTS_S = 60;
@@ -53,22 +68,11 @@ function allowanceFor(stage: keyof typeof ALLOWANCE_S): number {
 }
 /** Lines of child output not worth repeating: npm's config warning, tfjs' "install tfjs-node" banner. */
 const NOISE = /^\s*$|npm warn|^=+$|looks like you are running TensorFlow\.js in Node/;
-const PEER_TASKS = new Set(['fgsm', 'pgd20', 'fgsm-single', 'pgd40-single', 'train-fgsm-rs', 'train-pgd7']);
 
-interface PeerResult {
-  available: boolean;
-  reason?: string;
-  python?: string;
-  torch?: string;
-  threads?: number;
-  logits_max_abs_diff?: number;
-  logits_match?: boolean;
-  rows?: (PeerFigure & { median_ms: number; min_ms: number; max_ms: number; runs: number })[];
-}
-
-function runNode(backend: 'wasm' | 'cpu', modelDir: string, allowanceS: number, peerDir: string | null): Promise<{ rows: BenchRow[]; adapter: string }> {
+function runNode(backend: 'wasm' | 'cpu', modelDir: string, allowanceS: number, peerDir: string | null): Promise<{ rows: BenchRow[]; adapter: string; peer: PeerMeta | null }> {
   const args = ['tsx', 'scripts/bench/node-runner.ts', '--backend', backend, '--model', modelDir, '--allowance', String(allowanceS * 1000)];
-  if (peerDir) args.push('--export-peer-inputs', peerDir);
+  // The runner exports the peer's inputs (first runner) and runs the peer interleaved with its own calls.
+  if (peerDir) args.push('--peer-dir', peerDir);
   return new Promise((resolve, reject) => {
     const child = spawn('npx', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -79,44 +83,9 @@ function runNode(backend: 'wasm' | 'cpu', modelDir: string, allowanceS: number, 
     child.on('close', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) return reject(new Error(`node runner (${backend}) exited with ${code}`));
-      resolve(JSON.parse(last) as { rows: BenchRow[]; adapter: string });
+      resolve(JSON.parse(last) as { rows: BenchRow[]; adapter: string; peer: PeerMeta | null });
     });
   });
-}
-
-/** A Python that can import torch: $PYTHON, Debian's /usr/bin/python3 (python3-torch), then python3 on PATH. */
-function findTorchPython(): { python: string } | { reason: string } {
-  const candidates = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
-  for (const python of [...new Set(candidates)]) {
-    const r = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-    if (r.status === 0) return { python };
-  }
-  return { reason: `no Python with torch among ${[...new Set(candidates)].join(', ')}` };
-}
-
-function runPeer(modelDir: string, peerDir: string): PeerResult {
-  const found = findTorchPython();
-  if ('reason' in found) return { available: false, reason: found.reason };
-  const threads = os.cpus().length;
-  const r = spawnSync(
-    found.python,
-    [
-      path.join(ROOT, 'scripts/bench/torch_peer.py'),
-      '--model-dir', modelDir,
-      '--inputs', path.join(peerDir, 'inputs.f32'),
-      '--labels', path.join(peerDir, 'labels.i32'),
-      '--logits', path.join(peerDir, 'logits.f32'),
-      '--count', '256',
-      '--threads', String(threads),
-      '--budget', '4',
-      '--settings', JSON.stringify(BENCH_SETTINGS),
-    ],
-    // Passive OpenMP waiting: on a shared, oversubscribed machine spinning threads slowed the peer 3–20× here;
-    // the peer gets its best showing, not a handicap.
-    { encoding: 'utf8', timeout: 240_000, maxBuffer: 16 << 20, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' } },
-  );
-  if (r.status !== 0) return { available: false, reason: `torch_peer.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerResult;
 }
 
 /** Fine-tuning (scripts/bench/finetune.ts): time for FGSM-RS from mnist-cnn to reach 80 % PGD-20 accuracy at ε = 0.1. */
@@ -149,7 +118,12 @@ function machine(chromium: string | null) {
   };
 }
 
-async function main(): Promise<void> {
+async function main(args: Values<typeof BENCH_OPTIONS>): Promise<void> {
+  values = args;
+  if (values.from) {
+    process.stdout.write(renderReport(JSON.parse(readFileSync(values.from, 'utf8')) as BenchResult));
+    return;
+  }
   const source = await benchModelSource();
   log(`model: ${source.description}`);
   const peerDir = mkdtempSync(path.join(os.tmpdir(), 'adv-bench-peer-'));
@@ -157,17 +131,16 @@ async function main(): Promise<void> {
   const adapters: Record<string, string> = {};
   let chromiumVersion: string | null = null;
   let firstLoad: FirstLoad | null = null;
-  let peer: PeerResult = { available: false, reason: 'not run' };
+  let peer: PeerMeta = { available: false, reason: 'not run' };
   try {
     log('node wasm …');
     const wasm = await runNode('wasm', source.dir, allowanceFor('nodeWasm'), peerDir);
     rows.push(...wasm.rows);
     adapters['node/wasm'] = wasm.adapter;
-    log('PyTorch peer …');
-    peer = runPeer(source.dir, peerDir);
+    peer = wasm.peer ?? { available: false, reason: 'the runner did not start it' };
     log(peer.available ? `peer: torch ${peer.torch}, ${peer.threads} threads, logits max |Δ| ${peer.logits_max_abs_diff}` : `peer not available: ${peer.reason}`);
     log('node cpu …');
-    const cpu = await runNode('cpu', source.dir, allowanceFor('nodeCpu'), null);
+    const cpu = await runNode('cpu', source.dir, allowanceFor('nodeCpu'), peer.available ? peerDir : null);
     rows.push(...cpu.rows);
     adapters['node/cpu'] = cpu.adapter;
 
@@ -186,26 +159,35 @@ async function main(): Promise<void> {
         port,
       );
       const launched = await launchChromium();
+      const browserPeer = peer.available && peer.logits_match ? await startPeerServer(source.dir, peerDir, log) : null;
+      const peerRun = browserPeer?.meta.logits_match ? (task: string, batch: number) => browserPeer.run(task, batch) : undefined;
       try {
         if (!launched) {
           log('no Chromium found: browser rows are not run');
         } else {
           chromiumVersion = launched.version;
-          for (const [backend, stage] of [
-            ['wasm', 'browserWasm'],
-            ['cpu', 'browserCpu'],
-            ['webgl', 'webgl'],
-            ['webgpu', 'webgpu'],
-          ] as const) {
-            const allowance = allowanceFor(stage);
-            log(`browser ${backend} (${Math.round(allowance)} s) …`);
-            const r = await runBrowserBackend(launched.browser, server.url, backend, allowance * 1000, log);
+          // wasm at every core (the app's default), then at fewer threads for the rows the targets name.
+          const cores = os.cpus().length;
+          const fewer = [...new Set([1, 2].filter((t) => t < Math.min(cores, 8)))];
+          const stages: { backend: string; stage: keyof typeof ALLOWANCE_S; threads?: number; tasks?: string }[] = [
+            { backend: 'wasm', stage: 'browserWasm' },
+            ...fewer.map((t) => ({ backend: 'wasm', stage: 'browserWasmThreads' as const, threads: t, tasks: 'fgsm,pgd20,fgsm-single,pgd40-single' })),
+            { backend: 'cpu', stage: 'browserCpu' },
+            { backend: 'webgl', stage: 'webgl' },
+            { backend: 'webgpu', stage: 'webgpu' },
+          ];
+          for (const { backend, stage, threads, tasks } of stages) {
+            const allowance = allowanceFor(stage) / (threads ? fewer.length : 1);
+            log(`browser ${backend}${threads ? ` at ${threads} thread(s)` : ''} (${Math.round(allowance)} s) …`);
+            const r = await runBrowserBackend(launched.browser, server.url, backend, allowance * 1000, log, { peer: peerRun, threads, tasks });
             if (r.error) {
               log(`browser ${backend} failed: ${r.error}`);
               rows.push(skippedRow({ task: 'fgsm', where: 'browser', backend, batch: 1 }, `backend failed: ${r.error.slice(0, 200)}`));
             } else {
-              rows.push(...r.rows);
-              adapters[`browser/${backend}`] = r.adapter + (r.software ? ' (software)' : '');
+              // A run at fewer threads reports only the tasks it ran.
+              rows.push(...(threads ? r.rows.filter((row) => row.runs > 0 || row.task === 'peak-matmul') : r.rows));
+              const key = r.threads ? `browser/wasm ${r.threads}t` : `browser/${backend}`;
+              adapters[key] = r.adapter + (r.software ? ' (software)' : '') + (r.threadNote ? `, ${r.threadNote}` : '');
             }
           }
           log('first load of the built app …');
@@ -233,6 +215,7 @@ async function main(): Promise<void> {
           });
         }
       } finally {
+        browserPeer?.close();
         await launched?.browser.close();
         await server.close();
       }
@@ -244,21 +227,20 @@ async function main(): Promise<void> {
   log('fine-tuning: time to 80 % PGD-20 accuracy …');
   const finetune = runFinetuneTimeTo80();
 
-  const peerFigures = peer.available && peer.logits_match ? (peer.rows ?? []) : null;
-  if (peer.available && !peer.logits_match) peer = { ...peer, reason: `logits differ by ${peer.logits_max_abs_diff} (> 1e-4): ratios withheld` };
-  const finalRows = attachPeer(rows, peerFigures);
+  const peerUsable = peer.available && peer.logits_match === true;
+  const finalRows = rows;
   const result = {
     machine: { ...machine(chromiumVersion), adapters },
     model: source.description,
     settings: BENCH_SETTINGS,
     peer: {
-      available: peerFigures !== null,
+      available: peerUsable,
       reason: peer.reason ?? null,
       python: peer.python ?? null,
       torch: peer.torch ?? null,
       threads: peer.threads ?? null,
       logits_max_abs_diff: peer.logits_max_abs_diff ?? null,
-      rows: peer.rows ?? [],
+      method: 'interleaved: after each of the project\'s timed calls of a task the peer runs one call of the same task; ratio = median of the per-pair ratios, with min–max',
     },
     first_load: firstLoad
       ? {
@@ -279,35 +261,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const m = result.machine;
-  const lines = [
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, ${m.os}, Node ${m.node}, Chromium ${m.chromium ?? 'not run'}; load average at start ${m.load_average_at_start.join(' / ')}`,
-    `Backends: ${Object.entries(adapters).map(([k, v]) => `${k} = ${v}`).join('; ')}`,
-    `Model: ${result.model}`,
-    result.peer.available
-      ? `PyTorch peer: torch ${result.peer.torch} (${result.peer.python}), ${result.peer.threads} threads; logits match to ${result.peer.logits_max_abs_diff?.toExponential(1)}`
-      : `PyTorch peer: not available (${result.peer.reason})`,
-    firstLoad
-      ? `First load: ${formatNumber(firstLoad.transferBytes / 1024)} KiB in ${firstLoad.requests} requests (${formatNumber(firstLoad.gzipBytes / 1024)} KiB gzipped), interactive after ${Math.round(firstLoad.timeToInteractiveMs)} ms`
-      : 'First load: not measured',
-    '',
-    formatTable(finalRows, PEER_TASKS, result.peer.available),
-    '',
-    'error' in finetune
-      ? `Fine-tuning to 80 % PGD-20 accuracy at ε = 0.1: not measured (${finetune.error})`
-      : (() => {
-          const r = finetune.reached as { step: number; trainSeconds: number; wallSeconds: number; clean: number } | null;
-          return r
-            ? `Fine-tuning mnist-cnn (FGSM-RS ε = 0.1, batch 64, Adam 1e-3) reached 80 % PGD-20 accuracy at ε = 0.1 on 500 held-out test images at step ${r.step}: ${r.trainSeconds} s of training, ${r.wallSeconds} s with the checks (${finetune.backend}; clean ${(100 * r.clean).toFixed(1)} %).`
-            : `Fine-tuning mnist-cnn did not reach 80 % PGD-20 accuracy at ε = 0.1 within the step limit (${finetune.backend}).`;
-        })(),
-    '',
-    `Total ${result.total_seconds} s.`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(renderReport(result satisfies BenchResult));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runCommand(BENCH_COMMAND, main);

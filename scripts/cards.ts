@@ -17,11 +17,26 @@ import type { ModelCard } from '../src/lib/models/card';
 import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
 import { parseModelIndex, type ModelEntry } from '../src/lib/models/registry';
 import { ZOO_RECIPES, type ZooRecipe } from '../src/lib/models/zoo';
-import { parseArgs, progressBar, stringArg } from './cli';
+import { isMainModule, progressBar, runCommand, UsageError, type Command, type OptionTable, type Values } from './cli';
 import { evalCommand, evaluateModel, type EvalRecord } from './evaluate';
 import { recipeData } from './recipe-data';
 
 /** models/<id>/training.json as `npm run train` writes it (a checkpoint of an unfinished run has fewer fields). */
+/** Every option of `npm run cards`, in one place. */
+export const CARDS_OPTIONS = {
+  model: { type: 'string', value: 'ids', help: 'only these models (comma-separated); the others keep their cards' },
+  rerun: { type: 'boolean', help: 'run every evaluation again instead of using models/<id>/evals.json' },
+  'skip-eval': { type: 'boolean', help: 'run no evaluation; cards show the cached results only' },
+} as const satisfies OptionTable;
+
+export const CARDS_COMMAND: Command<typeof CARDS_OPTIONS> = {
+  name: 'npm run cards --',
+  summary:
+    "Writes each trained model's card (models/<id>/card.json), models/index.json and models/README.md, running the " +
+    "recipe's evaluations that are not cached yet.",
+  options: CARDS_OPTIONS,
+};
+
 interface TrainingJson {
   /** The recipe the weights were trained with (the card reports it, not today's zoo.ts). */
   recipe: ZooRecipe;
@@ -78,10 +93,12 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
   };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(args: Values<typeof CARDS_OPTIONS>): Promise<void> {
+  if (args.rerun && args['skip-eval']) throw new UsageError('--rerun and --skip-eval contradict each other; give one.');
   // --model takes one id or a comma-separated list.
-  const only = args.model === undefined ? null : new Set(stringArg(args, 'model').split(','));
+  const only = args.model === undefined ? null : new Set(args.model.split(','));
+  const unknown = only ? [...only].filter((id) => !ZOO_RECIPES.some((r) => r.id === id)) : [];
+  if (unknown.length) throw new UsageError(`Unknown model ${unknown.join(', ')}. Known models: ${ZOO_RECIPES.map((r) => r.id).join(', ')}.`);
   await initNodeBackend('wasm');
   const entries: ModelEntry[] = [];
   for (const recipe of ZOO_RECIPES) {
@@ -188,7 +205,4 @@ function zooSummary(entries: ModelEntry[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runCommand(CARDS_COMMAND, main);

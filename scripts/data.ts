@@ -9,20 +9,38 @@ import path from 'node:path';
 import { CLASS_NAMES, DATASET_IDS, takeFirst } from '../src/lib/data/dataset';
 import { loadImageDataset } from '../src/lib/data/node-sources';
 import { encodeSubset } from '../src/lib/data/subset';
+import { isMainModule, runCommand, type Command, type OptionTable, type Values } from './cli';
 
 export const SUBSET_SIZES = { test: 2_000, train: 10_000 } as const;
 
-const outDir = path.resolve(import.meta.dirname, '../public/data');
-mkdirSync(outDir, { recursive: true });
-const files: { file: string; dataset: string; split: string; count: number; rows: number; cols: number; classNames: string[]; bytes: number }[] = [];
-for (const id of DATASET_IDS) {
-  for (const split of ['test', 'train'] as const) {
-    const subset = takeFirst(loadImageDataset(id, split), SUBSET_SIZES[split]);
-    const bytes = encodeSubset(subset);
-    const file = `${id}-${split}.bin`;
-    writeFileSync(path.join(outDir, file), bytes);
-    files.push({ file, dataset: id, split, count: subset.count, rows: subset.rows, cols: subset.cols, classNames: CLASS_NAMES[id], bytes: bytes.length });
-    console.error(`wrote public/data/${file}: ${subset.count} images, ${bytes.length} bytes`);
+/** Every option of `npm run data`, in one place. */
+export const DATA_OPTIONS = {
+  out: { type: 'string', value: 'dir', help: 'output folder (default: public/data)' },
+} as const satisfies OptionTable;
+
+export const DATA_COMMAND: Command<typeof DATA_OPTIONS> = {
+  name: 'npm run data --',
+  summary:
+    `Writes the compact data subsets the app loads (the first ${SUBSET_SIZES.test} test and ${SUBSET_SIZES.train} training ` +
+    'images of MNIST and Fashion-MNIST) and index.json describing them. Deterministic: the same bytes on every run.',
+  options: DATA_OPTIONS,
+};
+
+async function main(args: Values<typeof DATA_OPTIONS>): Promise<void> {
+  const outDir = path.resolve(args.out ?? path.join(import.meta.dirname, '../public/data'));
+  mkdirSync(outDir, { recursive: true });
+  const files: { file: string; dataset: string; split: string; count: number; rows: number; cols: number; classNames: string[]; bytes: number }[] = [];
+  for (const id of DATASET_IDS) {
+    for (const split of ['test', 'train'] as const) {
+      const subset = takeFirst(loadImageDataset(id, split), SUBSET_SIZES[split]);
+      const bytes = encodeSubset(subset);
+      const file = `${id}-${split}.bin`;
+      writeFileSync(path.join(outDir, file), bytes);
+      files.push({ file, dataset: id, split, count: subset.count, rows: subset.rows, cols: subset.cols, classNames: CLASS_NAMES[id], bytes: bytes.length });
+      console.error(`wrote ${path.join(outDir, file)}: ${subset.count} images, ${bytes.length} bytes`);
+    }
   }
+  writeFileSync(path.join(outDir, 'index.json'), `${JSON.stringify({ version: 1, format: 'ADVD v1 (src/lib/data/subset.ts)', files }, null, 2)}\n`);
 }
-writeFileSync(path.join(outDir, 'index.json'), `${JSON.stringify({ version: 1, format: 'ADVD v1 (src/lib/data/subset.ts)', files }, null, 2)}\n`);
+
+if (isMainModule(import.meta.url)) runCommand(DATA_COMMAND, main);

@@ -31,6 +31,7 @@ export function evalCommand(model: string, plan: EvalPlan): string {
   if (plan.steps !== undefined) parts.push(`--steps ${plan.steps}`);
   if (plan.stepSize !== undefined) parts.push(`--step-size ${plan.stepSize}`);
   if (plan.restarts !== undefined) parts.push(`--restarts ${plan.restarts}`);
+  if (plan.norm !== undefined) parts.push(`--norm ${plan.norm}`);
   if (plan.loss !== undefined) parts.push(`--loss ${plan.loss}`);
   if (plan.smoothing) {
     const m = plan.smoothing;
@@ -53,7 +54,8 @@ export async function evaluateModel(
   const model = await loadModelFromFile(path.join(modelsDir, modelId, 'model.json'));
   const started = Date.now();
   try {
-    const opts: AttackOptions = { epsilons: plan.eps, seed: plan.seed, norm: 'linf' };
+    // Each attack measures ε in its own norm unless the plan names one (an L2 ε of 2 is not an L∞ ε of 2).
+    const opts: AttackOptions = { epsilons: plan.eps, seed: plan.seed, norm: plan.norm ?? spec.norm };
     if (plan.steps !== undefined) opts.steps = plan.steps;
     if (plan.stepSize !== undefined) opts.stepSize = plan.stepSize;
     if (plan.restarts !== undefined) opts.restarts = plan.restarts;

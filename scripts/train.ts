@@ -10,23 +10,45 @@ import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { buildModel, countParameters } from '../src/lib/models/architectures';
 import { loadModelFromFile, MODELS_DIR, saveModelToDir } from '../src/lib/models/node';
-import { findRecipe } from '../src/lib/models/zoo';
+import { findRecipe, ZOO_RECIPES } from '../src/lib/models/zoo';
 import { trainModel } from '../src/lib/train/train';
 import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
 import { getAttack } from '../src/lib/attacks/registry';
 import { robustAccuracy } from '../src/lib/eval/robust-accuracy';
 import { recipeData } from './recipe-data';
-import { numberArg, parseArgs, progressBar, stringArg } from './cli';
+import { integerOption, isMainModule, progressBar, required, runCommand, UsageError, type Command, type OptionTable, type Values } from './cli';
+
+/** Every option of `npm run train`, in one place. */
+export const TRAIN_OPTIONS = {
+  model: { type: 'string', value: 'id', help: `zoo recipe to train (${ZOO_RECIPES.map((r) => r.id).join(', ')})` },
+  steps: { type: 'string', value: 'N', help: 'stop after N steps (a smoke run, marked partial in training.json)' },
+  out: { type: 'string', value: 'dir', help: 'parent folder of <id>/ (default: models/)' },
+} as const satisfies OptionTable;
+
+export const TRAIN_COMMAND: Command<typeof TRAIN_OPTIONS> = {
+  name: 'npm run train --',
+  summary:
+    'Trains one zoo model from its recipe (src/lib/models/zoo.ts), reproducibly from its seed, on tfjs wasm; ' +
+    'writes <out>/<id>/model.json, weights.bin and training.json. Cards are written by npm run cards.',
+  options: TRAIN_OPTIONS,
+};
 
 function writeRecord(dir: string, record: object): void {
   writeFileSync(path.join(dir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const recipe = findRecipe(stringArg(args, 'model'));
-  const outDir = path.resolve(stringArg(args, 'out', MODELS_DIR));
-  const steps = args.steps === undefined ? undefined : numberArg(args, 'steps');
+function recipeFor(id: string) {
+  try {
+    return findRecipe(id);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
+  const recipe = recipeFor(required(args, 'model'));
+  const outDir = path.resolve(args.out ?? MODELS_DIR);
+  const steps = integerOption(args, 'steps', 1);
   const backend = await initNodeBackend('wasm');
   console.error(`training ${recipe.id} on ${backend.backend} (tfjs ${tf.version.tfjs})`);
 
@@ -108,7 +130,4 @@ async function main(): Promise<void> {
   teacher?.dispose();
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runCommand(TRAIN_COMMAND, main);

@@ -30,6 +30,9 @@ export interface BrowserBackendResult {
   software: boolean;
   rows: BenchRow[];
   error: string | null;
+  /** wasm: the threads it ran with, and why. */
+  threads?: number | null;
+  threadNote?: string | null;
 }
 
 /** Runs the bench page for one backend; waits at most allowance + grace. */
@@ -39,20 +42,27 @@ export async function runBrowserBackend(
   backend: string,
   allowanceMs: number,
   log: (line: string) => void,
+  extra: { peer?: (task: string, batch: number) => Promise<number | null>; threads?: number; tasks?: string } = {},
 ): Promise<BrowserBackendResult> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (extra.peer) await page.exposeFunction('__benchPeer', extra.peer);
+  const query = [
+    extra.peer ? '&peer=1' : '',
+    extra.threads ? `&threads=${extra.threads}` : '',
+    extra.tasks ? `&tasks=${encodeURIComponent(extra.tasks)}` : '',
+  ].join('');
   page.on('console', (m) => log(`  [${backend}] ${m.text()}`));
   page.on('pageerror', (e) => log(`  [${backend}] page error: ${e.message}`));
   try {
-    await page.goto(`${baseUrl}/bench/index.html?backend=${backend}&allowanceMs=${Math.round(allowanceMs)}`);
+    await page.goto(`${baseUrl}/bench/index.html?backend=${backend}&allowanceMs=${Math.round(allowanceMs)}${query}`);
     // A task already running when the allowance ends finishes first: give it the longest single task's time.
     const handle = await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, {
       timeout: allowanceMs + 90_000,
       polling: 500,
     });
     const m = (await handle.jsonValue()) as BenchMessage;
-    if (m.kind === 'done') return { backend, adapter: m.adapter, software: m.software, rows: m.rows, error: null };
+    if (m.kind === 'done') return { backend, adapter: m.adapter, software: m.software, rows: m.rows, error: null, threads: m.threads, threadNote: m.threadNote };
     return { backend, adapter: '', software: false, rows: [], error: m.kind === 'error' ? m.error : 'unexpected message' };
   } catch (err) {
     return { backend, adapter: '', software: false, rows: [], error: err instanceof Error ? err.message.split('\n')[0] : String(err) };

@@ -4,7 +4,8 @@
  * one JSON line {backend, adapter, rows} on stdout; progress goes to stderr.
  */
 import * as tf from '@tensorflow/tfjs';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { startPeerServer, type PeerServer } from './peer';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../../src/lib/backend/node';
@@ -20,8 +21,11 @@ const { values } = parseArgs({
     model: { type: 'string' },
     tasks: { type: 'string' },
     allowance: { type: 'string' },
-    /** Writes the first 256 test images, labels and this runner's logits for them (the PyTorch peer's inputs). */
-    'export-peer-inputs': { type: 'string' },
+    /**
+     * The PyTorch peer's folder: the first 256 test images, labels and the project's logits for them are written
+     * there (unless already there), then the peer runs interleaved with this runner's calls (A/B/A/B).
+     */
+    'peer-dir': { type: 'string' },
   },
 });
 const backend = values.backend;
@@ -33,14 +37,19 @@ const model = await loadModelFromFile(path.join(values.model, 'model.json'));
 const images = imageExamples(loadSubsetFile(path.resolve('public/data/mnist-test.bin')));
 const toyModel = seededToyModel();
 const PEER_IMAGES = 256;
-if (values['export-peer-inputs']) {
-  const dir = values['export-peer-inputs'];
+let peer: PeerServer | null = null;
+if (values['peer-dir'] && !existsSync(path.join(values['peer-dir'], 'logits.f32'))) {
+  const dir = values['peer-dir'];
   const { x, y } = images.batch(Int32Array.from({ length: PEER_IMAGES }, (_, i) => i));
   const z = model.predict(x) as tf.Tensor;
   writeFileSync(path.join(dir, 'inputs.f32'), new Uint8Array(((await x.data()) as Float32Array).buffer));
   writeFileSync(path.join(dir, 'labels.i32'), new Uint8Array(((await y.data()) as Int32Array).buffer));
   writeFileSync(path.join(dir, 'logits.f32'), new Uint8Array(((await z.data()) as Float32Array).buffer));
   tf.dispose([x, y, z]);
+}
+if (values['peer-dir']) {
+  peer = await startPeerServer(values.model, values['peer-dir'], (line) => process.stderr.write(`${line}\n`));
+  process.stderr.write(peer.meta.available ? `peer: torch ${peer.meta.torch}, logits max |Δ| ${peer.meta.logits_max_abs_diff}\n` : `peer not available: ${peer.meta.reason}\n`);
 }
 const plan = planFor(info.backend, false);
 if (values.tasks) {
@@ -62,7 +71,9 @@ const rows = await runBenchTasks({
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   },
+  peer: peer?.meta.available && peer.meta.logits_match ? (task, batch) => peer!.run(task, batch) : undefined,
 });
+peer?.close();
 model.dispose();
 toyModel.dispose();
-process.stdout.write(`${JSON.stringify({ backend: info.backend, adapter: info.adapter, rows })}\n`);
+process.stdout.write(`${JSON.stringify({ backend: info.backend, adapter: info.adapter, rows, peer: peer?.meta ?? null })}\n`);

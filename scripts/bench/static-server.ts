@@ -6,6 +6,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../isolation-headers';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,6 +43,8 @@ export function startStaticServer(mounts: Mount[], port: number): Promise<Static
         'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'Content-Length': statSync(file).size,
         'Cache-Control': 'no-store',
+        // Cross-origin isolated like the app under vite preview, so browser wasm rows can use threads.
+        ...CROSS_ORIGIN_ISOLATION_HEADERS,
       });
       createReadStream(file).pipe(res);
       return;

@@ -175,6 +175,10 @@ def main():
     ap.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--budget', type=float, default=4.0)
     ap.add_argument('--settings', required=True, help='JSON of BENCH_SETTINGS')
+    ap.add_argument('--serve', action='store_true',
+                    help='print one JSON line {ready, ...}, then answer each stdin line {"task", "batch"} with the ms '
+                         'of one timed call (the first call of a task is preceded by an untimed warm-up): the bench '
+                         'interleaves these calls with the project\'s, run by run')
     a = ap.parse_args()
     S = json.loads(a.settings)
     torch.set_num_threads(a.threads)
@@ -194,9 +198,13 @@ def main():
         logits = model(x_all).numpy()
     diff = float(np.abs(logits - ref).max())
 
+    calls = {}  # (task, batch) -> one call of the task, in the order the batch mode runs them
     rows = []
 
-    def add(task, batch, samples):
+    def add(task, batch, fn):
+        calls[(task, batch)] = fn
+
+    def record(task, batch, samples):
         med = statistics.median(samples)
         rows.append({'task': task, 'batch': batch, 'median_ms': med, 'min_ms': min(samples), 'max_ms': max(samples),
                      'images_per_s': batch * 1000 / med, 'runs': len(samples)})
@@ -204,13 +212,13 @@ def main():
     eps = S['epsilon']
     for b in S['throughputBatches']:
         x, y = x_all[:b], y_all[:b]
-        add('fgsm', b, timed(lambda: fgsm(model, x, y, eps), a.budget))
+        add('fgsm', b, lambda x=x, y=y: fgsm(model, x, y, eps))
         alpha = 2.5 * eps / S['pgdSteps']
-        add('pgd20', b, timed(lambda: pgd(model, x, y, eps, alpha, S['pgdSteps'], gen), a.budget))
+        add('pgd20', b, lambda x=x, y=y: pgd(model, x, y, eps, alpha, S['pgdSteps'], gen))
     x1, y1 = x_all[:1], y_all[:1]
     se = S['singleEpsilon']
-    add('fgsm-single', 1, timed(lambda: fgsm(model, x1, y1, se), a.budget))
-    add('pgd40-single', 1, timed(lambda: pgd(model, x1, y1, se, 2.5 * se / S['singlePgdSteps'], S['singlePgdSteps'], gen), a.budget))
+    add('fgsm-single', 1, lambda: fgsm(model, x1, y1, se))
+    add('pgd40-single', 1, lambda: pgd(model, x1, y1, se, 2.5 * se / S['singlePgdSteps'], S['singlePgdSteps'], gen))
 
     # Training steps on a copy: the attack on the current weights, then one Adam step on the adversarial batch.
     tb = S['trainBatch']
@@ -220,7 +228,7 @@ def main():
         opt = torch.optim.Adam(student.parameters(), lr=1e-4)
         xb, yb = x_all[:tb], y_all[:tb]
 
-        def step():
+        def step(student=student, opt=opt, xb=xb, yb=yb, alpha=alpha, steps=steps):
             for p in student.parameters():
                 p.requires_grad_(False)
             xa = pgd(student, xb, yb, te, alpha, steps, gen, stop_when_all_broken=False)
@@ -232,9 +240,9 @@ def main():
             opt.step()
             return float(loss)
 
-        add(task, tb, timed(step, a.budget))
+        add(task, tb, step)
 
-    print(json.dumps({
+    meta = {
         'available': True,
         'python': sys.executable,
         'python_version': platform.python_version(),
@@ -242,8 +250,30 @@ def main():
         'threads': torch.get_num_threads(),
         'logits_max_abs_diff': diff,
         'logits_match': diff <= 1e-4,
-        'rows': rows,
-    }))
+    }
+    if a.serve:
+        print(json.dumps({'ready': True, **meta}), flush=True)
+        warm = set()
+        for line in sys.stdin:
+            try:
+                req = json.loads(line)
+                key = (req['task'], int(req['batch']))
+                fn = calls.get(key)
+                if fn is None:
+                    print(json.dumps({'error': f'no task {key}'}), flush=True)
+                    continue
+                if key not in warm:
+                    fn()
+                    warm.add(key)
+                t0 = time.perf_counter()
+                fn()
+                print(json.dumps({'ms': (time.perf_counter() - t0) * 1000}), flush=True)
+            except Exception as err:  # a bad request must not end the session
+                print(json.dumps({'error': str(err)}), flush=True)
+        return
+    for (task, batch), fn in calls.items():
+        record(task, batch, timed(fn, a.budget))
+    print(json.dumps({**meta, 'rows': rows}))
 
 
 if __name__ == '__main__':

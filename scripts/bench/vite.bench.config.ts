@@ -4,6 +4,7 @@
  */
 import { defineConfig } from 'vite';
 import path from 'node:path';
+import { tfjsWasmThreads } from '../vite-tfjs-wasm-threads';
 
 const root = path.resolve(import.meta.dirname, '../../src/bench');
 
@@ -12,7 +13,7 @@ export default defineConfig({
   base: './',
   publicDir: false,
   logLevel: 'warn',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
   build: {
     target: 'es2022',
     outDir: path.resolve(import.meta.dirname, '../../dist-bench'),

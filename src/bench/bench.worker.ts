@@ -4,18 +4,27 @@
  * a dedicated worker as the app runs them.
  */
 import * as tf from '@tensorflow/tfjs';
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BACKENDS, isSoftwareAdapter, selectBackend, tfjsEnvironment, type BackendName } from '../lib/backend/select';
 import { BENCH_TASKS, planFor, runBenchTasks, type BenchTask } from '../lib/bench/tasks';
 import { seededToyModel, TOY_BENCH_BOUNDS } from '../lib/bench/toy-model';
 import { imageExamples } from '../lib/data/examples';
 import { decodeSubset } from '../lib/data/subset';
 import { loadModelFromUrl } from '../lib/models/load';
-import type { BenchMessage, BenchRequest } from './protocol';
+import type { BenchMessage, BenchRequest, PeerReply, PeerRequest } from './protocol';
+import { prepareWasm } from '../worker/wasm-setup';
 
-const post = (m: BenchMessage) => (self as unknown as Worker).postMessage(m);
+const post = (m: BenchMessage | PeerRequest) => (self as unknown as Worker).postMessage(m);
+
+/** Peer calls in flight, answered by the page (PeerReply). */
+const pending = new Map<number, (ms: number | null) => void>();
+let nextId = 0;
+function askPeer(task: string, batch: number): Promise<number | null> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    post({ kind: 'peer', id, task, batch });
+  });
+}
 
 /** WebGL's renderer string (e.g. "… SwiftShader …"), read from a context of our own. */
 function webglRenderer(): string {
@@ -32,12 +41,7 @@ function webglRenderer(): string {
 async function run(req: BenchRequest): Promise<void> {
   if (!(BACKENDS as readonly string[]).includes(req.backend)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}, got ${req.backend}`);
   const backend = req.backend as BackendName;
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlainUrl,
-    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-  });
+  const wasmThreads = await prepareWasm(req.threads ? `?threads=${encodeURIComponent(req.threads)}` : '');
   if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   const env = tfjsEnvironment();
   const info = await selectBackend(backend, env);
@@ -52,7 +56,10 @@ async function run(req: BenchRequest): Promise<void> {
     adapter = `WebGL (${renderer || 'renderer unknown'})`;
     software = isSoftwareAdapter({ description: renderer });
   }
-  post({ kind: 'log', line: `backend ${backend}: ${adapter}` });
+  const readThreads = wasmThreads(); // always read: it also restores the worker's navigator
+  const threads = backend === 'wasm' ? readThreads : null;
+  if (threads?.warning) throw new Error(threads.warning);
+  post({ kind: 'log', line: `backend ${backend}: ${adapter}${threads ? `; ${threads.note}` : ''}` });
 
   const model = await loadModelFromUrl(new URL('models/mnist-cnn/model.json', req.baseUrl).href);
   const response = await fetch(new URL('data/mnist-test.bin', req.baseUrl).href);
@@ -75,13 +82,23 @@ async function run(req: BenchRequest): Promise<void> {
     plan,
     allowanceMs: req.allowanceMs,
     log: (line) => post({ kind: 'log', line }),
+    peer: req.peer ? askPeer : undefined,
   });
   model.dispose();
   toyModel.dispose();
-  post({ kind: 'done', backend, adapter, software, rows });
+  // Threaded wasm rows say their thread count in the backend column (runs at 1, 2 and all threads sit side by side).
+  const label = threads ? `wasm ${threads.count}t` : backend;
+  for (const r of rows) r.backend = label;
+  post({ kind: 'done', backend, adapter, software, rows, threads: threads?.count ?? null, threadNote: threads?.note ?? null });
   void tf;
 }
 
-self.onmessage = (e: MessageEvent<BenchRequest>) => {
-  run(e.data).catch((err: unknown) => post({ kind: 'error', error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }));
+self.onmessage = (e: MessageEvent<BenchRequest | PeerReply>) => {
+  const m = e.data;
+  if ('kind' in m && m.kind === 'peer-result') {
+    pending.get(m.id)?.(m.ms);
+    pending.delete(m.id);
+    return;
+  }
+  run(m as BenchRequest).catch((err: unknown) => post({ kind: 'error', error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }));
 };

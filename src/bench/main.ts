@@ -3,7 +3,7 @@
  * `window.__bench` for the Playwright driver (scripts/bench/browser.ts). Built apart from the app (its own Vite
  * config), so none of it reaches the playground's bundle.
  */
-import type { BenchRequest, BenchMessage } from './protocol';
+import type { BenchRequest, BenchMessage, PeerReply, PeerRequest } from './protocol';
 
 const params = new URLSearchParams(location.search);
 const log = document.getElementById('log')!;
@@ -14,10 +14,19 @@ const request: BenchRequest = {
   baseUrl: new URL('.', location.href).href,
   allowanceMs: Number(params.get('allowanceMs') ?? 120_000),
   tasks: params.get('tasks'),
+  threads: params.get('threads'),
+  peer: params.get('peer') === '1',
 };
 const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
-worker.onmessage = (e: MessageEvent<BenchMessage>) => {
+const driver = window as unknown as { __benchPeer?: (task: string, batch: number) => Promise<number | null> };
+worker.onmessage = (e: MessageEvent<BenchMessage | PeerRequest>) => {
   const m = e.data;
+  if (m.kind === 'peer') {
+    // Relay to the bench driver (Playwright's exposeFunction), which runs the PyTorch peer once.
+    const ask = driver.__benchPeer ? driver.__benchPeer(m.task, m.batch) : Promise.resolve(null);
+    void ask.catch(() => null).then((ms) => worker.postMessage({ kind: 'peer-result', id: m.id, ms } satisfies PeerReply));
+    return;
+  }
   if (m.kind === 'log') {
     log.textContent += `\n${m.line}`;
     console.log(m.line);

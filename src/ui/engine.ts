@@ -103,7 +103,8 @@ function makeRouter(): Engine {
     if (!initArgs) throw new Error('The engine has not been initialised: call init() first.');
     if (!background) {
       background = spawn();
-      const started = background.init(...initArgs);
+      // Under auto, the backend measured fastest for batch work (curves, reports, training) serves this lane.
+      const started = background.init(...initArgs, 'batch');
       backgroundReady = started;
       // A failed start is retried on the next call instead of repeating the old error forever.
       started.catch(() => {
@@ -133,7 +134,7 @@ function makeRouter(): Engine {
   router.init = async (...args: unknown[]) => {
     const [search, baseUrl] = args as [string, string | undefined];
     initArgs = [search, baseUrl];
-    return interactive.init(search, baseUrl);
+    return interactive.init(search, baseUrl, 'interactive');
   };
   // A job id lives in one lane; the UI need not know which.
   router.cancel = async (...args: unknown[]) => {

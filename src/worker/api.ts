@@ -12,6 +12,7 @@ import {
   type BackendInfo,
   type BackendPreference,
 } from '../lib/backend/select';
+import { BACKEND_ROLES, type BackendRole } from '../lib/backend/choice';
 import { engineCheck, type EngineCheckResult } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { setBaseUrl } from './context';
@@ -23,8 +24,16 @@ import { defensesApi } from './defenses-api';
 import { userModelsApi, syncUserModels } from './user-models-api';
 import { userImagesApi } from './user-images-api';
 
-/** How this platform makes backends available (registers packages, sets wasm paths). Set by the worker entry. */
-export type BackendLoader = (preference: BackendPreference) => Promise<void>;
+/**
+ * How this platform makes backends available (registers packages, sets wasm paths and the wasm thread count
+ * before init). Set by the worker entry. It may hand back how to read the wasm threads once a backend runs.
+ */
+export type BackendLoader = (preference: BackendPreference, search: string) => Promise<LoadedBackends | void>;
+
+export interface LoadedBackends {
+  /** Called once after init, whichever backend won: wasm's threads actually running, why, any ?threads= message. */
+  wasmThreads?(): { count: number; note: string; warning: string | null };
+}
 
 let loadBackends: BackendLoader = async () => {
   await import('@tensorflow/tfjs-backend-wasm');
@@ -50,17 +59,26 @@ export interface InitResult extends BackendInfo {
 const coreApi = {
   /**
    * Initialises a backend from a URL query string such as "?backend=wasm". Safe to call again.
-   * baseUrl is the page's URL, against which app files (models/, data/) are found.
+   * baseUrl is the page's URL, against which app files (models/, data/) are found. `role` says what this engine
+   * serves (a lane of single-image work or of batch work): under auto, the measured backend for that role.
    */
-  async init(search: string, baseUrl?: string): Promise<InitResult> {
+  async init(search: string, baseUrl?: string, role: BackendRole = 'interactive'): Promise<InitResult> {
     if (baseUrl) setBaseUrl(baseUrl);
+    if (!BACKEND_ROLES.includes(role)) throw new Error(`role must be one of ${BACKEND_ROLES.join(', ')}, got ${String(role)}`);
     const request = parseBackendParam(typeof search === 'string' ? search : '');
-    await loadBackends(request.preference);
-    active = await selectBackend(request.preference, tfjsEnvironment());
+    const loaded = await loadBackends(request.preference, typeof search === 'string' ? search : '');
+    active = await selectBackend(request.preference, tfjsEnvironment(), role);
+    let warning = request.warning;
+    // Read (and let the loader tidy up) whatever backend won; only wasm has threads to show.
+    const t = loaded && loaded.wasmThreads ? loaded.wasmThreads() : null;
+    if (t && active.backend === 'wasm') {
+      active = { ...active, threads: { count: t.count, note: t.note } };
+      if (t.warning) warning = warning ? `${warning} ${t.warning}` : t.warning;
+    }
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
     await syncSavedModels();
     await syncUserModels();
-    return { ...active, warning: request.warning, tfVersion: tf.version.tfjs };
+    return { ...active, warning, tfVersion: tf.version.tfjs };
   },
 
   backendInfo(): BackendInfo | null {

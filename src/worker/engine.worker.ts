@@ -5,20 +5,14 @@
 import * as Comlink from 'comlink';
 import { api, setBackendLoader } from './api';
 import type { BackendPreference } from '../lib/backend/select';
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { prepareWasm } from './wasm-setup';
 
-setBackendLoader(async (preference: BackendPreference) => {
+setBackendLoader(async (preference: BackendPreference, search: string) => {
   // Every fallback may be needed, so all are registered; each package is its own chunk, fetched once.
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlainUrl,
-    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-  });
+  const wasmThreads = await prepareWasm(search);
   const wantsGpu = preference === 'auto' || preference === 'webgpu';
   if (wantsGpu && 'gpu' in navigator) await import('@tensorflow/tfjs-backend-webgpu');
+  return { wasmThreads };
 });
 
 Comlink.expose(api, self);

@@ -4,7 +4,7 @@
  * one binary buffer), so both workers find them: the gallery asks the interactive one, curves and reports the
  * background one. datasets.ts resolves "images:" ids through imageSetData.
  */
-import { buildImageSet, isImageSetId, type ImageSetSummary } from '../lib/data/user-image-set';
+import { buildImageSet, checkImageSetArtifacts, isImageSetId, type ImageSetSummary } from '../lib/data/user-image-set';
 import type { ImageDataset } from '../lib/data/dataset';
 import { indexedDbModelStore, memoryModelStore, type ModelStore } from '../lib/models/storage';
 import { fail } from './checks';
@@ -30,7 +30,7 @@ export function setImageSetStore(next: ModelStore<ImageSetSummary>): void {
 }
 
 function setStore(): ModelStore<ImageSetSummary> {
-  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<ImageSetSummary>() : indexedDbModelStore<ImageSetSummary>('adversarial-playground-user-images');
+  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<ImageSetSummary>(undefined, checkImageSetArtifacts) : indexedDbModelStore<ImageSetSummary>('adversarial-playground-user-images', undefined, checkImageSetArtifacts);
   return store;
 }
 

@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { loadUserModel, type UserModelReport, type UserModelSettings } from '../lib/models/user-model';
-import { bundleModelFiles, sortModelFiles, type DroppedFile } from '../lib/models/user-files';
+import { bundleModelFiles, checkBundleArtifacts, sortModelFiles, type DroppedFile } from '../lib/models/user-files';
 import { datasetFits, defaultDataset, USER_MODEL_DATASETS, userModelEntry, userModelId, type UserModelCard, type UserModelDataset } from '../lib/models/user-model-card';
 import { indexedDbModelStore, memoryModelStore, type ModelStore, type StoredModel } from '../lib/models/storage';
 import { uniqueName } from '../lib/models/unique-name';
@@ -29,7 +29,7 @@ export interface UserModelAddRequest {
   dataset: UserModelDataset;
 }
 
-/** The stored form: `artifacts.modelTopology` holds the whole bundled model.json, `weightData` its weights.bin. */
+/** The stored form: `artifacts.modelTopology` holds the whole bundled model.json, `weightSpecs` its weights list, `weightData` its weights.bin. */
 let store: ModelStore<UserModelCard> | null = null;
 
 export function setUserModelStore(next: ModelStore<UserModelCard>): void {
@@ -37,7 +37,7 @@ export function setUserModelStore(next: ModelStore<UserModelCard>): void {
 }
 
 function userStore(): ModelStore<UserModelCard> {
-  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<UserModelCard>() : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models');
+  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<UserModelCard>(undefined, checkBundleArtifacts) : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models', undefined, checkBundleArtifacts);
   return store;
 }
 
@@ -143,7 +143,7 @@ export const userModelsApi = {
       const name = uniqueName(request.name, await takenNames());
       const card: UserModelCard = { id: userModelId(name, addedAt), name, settings, dataset, report: loaded.report, addedAt: addedAt.toISOString() };
       const bundle = await bundleModelFiles(parts.json, parts.readWeights);
-      await userStore().save({ id: card.id, card, artifacts: { modelTopology: bundle.modelJson, weightSpecs: [], weightData: bundle.weights }, savedAt: card.addedAt });
+      await userStore().save({ id: card.id, card, artifacts: { modelTopology: bundle.modelJson, weightSpecs: (bundle.modelJson.weightsManifest as { weights: never[] }[])[0].weights, weightData: bundle.weights }, savedAt: card.addedAt });
       register(card, loaded);
       kept = true;
       fromStore.set(card.id, versionOf(card));

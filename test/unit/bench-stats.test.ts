@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { attachPeer, formatTable, skippedRow, summarise, timingRow } from '../../src/lib/bench/stats';
+import { attachPeer, formatTable, interleavedRatio, skippedRow, summarise, timingRow } from '../../src/lib/bench/stats';
+import { forwardFlops } from '../../src/lib/bench/flops';
+import * as tf from '@tensorflow/tfjs';
 
 describe('bench statistics', () => {
   it('median of odd and even counts, min and max, order-independent', () => {
@@ -48,4 +50,34 @@ describe('bench statistics', () => {
     expect(text).toContain('not available');
     expect(formatTable(attachPeer(rows, [{ task: 'fgsm', batch: 1, images_per_s: 1000 }]), new Set(['fgsm']), true)).toContain('0.50×');
   });
+
+  it('interleaved runs: the ratio is the median of per-pair ratios, with its spread; failed peer calls drop out', () => {
+    // Pair i: project ms, peer ms right after it. Load doubled both sides in pair 2: its ratio stays 2.
+    const r = interleavedRatio([100, 200, 100, 50], [200, 400, null, 50], 10)!;
+    expect(r.ratio_pairs).toBe(3);
+    expect(r.ratio_to_peer).toBe(2); // ratios 2, 2, 1
+    expect(r.ratio_min).toBe(1);
+    expect(r.ratio_max).toBe(2);
+    expect(r.peer_images_per_s).toBe(50); // 10 images / 200 ms (median peer call)
+    expect(interleavedRatio([100], [null], 1)).toBeNull();
+  });
 });
+
+describe('FLOPs from layer shapes', () => {
+  it('counts conv and dense multiply-adds of mnist-cnn by hand', () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 100, activation: 'relu' }),
+        tf.layers.dense({ units: 10 }),
+      ],
+    });
+    // 14·14·16·(4·4·1) + 7·7·32·(4·4·16) + 1568·100 + 100·10 multiply-adds, 2 FLOPs each.
+    const macs = 14 * 14 * 16 * 16 + 7 * 7 * 32 * 256 + 1568 * 100 + 100 * 10;
+    expect(forwardFlops(m)).toBe(2 * macs);
+    m.dispose();
+  });
+});
+

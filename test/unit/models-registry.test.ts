@@ -40,16 +40,16 @@ describe('model files', () => {
   });
 
   it('says what is wrong with a malformed model.json or short weights', async () => {
-    expect(() => validateModelJson({ weightsManifest: [] })).toThrow(/missing "modelTopology"/);
-    expect(() => validateModelJson({ modelTopology: {}, weightsManifest: [{ paths: [], weights: [] }] })).toThrow(/paths must be a non-empty/);
-    expect(() => validateModelJson({ modelTopology: {}, weightsManifest: [{ paths: ['w'], weights: [{ name: 'k', shape: [2], dtype: 'float16' }] }] })).toThrow(/dtype/);
+    expect(() => validateModelJson({ weightsManifest: [] })).toThrow(/has no layer description \("modelTopology"\)/);
+    expect(() => validateModelJson({ modelTopology: {}, weightsManifest: [{ paths: [], weights: [] }] })).toThrow(/weight group without file names/);
+    expect(() => validateModelJson({ modelTopology: {}, weightsManifest: [{ paths: ['w'], weights: [{ name: 'k', shape: [2], dtype: 'float16' }] }] })).toThrow(/number type “float16”; only float32, int32 and bool/);
     const dir = mkdtempSync(path.join(tmpdir(), 'zoo-'));
     const model = buildModel(mlp, 5);
     await saveModelToDir(model, dir);
     model.dispose();
     const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
-    await expect(loadModelFromParts(json, async () => new ArrayBuffer(12), 'm.json')).rejects.toThrow(/hold 12 bytes, the manifest needs/);
-    await expect(loadModelFromParts(json, async () => { throw new Error('ENOENT'); }, 'm.json')).rejects.toThrow(/cannot read weight file "weights.bin": ENOENT/);
+    await expect(loadModelFromParts(json, async () => new ArrayBuffer(12), 'm.json')).rejects.toThrow(/The weight files hold 12 bytes but m.json needs/);
+    await expect(loadModelFromParts(json, async () => { throw new Error('ENOENT'); }, 'm.json')).rejects.toThrow('The weight file “weights.bin” named in m.json could not be read (ENOENT).');
     writeFileSync(path.join(dir, 'model.json'), '{not json');
     await expect(loadModelFromFile(path.join(dir, 'model.json'))).rejects.toThrow(/cannot read or parse/);
   });

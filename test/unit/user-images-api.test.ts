@@ -4,7 +4,7 @@ import { memoryModelStore } from '../../src/lib/models/storage';
 import { setImageSetStore, userImagesApi, imageSetData, type ImageSetSummary } from '../../src/worker/user-images-api';
 import { attackLabApi } from '../../src/worker/attack-lab-api';
 import { examplesFor } from '../../src/worker/datasets';
-import { imageSetFits } from '../../src/lib/data/user-image-set';
+import { checkImageSetArtifacts, imageSetFits } from '../../src/lib/data/user-image-set';
 import type { ModelEntry } from '../../src/lib/models/registry';
 
 const entry = (inputShape: number[], classes = 3): ModelEntry => ({
@@ -15,7 +15,7 @@ const entry = (inputShape: number[], classes = 3): ModelEntry => ({
 describe('your images (worker API)', () => {
   beforeAll(async () => {
     await initNodeBackend('wasm');
-    setImageSetStore(memoryModelStore<ImageSetSummary>());
+    setImageSetStore(memoryModelStore<ImageSetSummary>(undefined, checkImageSetArtifacts));
   });
 
   it('keeps a labelled set, serves it as a gallery and as examples for models that fit, and forgets it', async () => {

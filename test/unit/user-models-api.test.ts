@@ -8,7 +8,7 @@ import { getModel, listModels } from '../../src/worker/models';
 import { setUserModelStore, syncUserModels, userModelsApi, type DroppedFile, type UserModelCard } from '../../src/worker/user-models-api';
 import { attackLabApi } from '../../src/worker/attack-lab-api';
 import { uniqueName, uniqueNames } from '../../src/lib/models/unique-name';
-import { sortModelFiles } from '../../src/lib/models/user-files';
+import { checkBundleArtifacts, sortModelFiles } from '../../src/lib/models/user-files';
 
 /** A 28×28×1 → 10 model with a softmax output, as files the person would drop (two weight shards). */
 async function softmaxModelFiles(seed = 1): Promise<DroppedFile[]> {
@@ -41,7 +41,7 @@ describe('your models (worker API)', () => {
     await initNodeBackend('wasm');
     setBaseUrl(BASE);
     restore = serveFromDisk();
-    setUserModelStore(memoryModelStore<UserModelCard>());
+    setUserModelStore(memoryModelStore<UserModelCard>(undefined, checkBundleArtifacts));
   });
   afterAll(() => restore());
 
@@ -105,6 +105,8 @@ describe('your models (worker API)', () => {
     expect((await listModels()).map((m) => m.id)).toEqual(listBefore);
     expect(await userModelsApi.userModelList()).toEqual([]);
     expect(tf.memory().numTensors).toBe(tensors);
+    // A kept record whose weights were cut short is refused by the store's check.
+    expect(() => checkBundleArtifacts({ modelTopology: {}, weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }], weightData: new ArrayBuffer(4) }, 'X')).toThrow(/4 bytes of weights but its model.json needs 8/);
   });
 
   it('a gradient-free model is refused gradient attacks by name, and rejoins a second worker from the store', async () => {

@@ -42,3 +42,33 @@ export function selectRows(mask: Uint8Array, a: tf.Tensor, b: tf.Tensor): tf.Ten
   for (let i = 0; i < mask.length; i++) if (mask[i]) full.fill(1, i * rowSize, (i + 1) * rowSize);
   return tf.tidy(() => tf.where(tf.tensor(full, a.shape, 'bool'), a, b));
 }
+
+/**
+ * The bucket a working batch of m rows (out of n) is padded to: the next power of two, capped at n. A loop that
+ * works on ever fewer rows then shows the model at most ⌈log₂ n⌉ + 2 shapes, whatever its history.
+ */
+export function bucketSize(m: number, n: number): number {
+  if (m >= n) return n;
+  let b = 1;
+  while (b < m) b *= 2;
+  return Math.min(b, n);
+}
+
+/** rows padded to `size` by repeating rows[0]: padded rows are real examples, so every step stays well defined. */
+export function padRows(rows: Int32Array, size: number): Int32Array {
+  if (rows.length >= size || rows.length === 0) return rows;
+  const out = new Int32Array(size).fill(rows[0]);
+  out.set(rows);
+  return out;
+}
+
+/** Whether loops on this backend should keep shapes fixed (see AttackOptions.fixedShapes). */
+export function fixedShapesByDefault(): boolean {
+  const b = tf.getBackend();
+  return b === 'webgpu' || b === 'webgl';
+}
+
+/** The first m rows of t (a new tensor). */
+export function headRows(t: tf.Tensor, m: number): tf.Tensor {
+  return m >= t.shape[0] ? t.clone() : tf.tidy(() => tf.slice(t, 0, m));
+}

@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
-import { gatherRows, indicesWhere, pick, replaceRows } from './batch';
+import { bucketSize, fixedShapesByDefault, gatherRows, headRows, indicesWhere, padRows, pick, replaceRows } from './batch';
+import { gradientAndLogits } from './iterative';
 import { rowStats } from './losses';
 import { allNorms } from './perturbation';
 import { chooseTargets } from './targets';
@@ -37,18 +38,33 @@ export interface CurveContext {
   norm: Norm;
   opts: AttackOptions;
   rng: Rng;
+  /** Pad working batches to buckets rather than shrink them (AttackOptions.fixedShapes, resolved). */
+  fixedShapes?: boolean;
+  /** The gradient of the untargeted objective and the logits at the clean batch, when the attack asked for them. */
+  clean?: { grad: tf.Tensor; logits: Float32Array };
 }
 
 export interface CurveAttack {
   caps: AttackCapabilities;
   hyperparameters: Record<string, number | string | boolean>;
+  /**
+   * The attack's first step is the gradient at the clean input (FGSM, BIM without random start): the driver's clean
+   * pass then computes that gradient with the logits (one forward-backward instead of a forward, then another
+   * forward-backward), kept for every ε of the curve.
+   */
+  cleanGradient?: boolean;
   /** Optional one-off run on the rows robust on clean inputs (minimisation attacks); returns queries spent. */
   prepare?(ctx: CurveContext, xRows: tf.Tensor, rows: Int32Array): Promise<number>;
   /**
    * Attacks rows `rows` of the batch (given as xRows) at budget ε; returns their adversarials (a new tensor the
    * driver takes over) and the model queries spent.
    */
-  atEpsilon(ctx: CurveContext, xRows: tf.Tensor, rows: Int32Array, epsilon: number): Promise<{ adversarial: tf.Tensor; queries: number }>;
+  atEpsilon(
+    ctx: CurveContext,
+    xRows: tf.Tensor,
+    rows: Int32Array,
+    epsilon: number,
+  ): Promise<{ adversarial: tf.Tensor; queries: number; scored?: { predicted: Int32Array; success: Uint8Array } }>;
   /** Frees whatever prepare() kept. */
   dispose?(): void;
 }
@@ -81,13 +97,45 @@ export async function runEpsilonCurve(
   range.dispose();
   checkInputRange(min, max, model.bounds, id);
 
-  const cleanLogits = await readLogits(model, x);
-  checkLogits(cleanLogits, n, C, id);
-  const rng = createRng(opts.seed ?? 0);
   const targeted = opts.targeted === true;
+  // Targets are chosen from the clean logits, so only an untargeted attack can take its first gradient here.
+  let cleanPass: { grad: tf.Tensor; logits: Float32Array } | undefined;
+  let cleanLogits: Float32Array;
+  // The clean pass's gradient is of the cross-entropy: an attack ascending another loss (main's `loss: 'margin'`
+  // option) computes its own first gradient.
+  const loss = (opts as { loss?: string }).loss;
+  if (attack.cleanGradient && !targeted && (loss === undefined || loss === 'ce')) {
+    const classes = tf.tensor1d(labels, 'int32');
+    let pass: { grad: tf.Tensor; logits: tf.Tensor2D };
+    try {
+      pass = gradientAndLogits(model, x, classes, false);
+    } finally {
+      classes.dispose();
+    }
+    const { grad, logits } = pass;
+    try {
+      cleanLogits = (await logits.data()) as Float32Array;
+    } catch (err) {
+      grad.dispose();
+      throw err;
+    } finally {
+      logits.dispose();
+    }
+    cleanPass = { grad, logits: cleanLogits };
+  } else {
+    cleanLogits = await readLogits(model, x);
+  }
+  try {
+    checkLogits(cleanLogits, n, C, id);
+  } catch (err) {
+    cleanPass?.grad.dispose();
+    throw err;
+  }
+  const rng = createRng(opts.seed ?? 0);
   const targets = targeted ? chooseTargets(opts.target, labels, cleanLogits, C, rng, id) : null;
   const norm = opts.norm ?? attack.caps.norms[0];
-  const ctx: CurveContext = { model, labels, targets, targeted, norm, opts, rng };
+  const fixedShapes = opts.fixedShapes ?? fixedShapesByDefault();
+  const ctx: CurveContext = { model, labels, targets, targeted, norm, opts, rng, fixedShapes, clean: cleanPass };
   const clean = rowStats(cleanLogits, n, C, labels, targets);
 
   const order = opts.epsilons.map((e, i) => i).sort((a, b) => opts.epsilons[a] - opts.epsilons[b]);
@@ -95,6 +143,7 @@ export async function runEpsilonCurve(
   const made: tf.Tensor[] = [];
   let carryAdv: tf.Tensor = x;
   let carrySuccess = clean.success;
+  let carryPredicted = clean.predicted;
   try {
     let prepareQueries = 0;
     if (attack.prepare) {
@@ -115,37 +164,60 @@ export async function runEpsilonCurve(
       const rows = opts.maximizeLoss ? indicesWhere(new Uint8Array(n), 0) : indicesWhere(carrySuccess, 0);
       let merged: tf.Tensor;
       let queries = prepareQueries;
+      // Predictions at the merged batch: carried rows keep theirs; attacked rows come scored by the attack, or not.
+      let predicted: Int32Array | null = carryPredicted.slice();
       if (rows.length > 0) {
-        const xRows = gatherRows(x, rows);
-        let out: { adversarial: tf.Tensor; queries: number };
+        // Fixed shapes: the padded rows repeat rows[0]; their results are dropped below.
+        const work = fixedShapes ? padRows(rows, bucketSize(rows.length, n)) : rows;
+        const xRows = gatherRows(x, work);
+        let out: Awaited<ReturnType<CurveAttack['atEpsilon']>>;
         try {
-          out = await attack.atEpsilon(ctx, xRows, rows, epsilon);
+          out = await attack.atEpsilon(ctx, xRows, work, epsilon);
         } finally {
           xRows.dispose();
+        }
+        if (work.length > rows.length) {
+          const head = headRows(out.adversarial, rows.length);
+          out.adversarial.dispose();
+          out = {
+            adversarial: head,
+            queries: Math.round((out.queries * rows.length) / work.length),
+            scored: out.scored && { predicted: out.scored.predicted.slice(0, rows.length), success: out.scored.success.slice(0, rows.length) },
+          };
         }
         merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
         out.adversarial.dispose();
         queries += out.queries;
+        if (out.scored) rows.forEach((r, i) => (predicted![r] = out.scored!.predicted[i]));
+        else predicted = null;
       } else {
         merged = carryAdv.clone();
       }
       made.push(merged);
-      const logits = await readLogits(model, merged);
-      const stats = rowStats(logits, n, C, labels, targets);
+      const stats = predicted ? scoreFromPredictions(predicted, labels, targets) : rowStats(await readLogits(model, merged), n, C, labels, targets);
       const norms = await allNorms(merged, x);
       results[k] = { epsilon, adversarial: merged, success: stats.success, predicted: stats.predicted, ...norms, queries };
       carryAdv = merged;
       carrySuccess = stats.success;
+      carryPredicted = stats.predicted;
     }
   } catch (err) {
     for (const t of made) t.dispose();
     throw err;
   } finally {
     attack.dispose?.();
+    cleanPass?.grad.dispose();
   }
   const out: AttackResult = { attack: id, hyperparameters: { norm, ...attack.hyperparameters }, results };
   if (targets) out.targets = targets;
   return out;
+}
+
+/** Success from predictions alone (the convention of rowStats: untargeted ≠ label, targeted = target). */
+function scoreFromPredictions(predicted: Int32Array, labels: Int32Array, targets: Int32Array | null): { success: Uint8Array; predicted: Int32Array } {
+  const success = new Uint8Array(predicted.length);
+  for (let i = 0; i < predicted.length; i++) success[i] = (targets ? predicted[i] === targets[i] : predicted[i] !== labels[i]) ? 1 : 0;
+  return { success, predicted };
 }
 
 /** Labels (or targets) of the given rows. */

@@ -31,6 +31,8 @@ export const fgsm: AttackSpec = {
     };
     return runEpsilonCurve(model, x, labels, opts, {
       caps: { id: 'fgsm', norms: ['linf'], targeted: true },
+      // Without a random start the one step is taken from the clean input: its gradient comes with the clean pass.
+      cleanGradient: !randomStart,
       hyperparameters: {
         steps: 1,
         ...(settings.stepSize !== undefined ? { stepSize: settings.stepSize } : { relativeStepSize: settings.relativeStepSize }),

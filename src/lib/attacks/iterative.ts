@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
-import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
+import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { ascentObjective, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
@@ -70,6 +70,13 @@ export interface IterativeParams {
   maximizeLoss?: boolean;
   /** The objective ascended (and used to pick each example's best iterate); default cross-entropy. */
   loss?: AttackLoss;
+  /**
+   * The gradient and logits at x itself, when the caller already has them (the driver's clean pass): the first run
+   * without a random start then skips its step-0 forward-backward. grad is [n, …] for these rows; logits [n·C].
+   */
+  initial?: { grad: tf.Tensor; logits: Float32Array };
+  /** Restarts pad the unbroken rows to a bucket instead of shrinking the batch (AttackOptions.fixedShapes). */
+  fixedShapes?: boolean;
 }
 
 export interface IterativeOutcome {
@@ -77,6 +84,8 @@ export interface IterativeOutcome {
   adversarial: tf.Tensor;
   success: Uint8Array;
   objective: Float32Array;
+  /** The model's prediction at the best iterate (−1 where the best is still the clean input, never scored). */
+  predicted: Int32Array;
   /** Forward(+gradient) evaluations, counted per example. */
   queries: number;
 }
@@ -125,19 +134,30 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   let grad: tf.Tensor | null = null;
   const bestSuccess = new Uint8Array(n);
   const bestObjective = new Float32Array(n).fill(-Infinity);
+  const bestPredicted = new Int32Array(n).fill(-1);
+  const reuse = p.initial && !p.randomStart && restart === 0 ? p.initial : null;
   let queries = 0;
   try {
     for (let k = 0; ; k++) {
       await checkpoint(p.signal);
       const last = k === p.steps;
-      let logits: tf.Tensor2D;
-      if (last) logits = tf.tidy(() => model.logits(xk));
-      else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted, p.loss));
-      queries += n;
-      const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
-      logits.dispose();
-      const data = await packed.data();
-      packed.dispose();
+      let data: Float32Array;
+      if (k === 0 && reuse) {
+        // x_0 = x: the caller's clean pass already has the gradient and logits there, and ‖δ‖ = 0.
+        grad = reuse.grad.clone();
+        queries += n; // evaluated once, in the driver's clean pass
+        data = new Float32Array(n * (C + 1));
+        for (let i = 0; i < n; i++) data.set(reuse.logits.subarray(i * C, (i + 1) * C), i * (C + 1));
+      } else {
+        let logits: tf.Tensor2D;
+        if (last) logits = tf.tidy(() => model.logits(xk));
+        else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted, p.loss));
+        queries += n;
+        const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
+        logits.dispose();
+        data = (await packed.data()) as Float32Array;
+        packed.dispose();
+      }
       const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
       // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
@@ -149,6 +169,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
               take[i] = 1;
               bestSuccess[i] = stats.success[i];
               bestObjective[i] = stats.objective[i];
+              bestPredicted[i] = stats.predicted[i];
             }
             continue;
           }
@@ -157,6 +178,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
             take[i] = 1;
             bestSuccess[i] = stats.success[i];
             bestObjective[i] = stats.objective[i];
+            bestPredicted[i] = stats.predicted[i];
           }
         }
         const updated = selectRows(take, xk, best);
@@ -200,7 +222,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     if (box) tf.dispose([box.lo, box.hi]);
     rule.dispose?.();
   }
-  return { adversarial: best, success: bestSuccess, objective: bestObjective, queries };
+  return { adversarial: best, success: bestSuccess, objective: bestObjective, predicted: bestPredicted, queries };
 }
 
 /** The loop with restarts: later runs attack only the examples not yet broken and keep the per-example worst case. */
@@ -211,7 +233,9 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
     for (let r = 1; r < p.restarts; r++) {
       const rows = p.maximizeLoss ? indicesWhere(new Uint8Array(out.success.length), 0) : indicesWhere(out.success, 0);
       if (rows.length === 0) break;
-      const sub = gatherRows(x, rows);
+      // Padded rows repeat rows[0] and come after the real ones, so index i < rows.length still means rows[i].
+      const work = p.fixedShapes ? padRows(rows, bucketSize(rows.length, x.shape[0])) : rows;
+      const sub = gatherRows(x, work);
       let again: IterativeOutcome;
       try {
         again = await singleRun(
@@ -219,10 +243,10 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
           sub,
           {
             ...p,
-            epsilon: pick(p.epsilon, rows),
-            stepSize: pick(p.stepSize, rows),
-            labels: pick(p.labels, rows),
-            targets: p.targets ? pick(p.targets, rows) : null,
+            epsilon: pick(p.epsilon, work),
+            stepSize: pick(p.stepSize, work),
+            labels: pick(p.labels, work),
+            targets: p.targets ? pick(p.targets, work) : null,
           },
           rng.seed(),
           r,
@@ -239,6 +263,7 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
           global.push(row);
           out.success[row] = again.success[i];
           out.objective[row] = again.objective[i];
+          out.predicted[row] = again.predicted[i];
         }
       });
       const better = gatherRows(again.adversarial, Int32Array.from(local));
@@ -275,10 +300,18 @@ export async function iterativeAtEpsilon(
   epsilon: number,
   s: IterativeSettings,
   model: AttackModel = ctx.model,
-): Promise<{ adversarial: tf.Tensor; queries: number }> {
+): Promise<{ adversarial: tf.Tensor; queries: number; scored?: { predicted: Int32Array; success: Uint8Array } }> {
   if (epsilon === 0) return { adversarial: xRows.clone(), queries: 0 };
   const { labels, targets } = rowClasses(ctx, rows);
   const n = rows.length;
+  // The driver's clean gradient (same model, untargeted objective) is the first step's gradient when x_0 = x.
+  const clean = ctx.clean && model === ctx.model && !s.randomStart ? ctx.clean : null;
+  const initial = clean
+    ? {
+        grad: rows.length === ctx.labels.length ? clean.grad.clone() : gatherRows(clean.grad, rows),
+        logits: pickRows(clean.logits, rows, model.numClasses),
+      }
+    : undefined;
   const out = await iterativeAttack(model, xRows, {
     norm: s.norm,
     steps: s.steps,
@@ -296,6 +329,17 @@ export async function iterativeAtEpsilon(
     rowsOf: { rows, total: ctx.labels.length },
     maximizeLoss: ctx.opts.maximizeLoss === true,
     loss: ctx.opts.loss,
-  });
-  return { adversarial: out.adversarial, queries: out.queries };
+    initial,
+    fixedShapes: ctx.fixedShapes === true,
+  }).finally(() => initial?.grad.dispose());
+  // Every row scored at its best iterate: the driver need not run the model on the result again.
+  const scored = out.predicted.every((c) => c >= 0) ? { predicted: out.predicted, success: out.success } : undefined;
+  return { adversarial: out.adversarial, queries: out.queries, scored };
+}
+
+/** Rows of a flat [n·width] array. */
+function pickRows(a: Float32Array, rows: Int32Array, width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(a.subarray(r * width, (r + 1) * width), i * width));
+  return out;
 }

@@ -54,6 +54,7 @@ function runProjectedGradient(
   return runEpsilonCurve(model, x, labels, opts, {
     caps: { id, norms: [norm], targeted: true },
     hyperparameters: { ...settingsRecord(settings), ...lossRecord(opts) },
+    cleanGradient: !settings.randomStart,
     atEpsilon: (ctx, xRows, rows, eps) => iterativeAtEpsilon(ctx, xRows, rows, eps, settings),
   });
 }

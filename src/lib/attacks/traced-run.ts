@@ -123,7 +123,9 @@ export async function tracedAttack(
       ...options,
       signal: hooks.signal,
       onStep: (s: StepInfo) => {
-        const frame = recorder.take();
+        // A run without a random start may take its step-0 gradient from the driver's clean pass (no model call
+        // to record): its iterate is the image itself.
+        const frame = recorder.take() ?? (s.step === 0 ? tf.keep(x.clone()) : null);
         let index = -1;
         if (frame && frames.length < MAX_FRAMES) {
           index = frames.length;

@@ -108,6 +108,12 @@ export interface AttackOptions {
   maximizeLoss?: boolean;
   /** Gradient attacks on the shared loop: 'ce' (cross-entropy, default) or 'margin' (C&W logit margin; losses.ts). */
   loss?: AttackLoss;
+  /**
+   * Pad the working batch to a fixed bucket (powers of two up to the batch size) instead of shrinking it to the
+   * rows still unbroken. Default: on for WebGPU and WebGL, whose buffer pools keep one buffer per shape seen and
+   * never shrink; off elsewhere, where padding would only add work.
+   */
+  fixedShapes?: boolean;
   onStep?: (s: StepInfo) => void;
   signal?: AbortSignal;
 }

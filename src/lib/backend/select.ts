@@ -10,6 +10,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerConvFilterGradKernel } from './conv-filter-grad';
 import { registerFastBackwardKernels } from './wasm-fast-kernels';
+import { chooseBackends, type BackendChoice, type BackendRole, type ProbeTiming } from './choice';
+import { probeCurrentBackend } from './probe';
+import { indexedDbProbeCache, probeCacheKey, type ProbeCache } from './probe-cache';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -48,6 +51,12 @@ export interface BackendInfo {
   reason: string;
   /** Backends tried before this one, with why they were passed over. */
   tried: { backend: BackendName; outcome: string }[];
+  /** wasm only: the threads XNNPACK actually runs with, and why that many (see threads.ts). */
+  threads?: { count: number; note: string };
+  /** Under auto with two or more usable backends: which one the probe found best for each role, and why. */
+  roles?: BackendChoice;
+  /** The role this engine was initialised for. */
+  role?: BackendRole;
 }
 
 /** What selection needs from the environment; injected so that the order can be tested without a browser. */
@@ -62,6 +71,10 @@ export interface BackendEnvironment {
   webglRenderer?(): Promise<string | null>;
   /** A short description of the device behind a backend other than webgpu. */
   describe(name: BackendName): string;
+  /** Times the probe (probe.ts) on the backend tfjs runs now; absent: no measured choice, the default order. */
+  probe?(): Promise<{ interactiveMs: number; batchMsPerImage: number }>;
+  /** Remembers probe timings per device and browser version; absent: probe at every start. */
+  probeCache?(): Promise<{ cache: ProbeCache; key: string } | null>;
 }
 
 export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; description?: string }): boolean {
@@ -69,13 +82,54 @@ export function isSoftwareAdapter(info: { vendor?: string; architecture?: string
   return /swiftshader|llvmpipe|software|microsoft basic render/.test(text);
 }
 
-/** Selects and initialises a backend following the fallback order; forced choices still fall back if they fail. */
-export async function selectBackend(preference: BackendPreference, env: BackendEnvironment): Promise<BackendInfo> {
+/** Backends a probe compares: the hardware-accelerated ones and wasm (cpu is only ever a fallback). */
+const PROBED: BackendName[] = ['webgpu', 'webgl', 'wasm'];
+
+function prepareKernels(name: BackendName): void {
+  if (name === 'wasm' || name === 'cpu') registerConvFilterGradKernel(name);
+  // wasm's input-gradient convolution and transposed matMul are plain loops, ~10× slower than needed.
+  if (name === 'wasm') registerFastBackwardKernels(name);
+}
+
+/** Probe timings for the candidates, from the cache or measured now (each backend initialised in turn). */
+async function measure(candidates: BackendName[], env: BackendEnvironment): Promise<{ timings: ProbeTiming[]; cached: boolean } | null> {
+  if (!env.probe) return null;
+  const store = env.probeCache ? await env.probeCache().catch(() => null) : null;
+  const cached = store ? await store.cache.load(store.key) : null;
+  if (cached && candidates.every((c) => cached.some((t) => t.backend === c))) {
+    return { timings: cached.filter((t) => candidates.includes(t.backend)), cached: true };
+  }
+  const timings: ProbeTiming[] = [];
+  for (const backend of candidates) {
+    const entry: ProbeTiming = { backend, software: false, interactiveMs: null, batchMsPerImage: null };
+    try {
+      if (await env.setBackend(backend)) {
+        prepareKernels(backend);
+        Object.assign(entry, await env.probe());
+      } else {
+        entry.error = 'failed to initialise';
+      }
+    } catch (err) {
+      entry.error = (err as Error).message;
+    }
+    timings.push(entry);
+  }
+  if (store && timings.some((t) => !t.error)) await store.cache.save(store.key, timings);
+  return { timings, cached: false };
+}
+
+/**
+ * Selects and initialises a backend following the fallback order; forced choices still fall back if they fail.
+ * Under auto, where two or more usable backends exist (software adapters passed over), a short probe measures
+ * them and the fastest for `role` comes first (see choice.ts).
+ */
+export async function selectBackend(preference: BackendPreference, env: BackendEnvironment, role: BackendRole = 'interactive'): Promise<BackendInfo> {
   const tried: BackendInfo['tried'] = [];
   let order: BackendName[] = [...BACKENDS];
   let reason = preference === 'auto' ? 'automatic choice' : `forced by ?backend=${preference}`;
   let adapterText: string | null = null;
   let softwareSkipped = false;
+  let roles: BackendChoice | undefined;
 
   if (preference !== 'auto') {
     order = [preference, ...BACKENDS.filter((b) => b !== preference)];
@@ -107,8 +161,24 @@ export async function selectBackend(preference: BackendPreference, env: BackendE
       reason = `${slow.join('; ')}; WASM is faster here`;
       softwareSkipped = true;
     }
+    const candidates = PROBED.filter((b) => env.available(b) && !tried.some((t) => t.backend === b));
+    if (candidates.length >= 2) {
+      const measured = await measure(candidates, env).catch(() => null);
+      if (measured) {
+        try {
+          roles = chooseBackends(measured.timings, BACKENDS);
+          const first = roles[role].backend;
+          order = [first, ...order.filter((b) => b !== first)];
+          reason = `${role} work: ${roles[role].why}${measured.cached ? ' (probe remembered for this device and browser)' : ''}`;
+          if (slow.length > 0) reason += `; ${slow.join('; ')}`;
+        } catch {
+          // Nothing measurable: keep the default order and reason.
+        }
+      }
+    }
   }
 
+  const passedOver = tried.length;
   for (const name of order) {
     if (tried.some((t) => t.backend === name)) continue;
     if (!env.available(name)) {
@@ -133,14 +203,13 @@ export async function selectBackend(preference: BackendPreference, env: BackendE
     } else {
       adapterText = env.describe(name);
     }
-    if (name !== order[0] || tried.length > 0) {
-      const passed = tried.map((t) => `${t.backend}: ${t.outcome}`).join('; ');
-      if (!softwareSkipped) reason = `${reason}; fell back (${passed})`;
+    // Only failures met in this loop are a fall-back; software adapters passed over are in the reason already.
+    const failed = tried.slice(passedOver);
+    if (failed.length > 0) {
+      reason = `${reason}; fell back (${failed.map((t) => `${t.backend}: ${t.outcome}`).join('; ')})`;
     }
-    if (name === 'wasm' || name === 'cpu') registerConvFilterGradKernel(name);
-    // wasm's input-gradient convolution and transposed matMul are plain loops, ~10× slower than needed.
-    if (name === 'wasm') registerFastBackwardKernels(name);
-    return { backend: name, adapter: adapterText, reason, tried };
+    prepareKernels(name);
+    return { backend: name, adapter: adapterText, reason, tried, ...(roles ? { roles, role } : {}) };
   }
   throw new Error(`No tfjs backend could be initialised (${tried.map((t) => `${t.backend}: ${t.outcome}`).join('; ')})`);
 }
@@ -176,6 +245,19 @@ export function tfjsEnvironment(): BackendEnvironment {
       const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
       gl.getExtension('WEBGL_lose_context')?.loseContext();
       return renderer;
+    },
+    probe: () => probeCurrentBackend(),
+    async probeCache() {
+      const cache = indexedDbProbeCache();
+      if (!cache) return null;
+      let adapter: string | null = null;
+      if (nav?.gpu) {
+        const a = await nav.gpu.requestAdapter().catch(() => null);
+        const i = a?.info;
+        adapter = i ? [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') : null;
+      }
+      const n = (globalThis as unknown as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
+      return { cache, key: probeCacheKey({ userAgent: n?.userAgent ?? 'unknown', cores: n?.hardwareConcurrency, adapter }) };
     },
     describe(name) {
       if (name === 'wasm') return 'WebAssembly (CPU, SIMD)';

@@ -20,8 +20,16 @@ export interface BenchRow {
   /** tf.memory().numTensors after the timed runs minus before them (0 expected). */
   leaked_tensors: number | null;
   peer_images_per_s: number | null;
-  /** images_per_s / peer_images_per_s. */
+  /** images_per_s / peer_images_per_s; from interleaved runs, the median of the per-pair ratios. */
   ratio_to_peer: number | null;
+  /** Interleaved runs (project, peer, project, peer, …): the spread of the per-pair ratios, and the pair count. */
+  ratio_min?: number | null;
+  ratio_max?: number | null;
+  ratio_pairs?: number;
+  /** Floating-point operations of one timed call, from the model's layer shapes (multiply-add = 2). */
+  gflop_per_call?: number | null;
+  /** Achieved GFLOP/s at the median ÷ the backend's measured peak (a large matmul on the same backend). */
+  share_of_peak?: number | null;
   /** Timed runs behind the median (after warm-up). */
   runs: number;
   /** What was run, and anything the numbers need to be read right (e.g. steps actually taken). */
@@ -92,9 +100,36 @@ export interface PeerFigure {
   images_per_s: number;
 }
 
+/**
+ * The comparison from interleaved runs: pair i is the project's call i and the peer's call right after it, under
+ * the same load. ratio_i = peer ms ÷ project ms (= project images/s ÷ peer images/s, same batch); the row gets the
+ * median ratio and its min–max. Unpaired calls (a peer call that failed) are dropped.
+ */
+export function interleavedRatio(projectMs: readonly number[], peerMs: readonly (number | null)[], items: number): Pick<BenchRow, 'peer_images_per_s' | 'ratio_to_peer' | 'ratio_min' | 'ratio_max' | 'ratio_pairs'> | null {
+  const ratios: number[] = [];
+  const peer: number[] = [];
+  projectMs.forEach((ms, i) => {
+    const q = peerMs[i];
+    if (q != null && Number.isFinite(q) && q > 0 && ms > 0) {
+      ratios.push(q / ms);
+      peer.push(q);
+    }
+  });
+  if (ratios.length === 0) return null;
+  const r = summarise(ratios);
+  return {
+    peer_images_per_s: round((items * 1000) / summarise(peer).median, 1),
+    ratio_to_peer: round(r.median, 3),
+    ratio_min: round(r.min, 3),
+    ratio_max: round(r.max, 3),
+    ratio_pairs: ratios.length,
+  };
+}
+
 /** Fills peer_images_per_s and ratio_to_peer for rows whose (task, batch) the peer also ran. Returns new rows. */
 export function attachPeer(rows: readonly BenchRow[], peer: readonly PeerFigure[] | null): BenchRow[] {
   return rows.map((r) => {
+    if (r.ratio_pairs) return { ...r }; // measured interleaved: already compared side by side
     if (!peer) return { ...r };
     const p = peer.find((f) => f.task === r.task && f.batch === r.batch);
     if (!p || r.images_per_s === null || !(p.images_per_s > 0)) return { ...r };
@@ -120,12 +155,14 @@ export function formatNumber(v: number | null): string {
  * the peer columns of rows the peer would have covered.
  */
 export function formatTable(rows: readonly BenchRow[], peerTasks: ReadonlySet<string>, peerAvailable: boolean): string {
-  const header = ['task', 'where', 'backend', 'batch', 'median ms', 'min–max ms', 'images/s', 'leak', 'PyTorch img/s', 'ratio', 'runs', 'note'];
+  const header = ['task', 'where', 'backend', 'batch', 'median ms', 'min–max ms', 'images/s', 'leak', 'PyTorch img/s', 'ratio (interleaved: min–max)', '% of peak', 'runs', 'note'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const covered = peerTasks.has(r.task);
     const peer = r.peer_images_per_s !== null ? formatNumber(r.peer_images_per_s) : covered && !peerAvailable ? 'not available' : '—';
-    const ratio = r.ratio_to_peer !== null ? `${r.ratio_to_peer.toFixed(2)}×` : covered && !peerAvailable ? 'not available' : '—';
+    const spread = r.ratio_pairs && r.ratio_min != null && r.ratio_max != null ? ` (${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}, ${r.ratio_pairs} pairs)` : '';
+    const ratio = r.ratio_to_peer !== null ? `${r.ratio_to_peer.toFixed(2)}×${spread}` : covered && !peerAvailable ? 'not available' : '—';
+    const peak = r.share_of_peak != null ? `${(100 * r.share_of_peak).toFixed(r.share_of_peak < 0.01 ? 2 : 1)} %` : '—';
     const range = r.min_ms === null || r.max_ms === null ? '—' : `${formatNumber(r.min_ms)}–${formatNumber(r.max_ms)}`;
     lines.push(
       `| ${[
@@ -139,6 +176,7 @@ export function formatTable(rows: readonly BenchRow[], peerTasks: ReadonlySet<st
         r.leaked_tensors === null ? '—' : String(r.leaked_tensors),
         peer,
         ratio,
+        peak,
         String(r.runs),
         r.note.replace(/\|/g, '/'),
       ].join(' | ')} |`,

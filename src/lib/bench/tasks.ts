@@ -19,7 +19,10 @@ import type { ExampleSet } from '../data/examples';
 import type { Bounds2D } from '../data/toy';
 import { cloneLayersModel } from '../models/storage';
 import { trainModel, type TrainMethod } from '../train/train';
-import { skippedRow, summarise, timingRow, type BenchRow, type BenchWhere } from './stats';
+import { interleavedRatio, round, skippedRow, summarise, timingRow, type BenchRow, type BenchWhere } from './stats';
+
+const round4 = (v: number) => round(v, 4);
+import { flopCounting, forwardFlops, measurePeakGflops } from './flops';
 
 export const BENCH_TASKS = [
   'fgsm',
@@ -110,10 +113,20 @@ export interface BenchInputs {
    * on a shared machine wall time grows with the load, CPU time much less.
    */
   cpuClock?: () => number;
+  /**
+   * The PyTorch peer, run right after each of the project's timed calls of a task it also has (A/B/A/B), so each
+   * ratio compares two runs under the same load. Resolves to the peer's ms for one call (null: no figure).
+   */
+  peer?: (task: string, batch: number) => Promise<number | null>;
 }
+
+/** Tasks the PyTorch peer implements (scripts/bench/torch_peer.py). */
+export const PEER_TASKS: ReadonlySet<string> = new Set(['fgsm', 'pgd20', 'fgsm-single', 'pgd40-single', 'train-fgsm-rs', 'train-pgd7']);
 
 interface Measured {
   samples: number[];
+  /** The peer's ms after each project call (interleaved), when a peer was given. */
+  peer: (number | null)[];
   /** CPU ms per call, when a CPU clock was given. */
   cpu: number[];
   leaked: number;
@@ -123,12 +136,21 @@ interface Measured {
  * Warm-up, then timed calls: at least one; more while they fit in `budgetMs` (up to maxRuns), and up to minRuns
  * while that stays within twice the budget — so a slow machine gets fewer runs per task rather than fewer tasks.
  */
-async function measure(fn: () => Promise<void>, plan: BenchPlan, budgetMs: number, now: () => number, cpuClock?: () => number): Promise<Measured> {
+async function measure(
+  fn: () => Promise<void>,
+  plan: BenchPlan,
+  budgetMs: number,
+  now: () => number,
+  cpuClock?: () => number,
+  peer?: () => Promise<number | null>,
+): Promise<Measured> {
   for (let i = 0; i < plan.warmup; i++) await fn();
   const before = tf.memory().numTensors;
   const samples: number[] = [];
+  const peerMs: (number | null)[] = [];
   const cpu: number[] = [];
   const started = now();
+  // With a peer the budget covers both sides' calls; each pair runs back to back.
   for (;;) {
     const c0 = cpuClock?.() ?? 0;
     const t0 = now();
@@ -136,11 +158,13 @@ async function measure(fn: () => Promise<void>, plan: BenchPlan, budgetMs: numbe
     const last = now() - t0;
     samples.push(last);
     if (cpuClock) cpu.push(cpuClock() - c0);
-    const next = now() - started + last;
-    const more = next <= budgetMs || (samples.length < plan.minRuns && next <= 2 * budgetMs);
+    if (peer) peerMs.push(await peer().catch(() => null));
+    const next = now() - started + (now() - t0);
+    // Interleaved with the peer, a ratio needs its spread: at least minRuns pairs whatever the budget.
+    const more = next <= budgetMs || (samples.length < plan.minRuns && (peer !== undefined || next <= 2 * budgetMs));
     if (samples.length >= plan.maxRuns || !more) break;
   }
-  return { samples, cpu, leaked: tf.memory().numTensors - before };
+  return { samples, cpu, peer: peerMs, leaked: tf.memory().numTensors - before };
 }
 
 /** "; CPU 12.3 ms per call (median)" when CPU times were taken; scaled like the row (e.g. per training step). */
@@ -180,8 +204,35 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
   const log = inp.log ?? (() => undefined);
   const { plan, where, backend } = inp;
   const S = BENCH_SETTINGS;
-  const model = layersModelAsAttackModel(inp.model);
+  const F = forwardFlops(inp.model);
+  const counter = flopCounting(layersModelAsAttackModel(inp.model), F);
+  const model = counter.model;
   const rows: BenchRow[] = [];
+  // The arithmetic peak of this backend, measured first (a 1024³ matMul), against which every row is set.
+  // Light plans (tfjs cpu, software GPU adapters) are ~40× slower: a 256³ product keeps the probe to seconds.
+  const peak = await measurePeakGflops(plan.skipReason ? 256 : 1024);
+  log(`${where}/${backend} peak: ${peak.gflops.toFixed(1)} GFLOP/s (matMul ${peak.n}³, ${peak.ms.toFixed(1)} ms)`);
+  const peakRow = timingRow(
+    { task: 'peak-matmul', where, backend, batch: null, note: `${peak.n}×${peak.n}·${peak.n}×${peak.n} matMul: ${peak.gflops.toFixed(1)} GFLOP/s, the reference for "% of peak"` },
+    [peak.ms],
+    null,
+    null,
+  );
+  rows.push({ ...peakRow, gflop_per_call: round4((2 * peak.n ** 3) / 1e9), share_of_peak: 1 });
+  /** The row with its FLOPs and share of the peak, and the interleaved peer comparison when there was one. */
+  const finish = (row: BenchRow, flopsPerCall: number | null, m?: Measured, items?: number): BenchRow => {
+    const out: BenchRow = { ...row };
+    if (flopsPerCall !== null && row.median_ms) {
+      out.gflop_per_call = round4(flopsPerCall / 1e9);
+      out.share_of_peak = round4(flopsPerCall / 1e9 / (row.median_ms / 1000) / peak.gflops);
+    }
+    if (m && items && m.peer.length > 0) {
+      const cmp = interleavedRatio(m.samples, m.peer, items);
+      if (cmp) Object.assign(out, cmp);
+    }
+    return out;
+  };
+  const peerFor = (task: BenchTask, batch: number) => (inp.peer && PEER_TASKS.has(task) ? () => inp.peer!(task, batch) : undefined);
   const base = (task: BenchTask, batch: number | null) => ({ task, where, backend, batch });
   const deadline = now() + (inp.allowanceMs ?? Infinity);
   // Each task's time budget: the plan's, or less when the allowance left must be shared by the tasks still to run.
@@ -208,11 +259,15 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
     const { x, labels } = take(batch);
     try {
       let last = { steps: 0, success: 0 };
+      counter.take();
+      let calls = 0;
       const m = await measure(async () => {
+        calls++;
         last = await attackOnce(spec, model, x, labels, opts);
-      }, plan, budget(), now, inp.cpuClock);
+      }, plan, budget(), now, inp.cpuClock, peerFor(task, batch));
+      const flops = counter.take() / Math.max(1, calls);
       const note = `${describe}; ${last.steps} loop steps per call; success ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
-      rows.push(timingRow({ ...base(task, batch), note }, m.samples, batch, m.leaked));
+      rows.push(finish(timingRow({ ...base(task, batch), note }, m.samples, batch, m.leaked), flops, m, batch));
       log(`${where}/${backend} ${task} b${batch}: median ${rows[rows.length - 1].median_ms} ms`);
     } finally {
       x.dispose();
@@ -256,7 +311,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       const m = await measure(async () => {
         await evaluateToyGrid(toy.logits, inp.toyBounds, r, { numClasses: toy.numClasses });
       }, plan, budget(), now, inp.cpuClock);
-      rows.push(timingRow({ ...base('boundary-toy-100', r * r), note: `${r}×${r} class map of a 2-D MLP, batches of 2500${cpuNote(m)}` }, m.samples, r * r, m.leaked));
+      rows.push(finish(timingRow({ ...base('boundary-toy-100', r * r), note: `${r}×${r} class map of a 2-D MLP, batches of 2500${cpuNote(m)}` }, m.samples, r * r, m.leaked), forwardFlops(inp.toyModel) * r * r));
     }
 
     if (want('slice-64')) {
@@ -267,7 +322,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       const m = await measure(async () => {
         await evaluateSlice(model.logits, plane, { extent: S.sliceExtent, resolution: r, bounds: model.bounds, numClasses: model.numClasses });
       }, plan, budget(), now, inp.cpuClock);
-      rows.push(timingRow({ ...base('slice-64', r * r), note: `${r}×${r} images on a gradient-sign/random plane, batches of 256${cpuNote(m)}` }, m.samples, r * r, m.leaked));
+      rows.push(finish(timingRow({ ...base('slice-64', r * r), note: `${r}×${r} images on a gradient-sign/random plane, batches of 256${cpuNote(m)}` }, m.samples, r * r, m.leaked), F * r * r));
     }
 
     if (want('eps-curve')) {
@@ -277,7 +332,10 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
         const { x, labels } = take(n);
         try {
           let last = { steps: 0, success: 0 };
+          counter.take();
+          let calls = 0;
           const m = await measure(async () => {
+            calls++;
             last = await attackOnce(pgd, model, x, labels, {
               epsilons: [...S.curveEpsilons],
               steps: S.curveSteps,
@@ -288,7 +346,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
             });
           }, plan, budget(), now, inp.cpuClock);
           const note = `PGD-${S.curveSteps} at ${points} ε (${S.curveEpsilons.join(', ')}) in one call; images/s counts image×ε points; ${last.steps} loop steps; success at ε=0.3 ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
-          rows.push(timingRow({ ...base('eps-curve', n), note }, m.samples, n * points, m.leaked));
+          rows.push(finish(timingRow({ ...base('eps-curve', n), note }, m.samples, n * points, m.leaked), counter.take() / Math.max(1, calls)));
         } finally {
           x.dispose();
         }
@@ -313,10 +371,14 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
             attackSteps: S.trainPgdSteps,
             seed: S.seed,
           });
-        }, plan, budget(), now, inp.cpuClock);
+        }, plan, budget(), now, inp.cpuClock, peerFor(task, S.trainBatch));
         const what = method === 'fgsm-rs' ? 'FGSM-RS (α=1.25ε)' : `PGD-${S.trainPgdSteps} (α=2.5ε/${S.trainPgdSteps})`;
         const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}`;
-        rows.push(timingRow({ ...base(task, S.trainBatch), note }, m.samples.map((s) => s / steps), S.trainBatch, m.leaked));
+        // Per image and step: each attack step a forward-backward to the input (2F), the scoring forward (F), the
+        // training forward and backward with weight gradients (3F). The peer runs one step per call.
+        const attackSteps = method === 'fgsm-rs' ? 1 : S.trainPgdSteps;
+        const perStep = { ...m, samples: m.samples.map((v) => v / steps) };
+        rows.push(finish(timingRow({ ...base(task, S.trainBatch), note }, perStep.samples, S.trainBatch, m.leaked), (2 * attackSteps + 4) * F * S.trainBatch, perStep, S.trainBatch));
       } finally {
         student.dispose();
       }

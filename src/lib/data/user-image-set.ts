@@ -48,3 +48,12 @@ export function imageSetFits(s: Pick<ImageSetSummary, 'rows' | 'cols' | 'classNa
   const [h, w, c] = model.inputShape;
   return model.kind === 'image' && h === s.rows && w === s.cols && c === 1 && model.classNames.length === s.classNames.length;
 }
+
+/**
+ * The storage check of a kept set (the model store's layout: `weightData` holds the pixels, then the labels; the
+ * summary is the card). The full checks ran when the set was added (buildImageSet).
+ */
+export function checkImageSetArtifacts(a: unknown, name: string): void {
+  const r = a as { weightData?: unknown } | null;
+  if (typeof r !== 'object' || r === null || !(r.weightData instanceof ArrayBuffer)) throw new Error(`${name} has no image data.`);
+}

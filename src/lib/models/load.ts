@@ -4,50 +4,15 @@
  * short weight file, or a model of the wrong shape fails with a message that says which.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkModelJson, checkWeightShards, type CheckedModelJson } from '../validate/model-files';
 import type { ModelEntry } from './registry';
 
-export interface ModelJson {
-  modelTopology: object;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
+/** A checked model.json (the checks, tfjs-free, live in src/lib/validate/model-files.ts). */
+export type ModelJson = CheckedModelJson;
 
-const BYTES_PER_DTYPE: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
-
-/** Checks the structure of a parsed model.json and returns it typed. */
+/** Checks the structure of a parsed model.json (layers, manifest, size limit) and returns it typed. */
 export function validateModelJson(json: unknown, name = 'model.json'): ModelJson {
-  if (typeof json !== 'object' || json === null) throw new Error(`${name}: expected a JSON object`);
-  const m = json as Record<string, unknown>;
-  if (typeof m.modelTopology !== 'object' || m.modelTopology === null) {
-    throw new Error(`${name}: missing "modelTopology" (is this a tfjs layers model?)`);
-  }
-  if (!Array.isArray(m.weightsManifest) || m.weightsManifest.length === 0) throw new Error(`${name}: missing "weightsManifest"`);
-  m.weightsManifest.forEach((group: unknown, g: number) => {
-    const gr = group as Record<string, unknown>;
-    if (!Array.isArray(gr?.paths) || gr.paths.length === 0 || !gr.paths.every((p) => typeof p === 'string')) {
-      throw new Error(`${name}: weightsManifest[${g}].paths must be a non-empty list of file names`);
-    }
-    if (!Array.isArray(gr.weights)) throw new Error(`${name}: weightsManifest[${g}].weights must be a list`);
-    gr.weights.forEach((w: unknown, i: number) => {
-      const e = w as Record<string, unknown>;
-      if (typeof e?.name !== 'string' || !Array.isArray(e.shape) || !(typeof e.dtype === 'string' && e.dtype in BYTES_PER_DTYPE)) {
-        throw new Error(`${name}: weightsManifest[${g}].weights[${i}] must have a name, a shape and a float32/int32 dtype`);
-      }
-      if (e.quantization !== undefined) throw new Error(`${name}: quantized weights (${e.name}) are not supported`);
-    });
-  });
-  return json as ModelJson;
-}
-
-/** Bytes the manifest's weights need in all. */
-export function manifestByteLength(json: ModelJson): number {
-  let bytes = 0;
-  for (const group of json.weightsManifest) {
-    for (const w of group.weights) bytes += w.shape.reduce((a, b) => a * b, 1) * BYTES_PER_DTYPE[w.dtype];
-  }
-  return bytes;
+  return checkModelJson(json, name);
 }
 
 /**
@@ -66,20 +31,28 @@ export async function loadModelFromParts(
       try {
         return await readWeights(p);
       } catch (err) {
-        throw new Error(`${name}: cannot read weight file "${p}": ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`The weight file “${p}” named in ${name} could not be read (${err instanceof Error ? err.message : String(err)}).`);
       }
     }),
   );
-  const weightData = tf.io.concatenateArrayBuffers(buffers);
-  const expected = manifestByteLength(json);
-  if (weightData.byteLength !== expected) {
-    throw new Error(`${name}: the weight files hold ${weightData.byteLength} bytes, the manifest needs ${expected}`);
-  }
+  // Sizes, and no NaN or infinite weight; the shards joined in manifest order.
+  const weightData = checkWeightShards(json, new Map(paths.map((p, i) => [p, buffers[i]])), name);
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  // Built in two steps rather than with tf.loadLayersModel: when the weights do not fit the layers, that call
+  // throws and leaves the half-built model's variables and the decoded weights allocated (found by the fuzz test).
+  let model: tf.LayersModel | null = null;
+  let weights: tf.NamedTensorMap = {};
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as unknown as tf.io.ModelJSON);
+    weights = tf.io.decodeWeights(weightData, weightSpecs);
+    model.loadWeights(weights);
+    return model;
   } catch (err) {
-    throw new Error(`${name}: tfjs could not build the model: ${err instanceof Error ? err.message : String(err)}`);
+    model?.dispose();
+    // tfjs' own words (shapes, class names) go in parentheses for whoever debugs the file; the sentence comes first.
+    throw new Error(`${name} could not be turned into a model: its layers and its weights do not fit together (${err instanceof Error ? err.message : String(err)}).`);
+  } finally {
+    tf.dispose(Object.values(weights));
   }
 }
 

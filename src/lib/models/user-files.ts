@@ -81,3 +81,23 @@ export async function bundleModelFiles(json: Record<string, unknown>, readWeight
     weights: weights.buffer,
   };
 }
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * The storage check of a kept bundle (the model store's artifacts: `modelTopology` holds the whole bundled
+ * model.json, `weightSpecs` its weights list, `weightData` weights.bin): the weights must be as long as the list says.
+ * The full checks ran when the model was added (loadUserModel); this catches a damaged or altered record.
+ */
+export function checkBundleArtifacts(a: unknown, name: string): void {
+  const r = a as { modelTopology?: unknown; weightSpecs?: unknown; weightData?: unknown } | null;
+  if (typeof r !== 'object' || r === null || typeof r.modelTopology !== 'object' || r.modelTopology === null) throw new ModelFilesError(`${name} has no model.json.`);
+  if (!(r.weightData instanceof ArrayBuffer) || !Array.isArray(r.weightSpecs)) throw new ModelFilesError(`${name} has no weights.`);
+  let bytes = 0;
+  for (const w of r.weightSpecs as { shape?: unknown; dtype?: unknown }[]) {
+    const per = DTYPE_BYTES[String(w?.dtype)];
+    if (!per || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ModelFilesError(`${name} has a damaged weights list.`);
+    bytes += (w.shape as number[]).reduce((p, d) => p * d, 1) * per;
+  }
+  if (bytes !== r.weightData.byteLength) throw new ModelFilesError(`${name} holds ${r.weightData.byteLength} bytes of weights but its model.json needs ${bytes}.`);
+}

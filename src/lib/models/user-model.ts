@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttackModel } from '../attacks/types';
 import { layersModelAsAttackModel } from '../attacks/model-adapter';
-import { loadModelFromParts, manifestByteLength, validateModelJson } from './load';
+import { loadModelFromParts } from './load';
+import { checkModelJson, checkWeightsManifest, manifestBytes } from '../validate/model-files';
 
 export type UserModelFormat = 'layers' | 'graph';
 
@@ -51,8 +52,8 @@ export interface LoadedUserModel {
   dispose(): void;
 }
 
-/** Limits with reasons: a browser tab has a few GB at most, and a model for this playground is small. */
-export const USER_MODEL_LIMITS = { maxWeightBytes: 200 * 1024 * 1024, maxInputElements: 256 * 256 * 4, maxClasses: 1000 } as const;
+/** Limits with reasons (the weight-size limit is the model-file check's, src/lib/validate/limits.ts). */
+export const USER_MODEL_LIMITS = { maxInputElements: 256 * 256 * 4, maxClasses: 1000 } as const;
 
 export class UserModelError extends Error {}
 
@@ -197,9 +198,9 @@ async function looksLikeProbabilities(forward: (x: tf.Tensor) => tf.Tensor, inpu
 export async function loadUserModel(modelJson: unknown, readWeights: (path: string) => Promise<ArrayBuffer>, settings: UserModelSettings): Promise<LoadedUserModel> {
   const format = detectFormat(modelJson);
   const notes: string[] = [];
-  const manifest = validateModelJson(format === 'graph' ? { ...(modelJson as object), modelTopology: (modelJson as { modelTopology: object }).modelTopology } : modelJson);
-  const expected = manifestByteLength(manifest);
-  if (expected > USER_MODEL_LIMITS.maxWeightBytes) fail(`model.json claims ${(expected / 2 ** 20).toFixed(0)} MB of weights; models up to ${USER_MODEL_LIMITS.maxWeightBytes / 2 ** 20} MB fit in a browser tab here.`);
+  // The shared model-file checks (src/lib/validate): the whole file for a layers model, the manifest for a graph.
+  const manifest = format === 'graph' ? checkWeightsManifest(modelJson) : checkModelJson(modelJson);
+  const expected = manifestBytes(manifest);
   const metaNames = metadataClassNames(modelJson);
 
   let forward: (x: tf.Tensor) => tf.Tensor;

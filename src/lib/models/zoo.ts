@@ -8,6 +8,7 @@ import type { ToyDatasetId } from '../data/toy';
 import type { TrainOptions } from '../train/train';
 import type { Architecture } from './architectures';
 import { maxCertifiableRadius } from '../defenses/stats';
+import type { Norm } from '../attacks/types';
 
 export type RecipeData =
   | {
@@ -41,6 +42,8 @@ export interface EvalPlan {
   steps?: number;
   stepSize?: number;
   restarts?: number;
+  /** The ε norm; absent: the attack's own (default) norm. */
+  norm?: Norm;
   n: number;
   seed: number;
   /** Gradient attacks: the loss ascended ('margin' = C&W logit margin; default cross-entropy). */

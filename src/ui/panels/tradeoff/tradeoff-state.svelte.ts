@@ -215,6 +215,9 @@ class TradeoffState {
 
   /** Writes the curves' form to the address (the panel calls it whenever the form changes). */
   saveCurves(): void {
+    // Until open() has read a changed address (a lesson step, a pasted link), the form still holds the old scene:
+    // writing it now would overwrite the new one before it is read.
+    if (this.readAt !== currentAddressVersion()) return;
     CURVES_URL.write({
       tdata: this.dataset,
       tmodels: this.chosenModels,
@@ -233,7 +236,7 @@ class TradeoffState {
 
   saveReport(): void {
     const s = this.settings;
-    if (!s) return;
+    if (!s || this.readAt !== currentAddressVersion()) return;
     REPORT_URL.write({
       rmodel: this.reportModel,
       rset: this.reportSet,

@@ -1,0 +1,135 @@
+/**
+ * Numeric parameters: one description per parameter (label, range, whole or not) and one checker for values from
+ * anywhere — a number field, a URL value (a string), a worker call (anything at all). Every refusal is a
+ * ValidationError whose message names the field in words, the allowed range and what was given, e.g.
+ * "Steps must be a whole number from 1 to 1 000; got 1e9." No tfjs: the UI imports this too.
+ */
+import { formatCount, LIMITS, type LimitName } from './limits';
+
+/** A refusal meant for a person: `message` is the sentence to show, `field` the parameter's label. */
+export class ValidationError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'ValidationError';
+    this.field = field;
+  }
+}
+
+export interface NumberField {
+  /** How the UI names it, capitalised ("Steps", "Step size", "ε (L∞)"). */
+  label: string;
+  min: number;
+  max: number;
+  integer: boolean;
+  /** min itself is not allowed (a step size must be > 0). */
+  exclusiveMin?: boolean;
+  /** The limit behind max, whose reason the message adds. */
+  limit?: LimitName;
+}
+
+function fromLimit(label: string, limit: LimitName, integer = true): NumberField {
+  const l = LIMITS[limit] as { max: number; min?: number };
+  return { label, min: l.min ?? 1, max: l.max, integer, limit };
+}
+
+/** The parameters the panels and the worker share. Bounds come from LIMITS where a limit exists. */
+export const FIELDS = {
+  steps: fromLimit('Steps', 'steps'),
+  restarts: fromLimit('Restarts', 'restarts'),
+  batch: fromLimit('Batch size', 'batch'),
+  examples: fromLimit('Number of examples', 'examples'),
+  gridSize: fromLimit('Grid size', 'gridSize'),
+  queryBudget: fromLimit('Query budget', 'queryBudget'),
+  draws: fromLimit('Number of random draws', 'draws'),
+  fineTuneSteps: fromLimit('Training steps', 'fineTuneSteps'),
+  epsilonLinf: { label: 'ε (L∞)', min: 0, max: 1, integer: false },
+  epsilonStep: { label: 'ε step', min: 0, max: 1, integer: false, exclusiveMin: true },
+  stepSize: { label: 'Step size', min: 0, max: 1, integer: false, exclusiveMin: true },
+  learningRate: { label: 'Learning rate', min: 0, max: 1, integer: false, exclusiveMin: true },
+  seed: { label: 'Seed', min: 0, max: 2 ** 31 - 1, integer: true },
+} as const satisfies Record<string, NumberField>;
+
+export type FieldName = keyof typeof FIELDS;
+
+/** What was given, quoted for a message: short, never code-like (no JSON of objects, no stack). */
+export function describeGiven(v: unknown): string {
+  if (v === undefined || v === null) return 'nothing';
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'something that is not a number';
+    if (!Number.isFinite(v)) return v > 0 ? 'infinity' : 'minus infinity';
+    // 1e9 rather than 1000000000: the size is what matters and the exponent is how people type it.
+    if (Math.abs(v) >= 1e6 && Number.isInteger(v)) return v.toExponential().replace('e+', 'e');
+    return String(+v.toPrecision(8));
+  }
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return 'an empty value';
+    return `“${t.length > 24 ? `${t.slice(0, 24)}…` : t}”`;
+  }
+  if (typeof v === 'boolean') return v ? '“true”' : '“false”';
+  if (Array.isArray(v)) return 'a list';
+  return `a ${typeof v === 'object' ? 'set of values' : typeof v}`;
+}
+
+function rangeText(f: NumberField): string {
+  const kind = f.integer ? 'a whole number' : 'a number';
+  if (f.exclusiveMin) return `${kind} above ${formatCount(f.min)} and at most ${formatCount(f.max)}`;
+  return `${kind} from ${formatCount(f.min)} to ${formatCount(f.max)}`;
+}
+
+/** The message for a refused value (also what a UI field shows beside itself). */
+export function fieldMessage(f: NumberField, given: unknown): string {
+  const base = `${f.label} must be ${rangeText(f)}; got ${describeGiven(given)}.`;
+  const reason = f.limit ? LIMITS[f.limit].reason : '';
+  const tooBig = typeof given === 'number' ? given > f.max : typeof given === 'string' && Number(given) > f.max;
+  return tooBig && reason ? `${base} The limit is there because ${reason}.` : base;
+}
+
+/**
+ * Checks one value against a field: numbers as they are, strings as a person or a URL writes them ("0.3", " 40 ").
+ * Returns the number to use; throws a ValidationError otherwise. Nothing is clamped: a field shows what is used.
+ */
+export function checkNumber(value: unknown, f: NumberField): number {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && value.trim() !== '' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value.trim())) n = Number(value);
+  else throw new ValidationError(f.label, fieldMessage(f, value));
+  const ok = Number.isFinite(n) && (!f.integer || Number.isInteger(n)) && n <= f.max && (f.exclusiveMin ? n > f.min : n >= f.min);
+  if (!ok) throw new ValidationError(f.label, fieldMessage(f, value));
+  return n;
+}
+
+/** checkNumber by field name. */
+export function checkField(value: unknown, name: FieldName): number {
+  return checkNumber(value, FIELDS[name]);
+}
+
+/**
+ * Checks an object of optional numeric parameters, e.g. a worker request's `settings`: every key must be one of
+ * `fields` (an unknown key is refused with the list of known ones, by label) and every value must pass.
+ */
+export function checkParams<K extends string>(params: unknown, fields: Record<K, NumberField>, what = 'The settings'): Partial<Record<K, number>> {
+  if (params === undefined) return {};
+  if (params === null || typeof params !== 'object' || Array.isArray(params))
+    throw new ValidationError(what, `${what} must be a set of named values; got ${describeGiven(params)}.`);
+  const out: Partial<Record<K, number>> = {};
+  for (const [key, v] of Object.entries(params as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    if (!Object.hasOwn(fields, key)) {
+      const known = Object.values<NumberField>(fields).map((f) => f.label).join(', ');
+      throw new ValidationError(what, `${what} include an unknown setting “${key.slice(0, 24)}”; known settings: ${known}.`);
+    }
+    out[key as K] = checkNumber(v, fields[key as K]);
+  }
+  return out;
+}
+
+/** A list of budgets ε (each a field value), at most LIMITS.epsilonCount of them. */
+export function checkEpsilons(values: unknown, f: NumberField = FIELDS.epsilonLinf): number[] {
+  if (!Array.isArray(values) || values.length === 0)
+    throw new ValidationError(f.label, `Give at least one budget ${f.label}; got ${describeGiven(values)}.`);
+  if (values.length > LIMITS.epsilonCount.max)
+    throw new ValidationError(f.label, `At most ${LIMITS.epsilonCount.max} budgets ${f.label} per run; got ${formatCount(values.length)}. The limit is there because ${LIMITS.epsilonCount.reason}.`);
+  return values.map((v) => checkNumber(v, f));
+}

@@ -1,0 +1,83 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../../../src/lib/backend/node';
+import { fgsm } from '../../../src/lib/attacks/fgsm';
+import { bim, pgd } from '../../../src/lib/attacks/pgd';
+import type { AttackModel } from '../../../src/lib/attacks/types';
+import { convModel, ownLabels, seededUniform } from './fixtures';
+
+/**
+ * How many times an attack runs the model: each call of `logits` is one forward pass; calls made under a gradient
+ * tape are forward-backward passes. FGSM needs exactly one forward-backward (the gradient at x, whose logits are the
+ * clean scores) and one forward (the score of x + δ).
+ */
+function counting(model: AttackModel) {
+  const calls = { forward: 0, forwardBackward: 0 };
+  const wrapped: AttackModel = {
+    ...model,
+    logits: (x) => {
+      if (tf.engine().state.gradientDepth > 0) calls.forwardBackward++;
+      else calls.forward++;
+      return model.logits(x);
+    },
+  };
+  return { wrapped, calls };
+}
+
+describe('forward passes per attack', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('single-ε FGSM: one forward-backward and one forward, same result as before', async () => {
+    const model = convModel(4, 31);
+    const x = seededUniform([5, 6, 6, 1], 32);
+    const labels = await ownLabels(model, x);
+    const { wrapped, calls } = counting(model);
+    const r = await fgsm.run(wrapped, x, labels, { epsilons: [0.1] });
+    expect(calls).toEqual({ forwardBackward: 1, forward: 1 });
+    // The reported predictions are those of the returned adversarials (scored once, inside the attack).
+    const z = tf.tidy(() => model.logits(r.results[0].adversarial).argMax(1));
+    expect(Array.from(await z.data())).toEqual(Array.from(r.results[0].predicted));
+    z.dispose();
+    // The step is still x + ε·sign(∇) in the box: ‖δ‖∞ ≤ ε.
+    expect(r.results[0].linf.every((v) => v <= 0.1 + 1e-6)).toBe(true);
+    r.results.forEach((e) => e.adversarial.dispose());
+    x.dispose();
+  });
+
+  it('an FGSM ε-curve reuses the clean gradient at every ε', async () => {
+    const model = convModel(4, 41);
+    const x = seededUniform([6, 6, 6, 1], 42);
+    const labels = await ownLabels(model, x);
+    const { wrapped, calls } = counting(model);
+    const eps = [0.05, 0.1, 0.2, 0.3];
+    const r = await fgsm.run(wrapped, x, labels, { epsilons: eps });
+    expect(calls.forwardBackward).toBe(1);
+    expect(calls.forward).toBeLessThanOrEqual(eps.length);
+    for (const e of r.results) {
+      const z = tf.tidy(() => model.logits(e.adversarial).argMax(1));
+      expect(Array.from(await z.data())).toEqual(Array.from(e.predicted));
+      z.dispose();
+      e.adversarial.dispose();
+    }
+    x.dispose();
+  });
+
+  it('BIM-k: k forward-backward passes and one forward, no separate scoring pass', async () => {
+    const model = convModel(4, 51);
+    const x = seededUniform([4, 6, 6, 1], 52);
+    const labels = await ownLabels(model, x);
+    const { wrapped, calls } = counting(model);
+    // A tiny ε so that no example breaks early and all steps run.
+    const r = await bim.run(wrapped, x, labels, { epsilons: [1e-4], steps: 5 });
+    expect(calls).toEqual({ forwardBackward: 5, forward: 1 });
+    r.results.forEach((e) => e.adversarial.dispose());
+    // PGD with its random start cannot use the clean gradient: a clean forward, then k forward-backward, one forward.
+    const c2 = counting(model);
+    const r2 = await pgd.run(c2.wrapped, x, labels, { epsilons: [1e-4], steps: 5 });
+    expect(c2.calls).toEqual({ forwardBackward: 5, forward: 2 });
+    r2.results.forEach((e) => e.adversarial.dispose());
+    x.dispose();
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { initNodeBackend } from '../../../src/lib/backend/node';
+import { loadModelFromFile } from '../../../src/lib/models/node';
+import { layersModelAsAttackModel } from '../../../src/lib/attacks/model-adapter';
+import { pgd } from '../../../src/lib/attacks/pgd';
+
+/**
+ * At batch 1 an attack step costs its kernel count (each tfjs kernel carries ~20–30 µs of engine overhead; the
+ * arithmetic is ~1 µs). This pins the count of one interactive PGD step on mnist-cnn (with onStep, as the Attack Lab
+ * runs it): 100 before the cross-entropy got its written-out gradient, 93 after. A change that adds kernels to
+ * every step shows up here, not as a slower benchmark weeks later.
+ */
+const MODEL_JSON = path.resolve('models/mnist-cnn/model.json');
+
+describe('kernels per attack step', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it.skipIf(!existsSync(MODEL_JSON))('an interactive PGD step on mnist-cnn at batch 1 runs at most 93 kernels', async () => {
+    const model = layersModelAsAttackModel(await loadModelFromFile(MODEL_JSON));
+    const x = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 3);
+    const label = Int32Array.from(await tf.tidy(() => model.logits(x).argMax(1)).data());
+    let steps = 0;
+    // ε tiny: no early stop, every step runs.
+    const run = async (n: number) => {
+      const r = await pgd.run(model, x, label, { epsilons: [0.001], steps: n, randomStart: true, onStep: () => void steps++ });
+      r.results.forEach((e) => e.adversarial.dispose());
+    };
+    await run(2);
+    const kernels = async (n: number) => {
+      steps = 0;
+      const p = await tf.profile(() => run(n) as unknown as tf.TensorContainer);
+      return { kernels: p.kernels.length, steps };
+    };
+    const a = await kernels(10);
+    const b = await kernels(20);
+    expect(b.steps - a.steps).toBe(10);
+    const perStep = (b.kernels - a.kernels) / 10;
+    expect(perStep).toBeLessThanOrEqual(93);
+    x.dispose();
+  });
+});
