@@ -4,7 +4,8 @@
  * one binary buffer), so both workers find them: the gallery asks the interactive one, curves and reports the
  * background one. datasets.ts resolves "images:" ids through imageSetData.
  */
-import { buildImageSet, checkImageSetArtifacts, isImageSetId, type ImageSetSummary } from '../lib/data/user-image-set';
+import { checkImageSetArtifacts, isImageSetId, type ImageSetSummary } from '../lib/data/user-image-set';
+import { buildImageSet } from '../lib/data/image-set-build';
 import type { ImageDataset } from '../lib/data/dataset';
 import { indexedDbModelStore, memoryModelStore, type ModelStore } from '../lib/models/storage';
 import { fail } from './checks';

@@ -1,9 +1,10 @@
 /**
  * A person's own images as a labelled set the engine can show in the Attack Lab gallery and evaluate on, in the
  * same form as the shipped test sets (ImageDataset: grey bytes, one label per image). Its dataset id starts with
- * "images:", so every place that takes a dataset id (gallery, curves, report) can take one. Tfjs-free.
+ * "images:", so every place that takes a dataset id (gallery, curves, report) can take one. Tfjs-free (the UI
+ * imports it); building a set, which uses the dataset checks, is image-set-build.ts.
  */
-import { validateImageDataset, type ImageDataset } from './dataset';
+import type { ImageDataset } from './dataset';
 
 export const IMAGE_SET_PREFIX = 'images:';
 
@@ -30,17 +31,6 @@ export function isImageSetId(id: string): boolean {
 export function imageSetId(name: string, addedAt: Date): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'images';
   return `${IMAGE_SET_PREFIX}${slug}-${addedAt.getTime().toString(36)}`;
-}
-
-/** Checks what the page sends (grey pixels of rows×cols, labels among the class names) and makes the set. */
-export function buildImageSet(name: string, rows: number, cols: number, classNames: string[], pixels: Uint8Array, labels: Uint8Array, addedAt = new Date()): ImageSet {
-  if (typeof name !== 'string' || !name.trim()) throw new Error('Give the image set a name.');
-  if (!Array.isArray(classNames) || classNames.length < 2) throw new Error('An image set needs the class names of the model it is for (at least two).');
-  if (!(pixels instanceof Uint8Array) || !(labels instanceof Uint8Array)) throw new Error('pixels and labels must be byte arrays');
-  if (labels.length === 0) throw new Error('None of the images has a label, so none can be scored. Put them in sub-folders named after their class, or add a CSV “file, label”.');
-  const data = validateImageDataset({ images: pixels, labels, count: labels.length, rows, cols, numClasses: classNames.length }, `the images “${name}”`);
-  const summary: ImageSetSummary = { id: imageSetId(name, addedAt), name: name.trim(), count: data.count, rows, cols, classNames: [...classNames], addedAt: addedAt.toISOString() };
-  return { summary, data };
 }
 
 /** Whether a set fits a model: same image size, grey input, the same number of classes. */
