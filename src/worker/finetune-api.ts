@@ -33,11 +33,12 @@ import {
 } from '../lib/train/finetune';
 import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
-import { buildFinetuneCard, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
+import { uniqueName } from '../lib/models/unique-name';
+import { buildFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, fail } from './checks';
-import { getModel, isRegistered, layersModelOf, registerModel, setRegisteredSync, unregisterModel } from './models';
+import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -194,12 +195,15 @@ export const finetuneApi = {
         const labels = (await y.data()) as Int32Array;
         const createdAt = new Date().toISOString();
         const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
+        // Two fine-tunings with one recipe must not look alike in the lists: "… ε 0.1 (2)".
+        const name = uniqueName(finetunedName(base.entry, recipe), (await listModels()).map((m) => m.name));
         const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
         const evaluations: EvalPoint[] = [];
         let stepsRun = 0;
         const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard =>
           buildFinetuneCard({
             id,
+            name,
             createdAt,
             status,
             base: base.entry,

@@ -171,6 +171,18 @@ describe('fine-tuning worker API', () => {
     }
   });
 
+  it('two fine-tunings with the same recipe get names of their own', async () => {
+    const a = await finetuneApi.finetuneStart('api-twin-1', REQUEST);
+    const b = await finetuneApi.finetuneStart('api-twin-2', REQUEST);
+    expect(a.name).not.toBe(b.name);
+    expect(b.name).toBe(`${a.name} (2)`);
+    expect(b.entry.name).toBe(b.name);
+    const listed = (await listModels()).map((m) => m.name);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(await finetuneApi.finetuneDelete(a.id)).toBe(true);
+    expect(await finetuneApi.finetuneDelete(b.id)).toBe(true);
+  });
+
   it('a model saved or deleted by the other worker (the storage is shared) joins or leaves this worker’s list', async () => {
     // The engine runs in two workers; fine-tuning happens in the background one. Here the "other worker" is
     // played by writing to the shared store directly, as that worker's finetuneStart and finetuneDelete do.
