@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
 import { collectConsoleErrors, shotPath } from './helpers';
 import { addModel, saveBrokenModel, saveGraphModel, saveImageFolder, saveLayersModel } from './own-fixtures';
@@ -69,4 +70,20 @@ test('your own layers and graph models: loaded, noticed, attacked, evaluated; a 
   await expect(page.getByTestId('curve-count')).toContainText('6 / 6 points ·', { timeout: 120_000 });
   await page.screenshot({ path: shotPath('yours-tradeoff-own-images.png'), fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('model files dropped on the drop zone are read like picked ones', async ({ page }) => {
+  const files = saveGraphModel().map((p) => ({ name: p.split('/').pop()!, base64: readFileSync(p).toString('base64') }));
+  await page.goto('/#panel=yours');
+  await expect(page.getByTestId('own-models')).toContainText('None yet', { timeout: 60_000 });
+  await page.getByTestId('model-drop').evaluate((zone, list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+  await expect(page.getByTestId('model-notes')).toContainText('The graph ends in a Softmax (probs)', { timeout: 60_000 });
+  await expect(page.getByTestId('class-names')).toHaveValue(/^zero\none\ntwo/);
+  await page.getByTestId('model-add').click();
+  await expect(page.getByTestId('own-model')).toHaveCount(1);
 });
