@@ -86,4 +86,16 @@ test('model files dropped on the drop zone are read like picked ones', async ({ 
   await expect(page.getByTestId('class-names')).toHaveValue(/^zero\none\ntwo/);
   await page.getByTestId('model-add').click();
   await expect(page.getByTestId('own-model')).toHaveCount(1);
+
+  // Renamed in place; the name is kept across a reload.
+  await page.getByRole('button', { name: 'Rename my model' }).click();
+  await page.getByTestId('rename-input').fill('Dropped graph');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await expect(page.getByTestId('yours-notice')).toContainText('Renamed to “Dropped graph”');
+  await page.reload();
+  await expect(page.getByTestId('own-model-name')).toHaveText('Dropped graph', { timeout: 60_000 });
+  // Removed with a second click.
+  await page.getByTestId('remove').click();
+  await page.getByTestId('remove-confirm').click();
+  await expect(page.getByTestId('own-models')).toContainText('None yet');
 });

@@ -43,3 +43,30 @@ test('Your models: laid out at 1024×768 and 1400×900, light and dark, and acce
     expect(bad, bad.join('\n')).toEqual([]);
   }
 });
+
+test('the theme toggle switches to dark, is remembered across a reload, and goes back to the system setting', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/#panel=yours');
+  const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await bg();
+  await page.getByTestId('theme-toggle').getByText('Dark').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const dark = await bg();
+  expect(dark).not.toBe(light);
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await bg()).toBe(dark);
+  await page.getByTestId('theme-toggle').getByText('System').click();
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
+  expect(await bg()).toBe(light);
+});
+
+test('with reduced motion asked for, transitions and animations do not play', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=fgsm&eps=0.1');
+  await expect(page.getByTestId('result-summary')).toHaveAttribute('data-epsilon', '0.1', { timeout: 60_000 });
+  const durations = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('#panel *')].map((el) => getComputedStyle(el)).flatMap((s) => [s.transitionDuration, s.animationDuration]).flatMap((d) => d.split(',').map((v) => parseFloat(v) * (v.trim().endsWith('ms') ? 1 : 1000))),
+  );
+  expect(Math.max(...durations)).toBeLessThanOrEqual(0.01);
+});
