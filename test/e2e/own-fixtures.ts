@@ -33,7 +33,7 @@ export async function saveLayersModel(): Promise<string[]> {
 }
 
 /** A graph model in the converter's format: x[-1,28,28,1] → Reshape[-1,784] → MatMul W → BiasAdd b → Softmax. */
-export function saveGraphModel(): string[] {
+export function saveGraphModel(opts: { round?: boolean } = {}): string[] {
   const f = { type: 'DT_FLOAT' };
   const dims = (d: number[]) => ({ dim: d.map((size) => ({ size: String(size) })) });
   const json = {
@@ -44,7 +44,9 @@ export function saveGraphModel(): string[] {
         { name: 'shape', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: dims([2]) } } } },
         { name: 'W', op: 'Const', attr: { dtype: f, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims([784, 10]) } } } },
         { name: 'b', op: 'Const', attr: { dtype: f, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims([10]) } } } },
-        { name: 'flat', op: 'Reshape', input: ['x', 'shape'], attr: { T: f, Tshape: { type: 'DT_INT32' } } },
+        // A rounding step (as a quantised model has) lets no gradient through.
+        ...(opts.round ? [{ name: 'q', op: 'Round', input: ['x'], attr: { T: f } }] : []),
+        { name: 'flat', op: 'Reshape', input: [opts.round ? 'q' : 'x', 'shape'], attr: { T: f, Tshape: { type: 'DT_INT32' } } },
         { name: 'mm', op: 'MatMul', input: ['flat', 'W'], attr: { T: f, transpose_a: { b: false }, transpose_b: { b: false } } },
         { name: 'logits', op: 'BiasAdd', input: ['mm', 'b'], attr: { T: f } },
         { name: 'probs', op: 'Softmax', input: ['logits'], attr: { T: f } },
@@ -67,7 +69,7 @@ export function saveGraphModel(): string[] {
   // Weights with a fixed pseudo-random pattern, so the model is not constant.
   const W = Float32Array.from({ length: 784 * 10 }, (_, i) => Math.sin(i * 12.9898) * 0.05);
   const b = Float32Array.from({ length: 10 }, (_, i) => (i - 5) * 0.01);
-  const out = path.join(dir, 'graph');
+  const out = path.join(dir, opts.round ? 'graph-round' : 'graph');
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'model.json'), JSON.stringify(json));
   writeFileSync(path.join(out, 'weights.bin'), Buffer.concat([Buffer.from(new Int32Array([-1, 784]).buffer), Buffer.from(W.buffer), Buffer.from(b.buffer)]));

@@ -99,3 +99,24 @@ test('model files dropped on the drop zone are read like picked ones', async ({ 
   await page.getByTestId('remove-confirm').click();
   await expect(page.getByTestId('own-models')).toContainText('None yet');
 });
+
+test('a model that lets no gradient through is offered only gradient-free attacks, and they run', async ({ page }) => {
+  await page.goto('/#panel=yours');
+  await page.getByTestId('model-files').setInputFiles(saveGraphModel({ round: true }));
+  await expect(page.getByTestId('model-notes')).toContainText('The gradient cannot pass Round');
+  await page.getByTestId('model-name').fill('Rounding digits');
+  await page.getByTestId('model-add').click();
+  await expect(page.getByTestId('own-model')).toContainText('gradient-free attacks only');
+  const id = (await page.getByTestId('own-model').getAttribute('data-model-id'))!;
+
+  await page.goto(`/#panel=attack-lab&model=${id}&attack=pgd&eps=0.1`);
+  await page.reload();
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  const offered = await page.getByTestId('attack-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+  for (const gradientAttack of ['fgsm', 'pgd', 'apgd', 'cw', 'deepfool']) expect(offered).not.toContain(gradientAttack);
+  expect(offered.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('attack-select')).not.toHaveValue('pgd');
+  await expect(page.getByTestId('attack-run')).toBeEnabled({ timeout: 60_000 });
+  await page.getByTestId('attack-run').click();
+  await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 120_000 });
+});

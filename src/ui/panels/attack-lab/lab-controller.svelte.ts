@@ -118,6 +118,11 @@ class LabController {
         extra: {},
         surrogate: null,
       };
+      // A model the gradient cannot pass gets a gradient-free attack, whatever the address asked for.
+      if (!this.offeredAttacks.some((x) => x.id === this.params.attack) && this.offeredAttacks.length) {
+        this.warnings = [...this.warnings, `${this.model?.name} lets no gradient through: ${this.spec?.name ?? state.attack} was replaced by ${this.offeredAttacks[0].name}.`];
+        this.params = { ...this.params, attack: this.offeredAttacks[0].id, target: null };
+      }
       this.source = state.source;
       this.defense = { id: state.defense, gradient: state.defenseGradient };
       this.classFilter = state.classFilter;
