@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
-import type { AttackKind, AttackOptions } from '../lib/attacks/types';
+import type { AttackKind, AttackNeeds, AttackOptions } from '../lib/attacks/types';
 import type { EffortOption } from '../lib/attacks/types';
 import { robustnessCurves, type CurveAttackRun, type CurvePoint } from '../lib/eval/curves';
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
@@ -28,6 +28,8 @@ export interface CurveAttackInfo {
   id: string;
   name: string;
   kind: AttackKind;
+  /** 'gradients': cannot run on a model the gradient does not pass. */
+  needs: AttackNeeds;
   role: AttackRole;
   description: string;
   reference: string;
@@ -162,6 +164,7 @@ export const tradeoffApi = {
         id,
         name: spec.name,
         kind: spec.kind,
+        needs: spec.needs,
         role: roleOf(spec) ?? 'iterative',
         description: spec.description,
         reference: spec.reference,

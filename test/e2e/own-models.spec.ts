@@ -119,4 +119,12 @@ test('a model that lets no gradient through is offered only gradient-free attack
   await expect(page.getByTestId('attack-run')).toBeEnabled({ timeout: 60_000 });
   await page.getByTestId('attack-run').click();
   await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 120_000 });
+
+  // In the ε trade-off, PGD is left out (its box disabled) and the noise baseline runs: 1 model × 3 budgets.
+  await page.goto(`/#panel=tradeoff&tmodels=${id}&tattacks=pgd,noise&temax=0.2&testep=0.1&tn=10`);
+  await page.reload();
+  await expect(page.getByTestId('attack-pgd')).toBeDisabled({ timeout: 60_000 });
+  await expect(page.getByTestId('attack-noise')).toBeChecked();
+  await page.getByTestId('curves-run').click();
+  await expect(page.getByTestId('curve-count')).toContainText('3 / 3 points ·', { timeout: 120_000 });
 });

@@ -120,12 +120,16 @@ class TradeoffState {
     const m = this.models.find((x) => x.id === this.reportModel);
     return m ? this.imageSets.filter((s) => imageSetFits(s, m)) : [];
   });
+  /** True when a chosen model lets no gradient through: gradient attacks are left out of its curves. */
+  readonly gradientFree = $derived(this.models.some((m) => this.chosenModels.includes(m.id) && !m.gradients));
+  /** The chosen attacks that can run on every chosen model, in list order. */
+  readonly usableAttacks = $derived(this.attacks.filter((a) => this.chosenAttacks.includes(a.id) && !(this.gradientFree && a.needs === 'gradients')).map((a) => a.id));
   readonly positiveGrid = $derived(this.runGrid.filter((e) => e > 0));
   readonly atEps = $derived(
     this.positiveGrid.length === 0 ? 0 : this.positiveGrid[this.atIndex >= 0 && this.atIndex < this.positiveGrid.length ? this.atIndex : this.positiveGrid.length - 1],
   );
   readonly totalPoints = $derived(this.runModels.length * this.runAttacks.length * this.runGrid.length);
-  readonly canRun = $derived(this.chosenModels.length > 0 && this.chosenAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
+  readonly canRun = $derived(this.chosenModels.length > 0 && this.usableAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
 
   private opened: Promise<void> | null = null;
   private readAt = -1;
@@ -290,7 +294,7 @@ class TradeoffState {
     this.result = null;
     // Keep model order as listed, so colours stay stable.
     this.runModels = this.datasetModels.map((m) => m.id).filter((id) => this.chosenModels.includes(id));
-    this.runAttacks = this.attacks.map((a) => a.id).filter((id) => this.chosenAttacks.includes(id));
+    this.runAttacks = this.usableAttacks;
     this.runGrid = this.grid;
     this.runN = this.n;
     this.atIndex = this.grid.filter((e) => e > 0).length - 1;
