@@ -1,6 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { PANEL_IDS } from './panel-ids';
+import { shotPath } from './helpers';
 
 /**
  * An automated accessibility check (axe-core, WCAG 2.x A and AA rules) on every panel, in the light and the dark
@@ -25,6 +26,8 @@ for (const scheme of ['light', 'dark'] as const) {
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       const report = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 6).map((n) => `   ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join(' ')}`).join('\n')}`);
+      // For a person to look at: how each panel reads in each theme.
+      await page.screenshot({ path: shotPath(`a11y-${id}-${scheme}.png`) });
       expect(report, report.join('\n')).toEqual([]);
     });
   }
