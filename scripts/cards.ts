@@ -11,9 +11,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
-import { CLASS_NAMES } from '../src/lib/data/dataset';
+import { CLASS_NAMES, IMAGE_SHAPES } from '../src/lib/data/dataset';
+import { FULL_TEST_SET } from '../src/lib/eval/interval';
+import { accuracyPoint, type RobustAccuracyPoint } from '../src/lib/eval/robust-accuracy';
 import { describeArchitecture } from '../src/lib/models/architectures';
-import type { ModelCard } from '../src/lib/models/card';
+import type { CardEvaluation, ModelCard } from '../src/lib/models/card';
 import { MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
 import { parseModelIndex, type ModelEntry } from '../src/lib/models/registry';
 import { ZOO_RECIPES, type ZooRecipe } from '../src/lib/models/zoo';
@@ -80,7 +82,7 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
     files: { model: `${recipe.id}/model.json`, weights: [`${recipe.id}/${WEIGHTS_FILE}`] },
   };
   if (d.kind === 'image') {
-    return { ...base, dataset: d.dataset, kind: 'image', inputShape: [28, 28, 1], classNames: CLASS_NAMES[d.dataset], bounds: [0, 1] };
+    return { ...base, dataset: d.dataset, kind: 'image', inputShape: IMAGE_SHAPES[d.dataset], classNames: CLASS_NAMES[d.dataset], bounds: [0, 1] };
   }
   return {
     ...base,
@@ -133,8 +135,11 @@ async function main(args: Values<typeof CARDS_OPTIONS>): Promise<void> {
         cache[command] = await evaluateModel(recipe.id, plan, (done, total, s) => progressBar(done, total, s, recipe.id));
         writeFileSync(cacheFile, `${JSON.stringify({ weightsSha256, results: cache }, null, 2)}\n`);
       }
-      if (cache[command]) evaluations.push({ command, ...cache[command] });
+      if (cache[command]) evaluations.push(withIntervals({ command, ...cache[command] }));
     }
+    const comparison = twinComparison(recipe, evaluations);
+    const torchCheck = readJson<Record<string, unknown>>(path.join(dir, 'torch-check.json'));
+    const independentCheck = torchCheck?.weightsSha256 === weightsSha256 ? torchCheck : null;
     const card: ModelCard = {
       ...entry,
       architecture: { summary: describeArchitecture(trained.architecture), ...trained.architecture },
@@ -160,6 +165,8 @@ async function main(args: Values<typeof CARDS_OPTIONS>): Promise<void> {
         command: `npm run train -- --model ${recipe.id}`,
       },
       evaluations,
+      ...(comparison ? { comparison } : {}),
+      ...(independentCheck ? { independentCheck } : {}),
       notes: recipe.notes ?? [],
       ...(differs ? { currentRecipeDiffers: true } : {}),
     };
@@ -171,6 +178,40 @@ async function main(args: Values<typeof CARDS_OPTIONS>): Promise<void> {
   console.error(`wrote models/index.json (${entries.length} models)`);
   writeFileSync(path.join(MODELS_DIR, 'README.md'), zooSummary(entries));
   console.error('wrote models/README.md');
+}
+
+/** Evaluations cached before intervals existed get theirs here (the counts are accuracy × n, whole numbers). */
+function withIntervals<T extends CardEvaluation>(ev: T): T {
+  const label = (points: RobustAccuracyPoint[]) =>
+    points.map((p) => (p.ci95 || ev.n >= FULL_TEST_SET ? p : accuracyPoint(p.eps, Math.round(p.robust_accuracy * ev.n), ev.n)));
+  return { ...ev, points: label(ev.points), ...(ev.stages ? { stages: ev.stages.map((s) => ({ ...s, points: label(s.points) })) } : {}) };
+}
+
+/**
+ * A robust toy model against its standard twin (the id without "-robust"), at the robust model's training ε, from
+ * the first evaluation both cards share (same attack, steps, restarts, n).
+ */
+function twinComparison(recipe: ZooRecipe, evaluations: CardEvaluation[]): ModelCard['comparison'] | undefined {
+  if (recipe.data.kind !== 'toy' || !recipe.id.endsWith('-robust') || recipe.training.epsilon === undefined) return undefined;
+  const twinId = recipe.id.slice(0, -'-robust'.length);
+  const twin = readJson<ModelCard>(path.join(MODELS_DIR, twinId, 'card.json'));
+  const eps = recipe.training.epsilon;
+  for (const ev of evaluations) {
+    const mine = ev.points.find((p) => p.eps === eps);
+    const other = twin?.evaluations.find((t) => t.command === ev.command.replace(`--model ${recipe.id} `, `--model ${twinId} `));
+    const theirs = other?.points.find((p) => p.eps === eps);
+    if (mine && theirs) {
+      return {
+        standardModel: twinId,
+        attack: ev.command.replace(/^npm run eval -- --model \S+ /, ''),
+        epsilon: eps,
+        standard: theirs.robust_accuracy,
+        robust: mine.robust_accuracy,
+        marginPoints: Math.round(1000 * (mine.robust_accuracy - theirs.robust_accuracy)) / 10,
+      };
+    }
+  }
+  return undefined;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
@@ -198,9 +239,16 @@ function zooSummary(entries: ModelEntry[]): string {
       const attack = p.certified
         ? `certified L2 (σ=${p.sigma}, N=${p.draws}, n0=${p.n0}, α=${p.alpha})`
         : `${ev.attack}${p.steps ? `-${p.steps}` : ''}${p.restarts && p.restarts !== 1 ? ` ×${p.restarts}` : ''}${p.loss ? ` ${p.loss} loss` : ''}`;
-      const points = ev.points.map((q) => `${q.eps}: ${pct(q.robust_accuracy)}`).join(', ');
-      lines.push(`| ${e.id} | ${card.parameters} | ${how} | ${attack} | ${ev.n} | ${pct(ev.clean_accuracy)} | ${points} |`);
+      // A figure from fewer than 10 000 images is labelled with its 95 % interval (the evals since issue 17 carry it).
+      const ci = (q: (typeof ev.points)[number]) => (q.ci95 ? ` [95 %: ${(100 * q.ci95[0]).toFixed(1)}–${(100 * q.ci95[1]).toFixed(1)}]` : '');
+      const points = ev.points.map((q) => `${q.eps}: ${pct(q.robust_accuracy)}${ci(q)}`).join(', ');
+      const stages = ev.stages?.length
+        ? `; after ${ev.stages.map((s) => `${s.attack} ${s.points.map((q) => pct(q.robust_accuracy)).join('/')}`).join(' → ')}`
+        : '';
+      lines.push(`| ${e.id} | ${card.parameters} | ${how} | ${attack} | ${ev.n} | ${pct(ev.clean_accuracy)} | ${points}${stages} |`);
     }
+    const c = card.comparison;
+    if (c) lines.push(`| ${e.id} vs ${c.standardModel} | | | same attack at ε = ${c.epsilon} | | | ${pct(c.robust)} vs ${pct(c.standard)}: ${c.marginPoints >= 0 ? '+' : ''}${c.marginPoints} points |`);
   }
   return `${lines.join('\n')}\n`;
 }

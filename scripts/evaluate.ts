@@ -1,13 +1,19 @@
 /**
  * One evaluation run of a zoo model, shared by `npm run eval` and `npm run cards` so that a card's figure is
  * exactly what the eval command prints for the same arguments.
+ *
+ * Every batch's counts are cached on disk under .cache/eval/<model>/<key>/ (key: the weights' SHA-256, the attack,
+ * its options and the batch size), so a run that is killed — evaluations on the full test sets take hours here —
+ * continues from its first missing batch when the same command is run again.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
 import { getAttack } from '../src/lib/attacks/registry';
 import type { AttackOptions } from '../src/lib/attacks/types';
-import { robustAccuracy, type RobustAccuracyPoint } from '../src/lib/eval/robust-accuracy';
-import { loadModelFromFile, MODELS_DIR } from '../src/lib/models/node';
+import { robustAccuracy, type BatchCache, type BatchOutcome, type RobustAccuracyPoint, type RobustAccuracyResult } from '../src/lib/eval/robust-accuracy';
+import { loadModelFromFile, MODELS_DIR, WEIGHTS_FILE } from '../src/lib/models/node';
 import { findRecipe, type EvalPlan } from '../src/lib/models/zoo';
 import { recipeData } from './recipe-data';
 import { ABSTAIN, certifiedAccuracy, certifyExamples } from '../src/lib/defenses/smoothing';
@@ -22,7 +28,36 @@ export interface EvalRecord {
   n: number;
   clean_accuracy: number;
   points: RobustAccuracyPoint[];
+  /** Worst-case suites: robust accuracy after each component, in order. */
+  stages?: RobustAccuracyResult['stages'];
   seconds: number;
+}
+
+/** Examples per attack call in evaluations (also part of the cache key). */
+const EVAL_BATCH = 250;
+
+export const EVAL_CACHE_DIR = path.resolve(import.meta.dirname, '../.cache/eval');
+
+/** A folder of per-batch outcomes for one (weights, attack, options) combination. */
+function diskBatchCache(modelId: string, weightsFile: string, key: object): BatchCache {
+  const weights = createHash('sha256').update(readFileSync(weightsFile)).digest('hex');
+  const id = createHash('sha256').update(JSON.stringify({ weights, key })).digest('hex').slice(0, 16);
+  const dir = path.join(EVAL_CACHE_DIR, modelId, id);
+  const file = (start: number, end: number) => path.join(dir, `batch-${start}-${end}.json`);
+  return {
+    get(start, end) {
+      const f = file(start, end);
+      return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as BatchOutcome) : undefined;
+    },
+    put(start, end, outcome) {
+      mkdirSync(dir, { recursive: true });
+      const meta = path.join(dir, 'key.json');
+      if (!existsSync(meta)) writeFileSync(meta, `${JSON.stringify({ model: modelId, weightsSha256: weights, ...key }, null, 2)}\n`);
+      // Written under a temporary name and renamed, so a kill mid-write never leaves a truncated batch.
+      writeFileSync(`${file(start, end)}.tmp`, JSON.stringify(outcome));
+      renameSync(`${file(start, end)}.tmp`, file(start, end));
+    },
+  };
 }
 
 /** The `npm run eval` command line that reproduces a plan. */
@@ -46,6 +81,7 @@ export async function evaluateModel(
   plan: EvalPlan,
   onBatch?: (done: number, total: number, seconds: number) => void,
   modelsDir = MODELS_DIR,
+  useCache = true,
 ): Promise<EvalRecord> {
   const recipe = findRecipe(modelId);
   const data = recipeData(recipe);
@@ -63,13 +99,16 @@ export async function evaluateModel(
     if (spec.id === 'pgd' || spec.id === 'ensemble') opts.randomStart = true;
     if (spec.id === 'ensemble') opts.attacks = ENSEMBLE_ATTACKS;
     const n = Math.min(plan.n, data.test.count);
+    const cache = useCache ? diskBatchCache(modelId, path.join(modelsDir, modelId, WEIGHTS_FILE), { attack: spec.id, opts, batchSize: EVAL_BATCH }) : undefined;
     const result = await robustAccuracy(layersModelAsAttackModel(model, data.bounds), data.test, spec, {
       ...opts,
       n,
+      batchSize: EVAL_BATCH,
+      cache,
       onBatch: (done, total) => onBatch?.(done, total, (Date.now() - started) / 1000),
     });
     const { epsilons: _e, ...params } = opts;
-    return {
+    const record: EvalRecord = {
       model: modelId,
       attack: spec.id,
       params: params as EvalRecord['params'],
@@ -78,6 +117,8 @@ export async function evaluateModel(
       points: result.points,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
+    if (result.stages) record.stages = result.stages;
+    return record;
   } finally {
     model.dispose();
   }

@@ -1,8 +1,11 @@
 /**
- * `npm run train -- --model <id> [--steps N] [--out DIR]`: trains one zoo model from its recipe (src/lib/models/zoo.ts),
- * reproducibly from its seed, on tfjs wasm in Node; writes <out>/<id>/model.json, weights.bin and training.json
- * (the recipe, the result, the held-out checks). The card is then written by `npm run cards`.
+ * `npm run train -- --model <id> [--steps N] [--out DIR] [--resume] [--checkpoint-dir DIR] [--checkpoint-every N]`:
+ * trains one zoo model from its recipe (src/lib/models/zoo.ts), reproducibly from its seed, on tfjs wasm in Node;
+ * writes <out>/<id>/model.json, weights.bin and training.json (the recipe, the result, the held-out checks). The card
+ * is then written by `npm run cards`.
  * --steps cuts training short (smoke runs); such a run is marked as partial in training.json.
+ * Every --checkpoint-every steps (default 200) the whole loop state goes to --checkpoint-dir (default
+ * .cache/train/<id>); --resume continues a killed run from there (same recipe, same --steps).
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
 import { getAttack } from '../src/lib/attacks/registry';
 import { robustAccuracy } from '../src/lib/eval/robust-accuracy';
 import { recipeData } from './recipe-data';
+import { checkpointExists, readCheckpoint, writeCheckpoint } from './train-checkpoint';
 import { integerOption, isMainModule, progressBar, required, runCommand, UsageError, type Command, type OptionTable, type Values } from './cli';
 
 /** Every option of `npm run train`, in one place. */
@@ -23,6 +27,9 @@ export const TRAIN_OPTIONS = {
   model: { type: 'string', value: 'id', help: `zoo recipe to train (${ZOO_RECIPES.map((r) => r.id).join(', ')})` },
   steps: { type: 'string', value: 'N', help: 'stop after N steps (a smoke run, marked partial in training.json)' },
   out: { type: 'string', value: 'dir', help: 'parent folder of <id>/ (default: models/)' },
+  resume: { type: 'boolean', help: 'continue an interrupted run from its checkpoint' },
+  'checkpoint-dir': { type: 'string', value: 'dir', help: 'where checkpoints go (default: .cache/train/<id>)' },
+  'checkpoint-every': { type: 'string', value: 'N', help: 'write a checkpoint every N steps', default: '200' },
 } as const satisfies OptionTable;
 
 export const TRAIN_COMMAND: Command<typeof TRAIN_OPTIONS> = {
@@ -49,6 +56,12 @@ async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
   const recipe = recipeFor(required(args, 'model'));
   const outDir = path.resolve(args.out ?? MODELS_DIR);
   const steps = integerOption(args, 'steps', 1);
+  // Checkpoints: a long run killed part-way continues with --resume (weights, optimizer state, RNG, position).
+  const checkpointDir = path.resolve(args['checkpoint-dir'] ?? path.join('.cache', 'train', recipe.id));
+  const checkpointEvery = integerOption(args, 'checkpoint-every', 1, 200);
+  if (args.resume && !checkpointExists(checkpointDir)) throw new UsageError(`--resume: no checkpoint in ${checkpointDir} (state.json and tensors.bin).`);
+  const resume = args.resume ? readCheckpoint(checkpointDir) : undefined;
+  if (resume) console.error(`resuming ${recipe.id} at step ${resume.step}/${resume.totalSteps} from ${checkpointDir}`);
   const backend = await initNodeBackend('wasm');
   console.error(`training ${recipe.id} on ${backend.backend} (tfjs ${tf.version.tfjs})`);
 
@@ -57,8 +70,8 @@ async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
   const dir = path.join(outDir, recipe.id);
   const started = Date.now();
   const v = recipe.validation;
-  let bestSoFar = -Infinity;
-  const checks: { step: number; value: number }[] = [];
+  let bestSoFar = resume?.best?.value ?? -Infinity;
+  const checks: { step: number; value: number }[] = resume ? resume.validations.slice() : [];
   const validation = v
     ? {
         every: v.every,
@@ -94,6 +107,8 @@ async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
     teacher: teacher ? layersModelAsAttackModel(teacher, data.bounds) : undefined,
     seed: recipe.seed,
     validation,
+    resume,
+    checkpoint: { every: checkpointEvery, save: async (state) => writeCheckpoint(checkpointDir, state) },
     onProgress: (p) =>
       progressBar(
         p.step,

@@ -9,6 +9,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformWithOxc, type Plugin } from 'vite';
+import { contentSecurityPolicy } from '../../src/lib/security/csp.ts';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../isolation-headers.ts';
+
+/** What every response served by the worker carries: what a static host cannot send (see the worker's header). */
+export const SERVICE_WORKER_HEADERS: Readonly<Record<string, string>> = {
+  ...CROSS_ORIGIN_ISOLATION_HEADERS,
+  'Content-Security-Policy': contentSecurityPolicy('build'),
+};
 
 export const SERVICE_WORKER_FILE = 'sw.js';
 
@@ -60,8 +68,11 @@ export function offline(): Plugin {
       // that has service workers, so the empty export goes and nothing else may import or export.
       const script = code.replace(/^export\s*\{\s*\};?\s*$/m, '');
       if (/^\s*(import|export)\b/m.test(script)) throw new Error('offline plugin: the service worker must not import or export');
-      const js = script.replace('__PRECACHE_MANIFEST__', JSON.stringify(manifest));
-      if (js === script) throw new Error('offline plugin: __PRECACHE_MANIFEST__ not found in src/sw/service-worker.ts');
+      let js = script;
+      for (const [name, value] of [['__PRECACHE_MANIFEST__', manifest], ['__RESPONSE_HEADERS__', SERVICE_WORKER_HEADERS]] as const) {
+        if (!js.includes(name)) throw new Error(`offline plugin: ${name} not found in src/sw/service-worker.ts`);
+        js = js.replace(name, JSON.stringify(value));
+      }
       writeFileSync(path.join(outDir, SERVICE_WORKER_FILE), js);
     },
   };

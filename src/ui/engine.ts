@@ -42,6 +42,7 @@ export const LANES: Record<Method, Lane> = {
   toyEvaluate: 'interactive',
   toyGrid: 'interactive',
   toyAttackPoint: 'interactive',
+  toyCertifyPoint: 'interactive',
   imageSlice: 'interactive',
   tradeoffAttacks: 'interactive',
   tradeoffModels: 'interactive',
@@ -78,6 +79,8 @@ const BACKGROUND_LABELS: Partial<Record<Method, { label: string; panel: string }
   robustnessReport: { label: 'robustness report', panel: 'tradeoff' },
   finetuneStart: { label: 'fine-tuning', panel: 'finetune' },
   finetuneCurve: { label: 'fine-tuned ε-curve', panel: 'finetune' },
+  defenseCurves: { label: 'naive vs adaptive curves', panel: 'defenses' },
+  smoothingCurves: { label: 'certify and attack', panel: 'defenses' },
 };
 
 function spawn(): Engine {

@@ -8,7 +8,7 @@ import { argmax } from '../lib/util/argmax';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
 import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, TargetSpec } from '../lib/attacks/types';
 import { probabilitiesOf, tracedAttack, transferables, type LabEpsilonResult, type TraceStep, type TracedAttack } from '../lib/attacks/traced-run';
-import { CLASS_NAMES, DATASET_IDS, type ImageDatasetId } from '../lib/data/dataset';
+import { CLASS_NAMES, DATASET_IDS, imageSize, type ImageDatasetId } from '../lib/data/dataset';
 import { createRng } from '../lib/util/rng';
 import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
@@ -54,11 +54,13 @@ export interface TestImages {
   dataset: ImageDatasetId | string;
   /** Index of each image in the test file (stable: use it in links). */
   indices: Int32Array;
-  /** count × rows × cols bytes, 0 = black. */
+  /** count × rows × cols × channels bytes (channels interleaved), 0 = black. */
   pixels: Uint8Array;
   labels: Uint8Array;
   rows: number;
   cols: number;
+  /** 1 (greyscale) or 3 (RGB). */
+  channels: number;
   /** How many images match the filter in all. */
   total: number;
   classNames: string[];
@@ -215,7 +217,7 @@ export const attackLabApi = {
     if (shuffleSeed !== undefined) createRng(shuffleSeed).shuffle(matching);
     if (offset >= matching.length && matching.length > 0) fail(`offset ${offset} is past the last of ${matching.length} images`);
     const chosen = matching.slice(offset, offset + count);
-    const px = d.rows * d.cols;
+    const px = imageSize(d);
     const pixels = new Uint8Array(chosen.length * px);
     const labels = new Uint8Array(chosen.length);
     chosen.forEach((i, k) => {
@@ -229,6 +231,7 @@ export const attackLabApi = {
       labels,
       rows: d.rows,
       cols: d.cols,
+      channels: d.channels,
       total: matching.length,
       classNames: own ? own.summary.classNames : CLASS_NAMES[id],
     };

@@ -102,6 +102,21 @@ export interface ToyGridResult {
   confidence: Float32Array;
 }
 
+/** A point's randomized-smoothing certificate on the plane, with the settings it was computed with. */
+export interface ToyCertificate {
+  point: [number, number];
+  /** The certified class, or -1 (abstain). */
+  prediction: number;
+  /** Certified L2 radius in data units (0 when abstaining). */
+  radius: number;
+  pA: number;
+  nA: number;
+  sigma: number;
+  n0: number;
+  draws: number;
+  alpha: number;
+}
+
 export interface ToyPointAttack {
   adversarial: [number, number];
   success: boolean;
@@ -343,6 +358,24 @@ export const boundariesApi = {
     return asJob(jobId, async (signal) => {
       const r = await pg.adversarials(Float32Array.from(p), Int32Array.of(label), { attack: a.attack, norm: a.norm, epsilon: a.epsilon, steps: a.steps, seed: 1, signal }, a.which);
       return { adversarial: [r.adversarial[0], r.adversarial[1]], success: r.success[0] === 1, predicted: r.predicted[0] };
+    });
+  },
+
+  /** The randomized-smoothing certificate (certified L2 disc) of one point of the plane; a newer request cancels this one. */
+  async toyCertifyPoint(jobId: string, request: { point: [number, number]; sigma: number; draws: number; which?: ToyModelWhich }): Promise<ToyCertificate> {
+    checkJobId(jobId);
+    const pg = requirePlayground();
+    const p = request?.point;
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      fail(`point must be [x, y] with finite numbers, got ${JSON.stringify(p)}`);
+    }
+    const sigma = checkNumber(request.sigma, 'sigma', 0.005, 2);
+    const draws = checkNumber(request.draws, 'draws', 100, 100_000, true);
+    const which = checkChoice(request.which ?? 'current', 'which', ['current', 'before'] as const);
+    const settings = { sigma, n0: 100, n: draws, alpha: 0.001, seed: 1 };
+    return asJob(jobId, async () => {
+      const c = await pg.certifyPoint([p[0], p[1]], settings, which);
+      return { point: [p[0], p[1]], ...c, sigma, n0: settings.n0, draws, alpha: settings.alpha };
     });
   },
 

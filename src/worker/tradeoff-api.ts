@@ -17,6 +17,9 @@ import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 import { checkJobId, checkNumber, fail } from './checks';
+import { checkDefenseChoice, defenseLabel, type DefenseChoice } from '../lib/defenses/choice';
+import { defendedModel } from '../lib/defenses/registry';
+import type { AttackModel } from '../lib/attacks/types';
 
 /** Attacks offered for the curves: L∞ attacks (the chart's ε axis is L∞), minimisation ones in their L∞ form. */
 const CURVE_ATTACK_IDS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'apgd-ce', 'deepfool', 'square', 'transfer', 'noise'] as const;
@@ -51,6 +54,8 @@ export interface CurvesRequest {
   surrogateModelId?: string;
   /** A person's own image set ("images:…") to evaluate on instead of the models' test set. */
   evalSet?: string;
+  /** An input-transform defense in front of every model (attacked with its gradient mode, judged as deployed). */
+  defense?: DefenseChoice;
 }
 
 export interface CurvesResult {
@@ -70,8 +75,11 @@ export interface RobustnessReportRequest {
   epsilon: number;
   n: number;
   settings?: Partial<SuiteSettings>;
-  /** The transfer row's crafting model; without one the row is skipped. */
+  /** The transfer row's crafting model; without one the row is skipped. With a defense it may be the model itself
+   * (the undefended network: a transfer attack that never differentiates through the transform). */
   surrogateModelId?: string;
+  /** An input-transform defense in front of the model (attacked with its gradient mode, judged as deployed). */
+  defense?: DefenseChoice;
   seed?: number;
   batchSize?: number;
   /** A person's own image set ("images:…") to evaluate on instead of the model's test set. */
@@ -132,6 +140,11 @@ async function imageModel(id: unknown, name: string): Promise<CachedModel> {
   const m = await getModel(id);
   if (m.entry.kind !== 'image') fail(`${name}: ${id} is a ${m.entry.kind} model; the trade-off panel evaluates image models`);
   return m;
+}
+
+/** The model as the attacks see it: behind the chosen defense, if any. */
+function attacked(model: CachedModel, defense: DefenseChoice | undefined): AttackModel {
+  return defense ? defendedModel(model.attackModel, defense) : model.attackModel;
 }
 
 /** The attack options as the library takes them (L∞ for DeepFool). */
@@ -197,6 +210,7 @@ export const tradeoffApi = {
     if (!Array.isArray(attacks) || attacks.length === 0 || attacks.length > CURVE_ATTACK_IDS.length) fail('request.attacks must list at least one attack');
     if (!Array.isArray(request.epsilons) || request.epsilons.length === 0 || request.epsilons.length > 41) fail('request.epsilons must list 1–41 budgets');
     const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
+    const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
     const models = await Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`)));
     const evalSet = checkEvalSet(request.evalSet);
     const dataset = evalSet ?? models[0].entry.dataset;
@@ -236,7 +250,7 @@ export const tradeoffApi = {
     return asJob(jobId, async (signal) => {
       const report = progressReporter(onProgress, 1);
       const result = await robustnessCurves({
-        models: models.map((m) => ({ id: m.entry.id, model: m.attackModel })),
+        models: models.map((m) => ({ id: m.entry.id, model: attacked(m, defense) })),
         attacks: curveAttacks,
         epsilons,
         data,
@@ -260,6 +274,7 @@ export const tradeoffApi = {
           hyperparameters: {
             ...effectiveHyperparameters(a.id, a.options),
             ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.entry.id } : {}),
+            ...(defense ? { defense: defenseLabel(defense) } : {}),
             batchSize,
             seed,
             backend: tf.getBackend(),
@@ -321,6 +336,7 @@ export const tradeoffApi = {
     checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const model = await imageModel(request.modelId, 'request.modelId');
+    const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
     const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
     if (epsilon === 0) fail('request.epsilon must be > 0 (at ε = 0 the report is the clean accuracy)');
     const s = { ...DEFAULT_SUITE_SETTINGS };
@@ -347,7 +363,9 @@ export const tradeoffApi = {
     let surrogate: CachedModel | undefined;
     if (s.transfer && request.surrogateModelId) {
       surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
-      if (surrogate.entry.id === model.entry.id) fail('request.surrogateModelId must differ from request.modelId (a transfer attack crafts on another model)');
+      if (surrogate.entry.id === model.entry.id && !defense) {
+        fail('request.surrogateModelId must differ from request.modelId (a transfer attack crafts on another model)');
+      }
       if (surrogate.entry.dataset !== model.entry.dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${model.entry.dataset} model`);
     }
     const evalSet = checkEvalSet(request.evalSet);
@@ -360,16 +378,16 @@ export const tradeoffApi = {
     return asJob(jobId, async (signal) => {
       const report = progressReporter(onProgress, 1);
       return runReport({
-        model: { id: model.entry.id, model: model.attackModel },
+        model: { id: model.entry.id, model: attacked(model, defense) },
         dataset: evalSet ?? model.entry.dataset,
-        surrogate: surrogate ? { id: surrogate.entry.id, model: surrogate.attackModel } : undefined,
+        surrogate: surrogate ? { id: surrogate.entry.id === model.entry.id ? `${surrogate.entry.id} (undefended)` : surrogate.entry.id, model: surrogate.attackModel } : undefined,
         data,
         n,
         epsilon,
         suite,
         batchSize,
         seed,
-        settings: { backend: tf.getBackend(), model: model.entry.id, modelName: model.entry.name },
+        settings: { backend: tf.getBackend(), model: model.entry.id, modelName: model.entry.name, ...(defense ? { defense: defenseLabel(defense) } : {}) },
         signal,
         onProgress: (done, total, phase) => report(done, phase, total),
         onRow: (o) => void onRow?.(o),

@@ -47,7 +47,7 @@ export async function imageSetData(id: string): Promise<{ data: ImageDataset; su
     const s = stored.card;
     const bytes = new Uint8Array(stored.artifacts.weightData);
     const px = s.count * s.rows * s.cols;
-    data = { images: bytes.slice(0, px), labels: bytes.slice(px, px + s.count), count: s.count, rows: s.rows, cols: s.cols, numClasses: s.classNames.length };
+    data = { images: bytes.slice(0, px), labels: bytes.slice(px, px + s.count), count: s.count, rows: s.rows, cols: s.cols, channels: 1, numClasses: s.classNames.length };
     cache.set(id, data);
   }
   return { data, summary: stored.card };

@@ -1,5 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { collectConsoleErrors } from './helpers';
 
@@ -89,4 +91,41 @@ test('a new build deployed while the app is open is offered as "update ready" an
     writeFileSync(file, original);
   }
   expect(errors).toEqual([]);
+});
+
+test('on a static server that sends no headers, the service worker makes the app cross-origin isolated (threads) and applies the CSP', async ({ browser }) => {
+  test.setTimeout(240_000);
+  // A plain static file server, as on GitHub Pages or `python3 -m http.server`: no COOP/COEP, no CSP header.
+  const root = path.resolve(process.env.E2E_OUT_DIR ?? 'dist');
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file = path.join(root, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const context = await browser.newContext({ serviceWorkers: 'allow' });
+  const page = await context.newPage();
+  const errors = collectConsoleErrors(page);
+  try {
+    await page.goto(`http://127.0.0.1:${port}/?backend=wasm`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await expect(page.getByTestId('offline-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+    await page.reload();
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
+    // The engine (with its wasm threads) runs under the worker-delivered headers: an attack completes.
+    await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+    await page.getByTestId('gallery-image').first().click();
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-kind', /fooled|resisted/, { timeout: 60_000 });
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+    server.close();
+  }
 });

@@ -99,8 +99,9 @@ test('nothing leaves the origin while every panel runs its main action; an uploa
   await page.getByTestId('upload-input').setInputFiles({ name: 'private-photo.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') });
   await expect(page.getByTestId('bars-original')).toHaveAttribute('data-top', /\d/, { timeout: 30_000 });
   await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-running', 'false', { timeout: 60_000 });
-  // The upload caused no request at all: the picture is read and attacked in the browser.
-  expect(log.all.slice(before)).toEqual([]);
+  // The upload sent nothing anywhere: the picture is read and attacked in the browser. The only requests after it
+  // are the app's own model files, fetched (GET) when the transfer view first shows the other models' predictions.
+  expect(log.all.slice(before).filter((r) => !(r.method === 'GET' && new URL(r.url).pathname.startsWith('/models/')))).toEqual([]);
 
   // Boundaries: the toy playground trains a step.
   await openFresh(page, '/?backend=wasm#panel=boundaries&b-view=toy');

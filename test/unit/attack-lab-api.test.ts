@@ -60,7 +60,7 @@ function syntheticTestFile(): Uint8Array {
     for (let p = 0; p < PX; p++) images[i * PX + p] = Math.floor(rand() * 40);
     for (let y = 4; y < 24; y++) for (let x = 2 + 2 * k; x < 5 + 2 * k; x++) images[i * PX + y * 28 + x] = 230;
   }
-  return encodeSubset({ images, labels, count, rows: 28, cols: 28, numClasses: 10 });
+  return encodeSubset({ images, labels, count, rows: 28, cols: 28, channels: 1, numClasses: 10 });
 }
 
 let dir: string;
@@ -268,7 +268,7 @@ describe('runAttack', () => {
       if (a.defaults.samples !== undefined) small.samples = 4;
       if (a.defaults.binarySearchSteps !== undefined) small.binarySearchSteps = 2;
       if (a.needs === 'surrogate') small.surrogateModelId = 'tiny-b';
-      if (a.kind === 'ensemble') small.attacks = ['fgsm', 'pgd'];
+      if (a.id === 'ensemble') small.attacks = ['fgsm', 'pgd'];
       const r = await lab.runAttack(`all-${a.id}`, { modelId: 'tiny-a', attackId: a.id, options: { epsilons: [eps], ...small }, image: x, label });
       const e = r.results[0];
       const measured = a.norm === 'linf' ? e.linf : a.norm === 'l2' ? e.l2 : e.l0;

@@ -10,7 +10,7 @@ function tinyImages(count: number, rows = 3, cols = 2): Uint8Array {
 }
 
 function tinyDataset(count = 5): ImageDataset {
-  return { images: tinyImages(count, 4, 3), labels: Uint8Array.from({ length: count }, (_, i) => i % 3), count, rows: 4, cols: 3, numClasses: 3 };
+  return { images: tinyImages(count, 4, 3), labels: Uint8Array.from({ length: count }, (_, i) => i % 3), count, rows: 4, cols: 3, channels: 1, numClasses: 3 };
 }
 
 describe('IDX reader', () => {

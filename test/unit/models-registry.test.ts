@@ -112,7 +112,9 @@ describe('shipped zoo (models/index.json)', () => {
       const model = await loadZooModelFromDisk(entry);
       const x = tf.tensor2d(test.x, [test.n, 2]);
       const correct = tf.tidy(() => tf.sum(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), tf.tensor1d(test.y, 'int32'))));
-      expect((await correct.data())[0] / test.n, entry.id).toBeGreaterThan(0.8);
+      // Robust twins trained at a large ε give up clean accuracy for it (toy-blobs-mlp-robust, ε = 0.6: 74 % clean,
+      // 38 % robust against the standard MLP's 16 %); they must still be far above chance.
+      expect((await correct.data())[0] / test.n, entry.id).toBeGreaterThan(entry.robust ? 0.7 : 0.8);
       tf.dispose([x, correct]);
       model.dispose();
     }

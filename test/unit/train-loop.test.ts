@@ -113,7 +113,7 @@ describe('training loop', () => {
     // Two classes separable by brightness of the left half.
     const images = new Uint8Array(count * 784);
     for (let n = 0; n < count; n++) for (let p = 0; p < 784; p++) images[n * 784 + p] = labels[n] && p % 28 < 14 ? 200 : (n * 7 + p) % 50;
-    const data = imageExamples({ images, labels, count, rows: 28, cols: 28, numClasses: 2 });
+    const data = imageExamples({ images, labels, count, rows: 28, cols: 28, channels: 1, numClasses: 2 });
     const cnn = buildModel(
       { kind: 'cnn', inputShape: [28, 28, 1], conv: [{ filters: 4, kernel: 4, stride: 2, pool: 0 }, { filters: 4, kernel: 3, stride: 1, pool: 2 }], dense: [8], numClasses: 2 },
       3,

@@ -6,15 +6,20 @@
  *   (1) the objective rose in fewer than ρ = 0.75 of the steps since the last checkpoint, or
  *   (2) η was not reduced at the last checkpoint and the best objective has not improved since.
  * The L2 variant steps along ∇/‖∇‖₂.
+ *
+ * Three registry entries share that rule: APGD-CE (cross-entropy), APGD-DLR (the Difference of Logits Ratio, which
+ * is invariant to shifting and rescaling the logits) and APGD-T (targeted DLR towards each of the top-9 other
+ * classes in turn, on the examples still unbroken, counting any misclassification as success).
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectRows } from './batch';
-import { runEpsilonCurve } from './epsilon-curve';
+import { gatherRows, indicesWhere, pick, replaceRows, selectRows } from './batch';
+import { readLogits, runEpsilonCurve, type CurveContext } from './epsilon-curve';
 import { iterativeAtEpsilon, type IterativeSettings, type StepRuleFactory } from './iterative';
+import { DLR_MIN_CLASSES, rowStats, type AttackLoss } from './losses';
 import { settingsRecord } from './pgd';
 import { perExample } from './perturbation';
 import { exactSign, l2Normalise } from './step-rules';
-import type { AttackSpec } from './types';
+import type { AttackOptions, AttackSpec } from './types';
 
 const ALPHA = 0.75;
 const RHO = 0.75;
@@ -111,33 +116,153 @@ export function apgdStep(norm: 'linf' | 'l2', steps: number, alpha = ALPHA): Ste
   };
 }
 
-export const apgdCe: AttackSpec = {
-  id: 'apgd-ce',
-  name: 'APGD-CE',
+function apgdSettings(opts: AttackOptions, loss: AttackLoss): IterativeSettings {
+  const norm = opts.norm === 'l2' ? 'l2' : 'linf';
+  const steps = opts.steps ?? 100;
+  return {
+    norm,
+    steps,
+    stepSize: opts.stepSize,
+    relativeStepSize: opts.relativeStepSize ?? 2,
+    randomStart: opts.randomStart ?? true,
+    restarts: opts.restarts ?? 1,
+    rule: apgdStep(norm, steps, opts.momentum ?? ALPHA),
+    loss,
+  };
+}
+
+function checkDlrClasses(id: string, numClasses: number): void {
+  if (numClasses < DLR_MIN_CLASSES) {
+    throw new Error(`${id}: the DLR loss needs a model with at least ${DLR_MIN_CLASSES} classes, this one has ${numClasses} (use apgd-ce)`);
+  }
+}
+
+function apgdWithLoss(id: string, name: string, loss: AttackLoss, description: string): AttackSpec {
+  return {
+    id,
+    name,
+    norm: 'linf',
+    norms: ['linf', 'l2'],
+    kind: 'gradient',
+    targeted: true,
+    needs: 'gradients',
+    defaults: { steps: 100, randomStart: true, restarts: 1 },
+    description,
+    reference: 'Croce & Hein 2020 (AutoAttack)',
+    async run(model, x, labels, opts) {
+      if (loss === 'dlr') checkDlrClasses(id, model.numClasses);
+      const settings = apgdSettings(opts, loss);
+      return runEpsilonCurve(model, x, labels, opts, {
+        caps: { id, norms: ['linf', 'l2'], targeted: true },
+        hyperparameters: { ...settingsRecord(settings), momentum: opts.momentum ?? ALPHA, rho: RHO, loss },
+        atEpsilon: (ctx, xRows, rows, eps) => iterativeAtEpsilon(ctx, xRows, rows, eps, settings),
+      });
+    },
+  };
+}
+
+export const apgdCe = apgdWithLoss('apgd-ce', 'APGD-CE', 'ce', 'Auto-PGD on cross-entropy: momentum steps with a step size halved whenever progress stalls.');
+
+export const apgdDlr = apgdWithLoss(
+  'apgd-dlr',
+  'APGD-DLR',
+  'dlr',
+  'Auto-PGD on the Difference of Logits Ratio, a margin loss that rescaling or shifting the logits cannot flatten.',
+);
+
+/** APGD-T's default number of target classes (AutoAttack's standard version). */
+export const APGD_T_TARGETS = 9;
+
+/**
+ * Per row, the other classes in decreasing order of clean logit, the first `count` of them: APGD-T's targets (the
+ * classes most likely to be reachable).
+ */
+export function rankedTargets(logits: ArrayLike<number>, labels: Int32Array, numClasses: number, count: number): Int32Array[] {
+  const n = labels.length;
+  const lists: Int32Array[] = Array.from({ length: count }, () => new Int32Array(n));
+  for (let i = 0; i < n; i++) {
+    const others = Array.from({ length: numClasses }, (_, j) => j).filter((j) => j !== labels[i]);
+    others.sort((a, b) => logits[i * numClasses + b] - logits[i * numClasses + a] || a - b);
+    for (let r = 0; r < count; r++) lists[r][i] = others[r];
+  }
+  return lists;
+}
+
+/** APGD-T at one ε: a targeted-DLR run towards each ranked target in turn, only on the rows still unbroken. */
+async function apgdTargetsAtEpsilon(
+  ctx: CurveContext,
+  xRows: tf.Tensor,
+  rows: Int32Array,
+  epsilon: number,
+  settings: IterativeSettings,
+  count: number,
+): Promise<{ adversarial: tf.Tensor; queries: number }> {
+  const C = ctx.model.numClasses;
+  const labels = pick(ctx.labels, rows);
+  const clean = await readLogits(ctx.model, xRows);
+  let queries = rows.length;
+  const ranked = rankedTargets(clean, labels, C, count);
+  let adversarial = xRows.clone();
+  const broken = new Uint8Array(rows.length);
+  try {
+    for (const targets of ranked) {
+      const local = indicesWhere(broken, 0);
+      if (local.length === 0) break;
+      const xSub = gatherRows(xRows, local);
+      let out: { adversarial: tf.Tensor; queries: number };
+      try {
+        out = await iterativeAtEpsilon(ctx, xSub, pick(rows, local), epsilon, settings, ctx.model, { lossTargets: pick(targets, local) });
+      } finally {
+        xSub.dispose();
+      }
+      queries += out.queries;
+      const logits = await readLogits(ctx.model, out.adversarial);
+      const stats = rowStats(logits, local.length, C, pick(labels, local), null);
+      const won: number[] = [];
+      const at: number[] = [];
+      local.forEach((row, i) => {
+        if (stats.success[i]) {
+          broken[row] = 1;
+          won.push(i);
+          at.push(row);
+        }
+      });
+      if (won.length > 0) {
+        const better = gatherRows(out.adversarial, Int32Array.from(won));
+        const merged = replaceRows(adversarial, better, Int32Array.from(at));
+        better.dispose();
+        adversarial.dispose();
+        adversarial = merged;
+      }
+      out.adversarial.dispose();
+    }
+  } catch (err) {
+    adversarial.dispose();
+    throw err;
+  }
+  return { adversarial, queries };
+}
+
+export const apgdT: AttackSpec = {
+  id: 'apgd-t',
+  name: 'APGD-T',
   norm: 'linf',
   norms: ['linf', 'l2'],
   kind: 'gradient',
-  targeted: true,
+  targeted: false,
   needs: 'gradients',
   defaults: { steps: 100, randomStart: true, restarts: 1 },
-  description: 'Auto-PGD on cross-entropy: momentum steps with a step size halved whenever progress stalls.',
+  description:
+    'Auto-PGD on the targeted DLR loss, aimed in turn at each of the 9 classes with the highest clean logits; any misclassification counts.',
   reference: 'Croce & Hein 2020 (AutoAttack)',
-  run(model, x, labels, opts) {
-    const norm = opts.norm === 'l2' ? 'l2' : 'linf';
-    const steps = opts.steps ?? 100;
-    const settings: IterativeSettings = {
-      norm,
-      steps,
-      stepSize: opts.stepSize,
-      relativeStepSize: opts.relativeStepSize ?? 2,
-      randomStart: opts.randomStart ?? true,
-      restarts: opts.restarts ?? 1,
-      rule: apgdStep(norm, steps, opts.momentum ?? ALPHA),
-    };
+  async run(model, x, labels, opts) {
+    checkDlrClasses('apgd-t', model.numClasses);
+    const settings = apgdSettings(opts, 'dlr');
+    const count = Math.min(APGD_T_TARGETS, model.numClasses - 1);
     return runEpsilonCurve(model, x, labels, opts, {
-      caps: { id: 'apgd-ce', norms: ['linf', 'l2'], targeted: true },
-      hyperparameters: { ...settingsRecord(settings), momentum: opts.momentum ?? ALPHA, rho: RHO },
-      atEpsilon: (ctx, xRows, rows, eps) => iterativeAtEpsilon(ctx, xRows, rows, eps, settings),
+      caps: { id: 'apgd-t', norms: ['linf', 'l2'], targeted: false },
+      hyperparameters: { ...settingsRecord(settings), momentum: opts.momentum ?? ALPHA, rho: RHO, loss: 'dlr-targeted', targetClasses: count },
+      atEpsilon: (ctx, xRows, rows, eps) => apgdTargetsAtEpsilon(ctx, xRows, rows, eps, settings, count),
     });
   },
 };

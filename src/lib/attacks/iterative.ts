@@ -10,7 +10,7 @@ import { createRng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
 import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
-import { ascentObjective, mean, rowStats, type AttackLoss } from './losses';
+import { ascentObjective, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
@@ -49,6 +49,8 @@ export interface IterativeParams {
   /** Per-example ε and absolute step size. */
   epsilon: Float32Array;
   stepSize: Float32Array;
+  /** Per-example radius of the random start when it differs from ε (N-FGSM starts in a cube larger than its step). */
+  startRadius?: Float32Array;
   randomStart: boolean;
   /** Runs in all; runs after the first attack only the examples still unbroken, always from a random start. */
   restarts: number;
@@ -68,8 +70,13 @@ export interface IterativeParams {
   rowsOf?: { rows: Int32Array; total: number };
   /** Keep the highest-objective iterate and run every step, even after success (adversarial training). */
   maximizeLoss?: boolean;
-  /** The objective ascended (and used to pick each example's best iterate); default cross-entropy. */
+  /** The loss ascended (default cross-entropy; losses.ts). DLR with targets (or lossTargets) is the targeted DLR. */
   loss?: AttackLoss;
+  /**
+   * Classes the targeted DLR loss aims at while success stays untargeted (prediction ≠ label): APGD-T's way of using
+   * a targeted loss to find ANY misclassification. Only with loss 'dlr' and targets null.
+   */
+  lossTargets?: Int32Array;
   /**
    * The gradient and logits at x itself, when the caller already has them (the driver's clean pass): the first run
    * without a random start then skips its step-0 forward-backward. grad is [n, …] for these rows; logits [n·C].
@@ -90,20 +97,18 @@ export interface IterativeOutcome {
   queries: number;
 }
 
-/** ∇ₓ of the summed ascent objective and the logits of the same forward pass. */
+/** ∇ₓ of the summed per-example objective and the logits of the same forward pass. */
 export function gradientAndLogits(
   model: AttackModel,
   x: tf.Tensor,
-  classes: tf.Tensor1D,
-  targeted: boolean,
-  loss: AttackLoss = 'ce',
+  objective: (logits: tf.Tensor2D) => tf.Tensor1D,
 ): { grad: tf.Tensor; logits: tf.Tensor2D } {
   let logits: tf.Tensor2D | null = null;
   const grad = tf.grad((xi: tf.Tensor) => {
     const z = model.logits(xi);
     // A clone, because tensors saved on the gradient tape are disposed after backprop.
     logits = tf.keep(z.clone());
-    return ascentObjective(z, classes, targeted, loss).sum();
+    return objective(z).sum();
   })(x);
   return { grad, logits: logits! };
 }
@@ -113,8 +118,16 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const C = model.numClasses;
   const eps = perExample(p.epsilon, x.rank);
   const step = perExample(p.stepSize, x.rank);
+  const startEps = p.startRadius ? perExample(p.startRadius, x.rank) : eps;
   const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
+  const dlr = p.loss === 'dlr';
+  if (p.lossTargets && !(dlr && !targeted)) throw new Error('lossTargets needs the DLR loss and an untargeted run');
+  const dlrTargets = dlr ? (p.lossTargets ?? p.targets) : null;
+  const labelTensor = dlr ? tf.tensor1d(p.labels, 'int32') : null;
+  const dlrTargetTensor = dlrTargets ? tf.tensor1d(dlrTargets, 'int32') : null;
+  const objective = (z: tf.Tensor2D): tf.Tensor1D =>
+    !dlr ? ascentObjective(z, classes, targeted, p.loss === 'margin' ? 'margin' : 'ce') : dlrTargetTensor ? dlrTargetedLoss(z, labelTensor!, dlrTargetTensor) : dlrLoss(z, labelTensor!);
   // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
   // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
   const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
@@ -125,9 +138,9 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     tf.tidy(() => {
       if (restart === 0 && p.rowsOf) {
         const full = unitBallSample([p.rowsOf.total, ...x.shape.slice(1)], p.norm, seed);
-        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(eps)));
+        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(startEps)));
       }
-      return project(x.add(randomInBall(x, eps, p.norm, seed)));
+      return project(x.add(randomInBall(x, startEps, p.norm, seed)));
     });
   let xk: tf.Tensor = p.randomStart || restart > 0 ? start() : x.clone();
   let best = x.clone();
@@ -151,7 +164,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
-        else ({ grad, logits } = gradientAndLogits(model, xk, classes, targeted, p.loss));
+        else ({ grad, logits } = gradientAndLogits(model, xk, objective));
         queries += n;
         const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
         logits.dispose();
@@ -159,8 +172,9 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         packed.dispose();
       }
       const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
-      // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes.
+      // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes; DLR has its own.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
+      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, C + 1);
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -216,9 +230,12 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   } finally {
     grad?.dispose();
     xk.dispose();
+    if (startEps !== eps) startEps.dispose();
     eps.dispose();
     step.dispose();
     classes.dispose();
+    labelTensor?.dispose();
+    dlrTargetTensor?.dispose();
     if (box) tf.dispose([box.lo, box.hi]);
     rule.dispose?.();
   }
@@ -245,8 +262,10 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
             ...p,
             epsilon: pick(p.epsilon, work),
             stepSize: pick(p.stepSize, work),
+            startRadius: p.startRadius ? pick(p.startRadius, work) : undefined,
             labels: pick(p.labels, work),
             targets: p.targets ? pick(p.targets, work) : null,
+            lossTargets: p.lossTargets ? pick(p.lossTargets, work) : undefined,
           },
           rng.seed(),
           r,
@@ -290,6 +309,8 @@ export interface IterativeSettings {
   randomStart: boolean;
   restarts: number;
   rule: StepRuleFactory;
+  /** The loss ascended (default cross-entropy). */
+  loss?: AttackLoss;
 }
 
 /** Runs the loop on the driver's rows at one ε (the common atEpsilon of the iterative attacks). */
@@ -300,12 +321,16 @@ export async function iterativeAtEpsilon(
   epsilon: number,
   s: IterativeSettings,
   model: AttackModel = ctx.model,
+  /** Per-call additions (APGD-T's lossTargets). */
+  extra: Partial<IterativeParams> = {},
 ): Promise<{ adversarial: tf.Tensor; queries: number; scored?: { predicted: Int32Array; success: Uint8Array } }> {
   if (epsilon === 0) return { adversarial: xRows.clone(), queries: 0 };
   const { labels, targets } = rowClasses(ctx, rows);
   const n = rows.length;
-  // The driver's clean gradient (same model, untargeted objective) is the first step's gradient when x_0 = x.
-  const clean = ctx.clean && model === ctx.model && !s.randomStart ? ctx.clean : null;
+  // The driver's clean gradient (same model, untargeted cross-entropy) is the first step's gradient when x_0 = x —
+  // only for that loss: a margin or DLR run takes its own first gradient.
+  const loss = s.loss ?? ctx.opts.loss ?? 'ce';
+  const clean = ctx.clean && model === ctx.model && !s.randomStart && loss === 'ce' ? ctx.clean : null;
   const initial = clean
     ? {
         grad: rows.length === ctx.labels.length ? clean.grad.clone() : gatherRows(clean.grad, rows),
@@ -328,7 +353,8 @@ export async function iterativeAtEpsilon(
     signal: ctx.opts.signal,
     rowsOf: { rows, total: ctx.labels.length },
     maximizeLoss: ctx.opts.maximizeLoss === true,
-    loss: ctx.opts.loss,
+    loss,
+    ...extra,
     initial,
     fixedShapes: ctx.fixedShapes === true,
   }).finally(() => initial?.grad.dispose());

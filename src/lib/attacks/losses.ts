@@ -34,12 +34,13 @@ export function crossEntropy(logits: tf.Tensor2D, classes: tf.Tensor1D): tf.Tens
  * What gradient attacks ascend. 'ce' (default): cross-entropy of the true class, or minus that of the target.
  * 'margin' (Carlini & Wagner's logit loss): max_{j≠y} z_j − z_y, or z_t − max_{j≠t} z_j — it reads the logits
  * directly, so it keeps a useful gradient where the softmax has saturated and the cross-entropy's has underflowed
- * to zero (defensive distillation).
+ * to zero (defensive distillation). 'dlr': the Difference of Logits Ratio (Croce & Hein 2020), invariant to the
+ * logits' shift and scale (dlrLoss / dlrTargetedLoss below; APGD-DLR and APGD-T).
  */
-export type AttackLoss = 'ce' | 'margin';
+export type AttackLoss = 'ce' | 'margin' | 'dlr';
 
-/** `classes` holds labels (untargeted) or targets (targeted). */
-export function ascentObjective(logits: tf.Tensor2D, classes: tf.Tensor1D, targeted: boolean, loss: AttackLoss = 'ce'): tf.Tensor1D {
+/** `classes` holds labels (untargeted) or targets (targeted). The DLR loss needs both, so it has its own functions. */
+export function ascentObjective(logits: tf.Tensor2D, classes: tf.Tensor1D, targeted: boolean, loss: Exclude<AttackLoss, 'dlr'> = 'ce'): tf.Tensor1D {
   return tf.tidy(() => {
     if (loss === 'margin') {
       const m = classMargin(logits, classes);
@@ -48,6 +49,80 @@ export function ascentObjective(logits: tf.Tensor2D, classes: tf.Tensor1D, targe
     const ce = crossEntropy(logits, classes);
     return targeted ? ce.neg() : ce;
   });
+}
+
+/** DLR needs the third-largest logit; the targeted form the fourth (it falls back to the third below 4 classes). */
+export const DLR_MIN_CLASSES = 3;
+
+/**
+ * The k largest logits per row, largest first, each of shape [n]. Differentiable: each is the max of a copy with the
+ * larger ones masked out (argMax and oneHot carry no gradient), since tfjs has no gradient for TopK.
+ */
+function topLogits(z: tf.Tensor2D, k: number): tf.Tensor1D[] {
+  const out: tf.Tensor1D[] = [];
+  let rest: tf.Tensor2D = z;
+  for (let i = 0; i < k; i++) {
+    out.push(rest.max(1) as tf.Tensor1D);
+    if (i + 1 < k) rest = rest.sub(tf.oneHot(rest.argMax(1), z.shape[1]).mul(1e9)) as tf.Tensor2D;
+  }
+  return out;
+}
+
+/**
+ * Untargeted DLR, to be ascended: −(z_y − max_{i≠y} z_i) / (z_π1 − z_π3), π the logits sorted in decreasing order.
+ * Positive exactly when y is not the top class; the denominator makes it invariant to shifting and rescaling the
+ * logits, so a model whose logits are huge (gradient masking by saturation) cannot hide behind a flat softmax.
+ */
+export function dlrLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    if (logits.shape[1] < DLR_MIN_CLASSES) throw new Error(`the DLR loss needs at least ${DLR_MIN_CLASSES} classes, the model has ${logits.shape[1]}`);
+    const [p1, , p3] = topLogits(logits, 3);
+    return classMargin(logits, labels).neg().div(p1.sub(p3).add(1e-12)) as tf.Tensor1D;
+  });
+}
+
+/** Targeted DLR, to be ascended: −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2). */
+export function dlrTargetedLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, targets: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const C = logits.shape[1];
+    if (C < DLR_MIN_CLASSES) throw new Error(`the DLR loss needs at least ${DLR_MIN_CLASSES} classes, the model has ${C}`);
+    const top = topLogits(logits, Math.min(4, C));
+    const p4 = top[3] ?? top[2];
+    const zy = logits.mul(tf.oneHot(labels, C)).sum(1);
+    const zt = logits.mul(tf.oneHot(targets, C)).sum(1);
+    return zy.sub(zt).neg().div(top[0].sub(top[2].add(p4).mul(0.5)).add(1e-12)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * DLR per row of read-back logits (float64), the same formulas as dlrLoss / dlrTargetedLoss: the per-example
+ * bookkeeping (best iterate, APGD's step-size checks) must judge progress on the loss the gradient ascends.
+ */
+export function dlrRows(
+  logits: ArrayLike<number>,
+  n: number,
+  numClasses: number,
+  labels: Int32Array,
+  targets: Int32Array | null,
+  stride = numClasses,
+): Float32Array {
+  const out = new Float32Array(n);
+  const row = new Float64Array(numClasses);
+  for (let i = 0; i < n; i++) {
+    const o = i * stride;
+    for (let j = 0; j < numClasses; j++) row[j] = logits[o + j];
+    const y = labels[i];
+    const sorted = Array.from(row).sort((a, b) => b - a);
+    if (targets) {
+      const p4 = sorted[3] ?? sorted[2];
+      out[i] = -(row[y] - row[targets[i]]) / (sorted[0] - 0.5 * (sorted[2] + p4) + 1e-12);
+    } else {
+      let other = -Infinity;
+      for (let j = 0; j < numClasses; j++) if (j !== y && row[j] > other) other = row[j];
+      out[i] = -(row[y] - other) / (sorted[0] - sorted[2] + 1e-12);
+    }
+  }
+  return out;
 }
 
 /** z_c − max_{j≠c} z_j per example (positive: class c wins), shape [n]. */

@@ -101,6 +101,15 @@ export interface AttackOptions {
   /** Square attack: initial fraction p of the input changed per query (schedule of Andriushchenko et al.). */
   initialFraction?: number;
   /**
+   * Sticker attack: 0/1 mask of where stickers may go, height × width values for all images or n × height × width
+   * (one per image); default: two bars across the middle sized to ε.
+   */
+  stickerMask?: Float32Array;
+  /** Sticker attack: views per optimisation step, the first being the unchanged image (1 = no EOT). */
+  eotSamples?: number;
+  /** Sticker attack: the random views EOT averages over (default: sticker.ts DEFAULT_VIEWS). */
+  views?: import('./sticker').ViewDistribution;
+  /**
    * Adversarial-training mode (gradient attacks on the shared loop): attack EVERY example, misclassified ones too,
    * for all steps, and return the iterate with the highest loss instead of stopping at the first success (Madry et
    * al.'s inner maximisation). Success is still reported truthfully, but earlier ε are not carried forward.
@@ -143,6 +152,11 @@ export interface AttackResult {
   /** Target class per example (targeted runs only). */
   targets?: Int32Array;
   results: EpsilonResult[];
+  /**
+   * Worst-case wrappers (ensemble, autoattack, restarts): after each run in order, the number of examples still
+   * robust at each ε (same order as `results`).
+   */
+  stages?: { attack: string; robust: number[] }[];
 }
 
 export type AttackKind = 'gradient' | 'score' | 'transfer' | 'baseline' | 'minimization' | 'ensemble';

@@ -15,6 +15,16 @@ import { buildMlp, validateMlpConfig, type MlpActivation } from '../models/mlp';
 import { trainModel, type TrainMethod } from '../train/train';
 import type { AttackModel, AttackSpec, Norm } from '../attacks/types';
 import { evaluatePoints, evaluateToyGrid, type ToyGrid } from './grid';
+import { certify, type Certificate } from '../defenses/smoothing';
+
+/** Randomized smoothing on the plane (defenses/smoothing.ts CERTIFY): σ in data units, n0 + n draws, level α. */
+export interface ToyCertifySettings {
+  sigma: number;
+  n0: number;
+  n: number;
+  alpha: number;
+  seed?: number;
+}
 
 export interface ToyDataConfig {
   dataset: ToyDatasetId;
@@ -232,6 +242,21 @@ export class ToyPlayground {
       } finally {
         first.adversarial.dispose();
       }
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /**
+   * The smoothed classifier's certificate at one point of the plane: its class and the L2 radius within which the
+   * vote cannot change (with probability ≥ 1 − α over the draws), or ABSTAIN with radius 0. The noise is not
+   * clipped to the plotting box: the certificate is for the Gaussian.
+   */
+  async certifyPoint(point: [number, number], settings: ToyCertifySettings, which: ToyModelWhich = 'current'): Promise<Certificate> {
+    if (!point.every((v) => Number.isFinite(v))) throw new Error(`point must be two finite numbers, got ${point.join(', ')}`);
+    const x = tf.tensor2d([point[0], point[1]], [1, 2]);
+    try {
+      return await certify(this.attackModel(which), x, { ...settings, seed: settings.seed ?? 0 });
     } finally {
       x.dispose();
     }

@@ -3,23 +3,23 @@
  * given example indices. Image datasets (bytes) and plain float arrays (toy 2-D sets) both fit.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset } from './dataset';
+import { imageSize, type ImageDataset } from './dataset';
 
 export interface ExampleSet {
   count: number;
   numClasses: number;
-  /** Shape of one example, e.g. [28, 28, 1] or [2]. */
+  /** Shape of one example, e.g. [28, 28, 1], [32, 32, 3] or [2]. */
   inputShape: number[];
   /** x: float32 [n, ...inputShape]; y: int32 [n]. The caller disposes both. */
   batch(indices: ArrayLike<number>): { x: tf.Tensor; y: tf.Tensor1D };
 }
 
 export function imageExamples(d: ImageDataset): ExampleSet {
-  const pixels = d.rows * d.cols;
+  const pixels = imageSize(d);
   return {
     count: d.count,
     numClasses: d.numClasses,
-    inputShape: [d.rows, d.cols, 1],
+    inputShape: [d.rows, d.cols, d.channels],
     batch(indices) {
       const n = indices.length;
       const x = new Float32Array(n * pixels);
@@ -31,7 +31,7 @@ export function imageExamples(d: ImageDataset): ExampleSet {
         for (let p = 0; p < pixels; p++) x[b * pixels + p] = d.images[off + p] / 255;
         y[b] = d.labels[i];
       }
-      return { x: tf.tensor4d(x, [n, d.rows, d.cols, 1]), y: tf.tensor1d(y, 'int32') };
+      return { x: tf.tensor4d(x, [n, d.rows, d.cols, d.channels]), y: tf.tensor1d(y, 'int32') };
     },
   };
 }

@@ -57,7 +57,7 @@ export function fashionSplit(
       }
       labels[n] = k;
     });
-    return validateImageDataset({ images, labels, count: picks.length, rows: 28, cols: 28, numClasses: perClass.length }, name);
+    return validateImageDataset({ images, labels, count: picks.length, rows: 28, cols: 28, channels: 1, numClasses: perClass.length }, name);
   };
   return { train: build(trainPicks, 'fashion-mnist train'), test: build(testPicks, 'fashion-mnist test') };
 }

@@ -17,7 +17,7 @@ export function datasetFromIdx(
   if (labels.dims[0] !== count) {
     throw new Error(`${name}: ${count} images but ${labels.dims[0]} labels`);
   }
-  return validateImageDataset({ images: images.data, labels: labels.data, count, rows, cols, numClasses }, name);
+  return validateImageDataset({ images: images.data, labels: labels.data, count, rows, cols, channels: 1, numClasses }, name);
 }
 
 export const MNIST_FILES = {

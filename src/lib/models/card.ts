@@ -17,7 +17,10 @@ export interface CardEvaluation {
   /** Test examples evaluated (the first n of the test set). */
   n: number;
   clean_accuracy: number;
+  /** Robust accuracy per ε; with its 95 % interval (ci95) when n < 10 000. */
   points: RobustAccuracyPoint[];
+  /** Worst-case suites (autoattack, ensemble): the robust accuracy after each component, in order. */
+  stages?: { attack: string; points: RobustAccuracyPoint[] }[];
   seconds: number;
 }
 
@@ -46,5 +49,15 @@ export interface ModelCard extends ModelEntry {
     command: string;
   };
   evaluations: CardEvaluation[];
+  /**
+   * Robust toy models: the same attack at this model's ε on the standard twin's card and on this one, and the
+   * margin between them in points (the boundary lesson needs a visible one).
+   */
+  comparison?: { standardModel: string; attack: string; epsilon: number; standard: number; robust: number; marginPoints: number };
+  /**
+   * An independent check of a PGD figure: the model rebuilt in PyTorch running its own PGD with the same ε, steps,
+   * step size and restarts on the same images (scripts/bench/torch_pgd_check.py's output, models/<id>/torch-check.json).
+   */
+  independentCheck?: Record<string, unknown>;
   notes: string[];
 }

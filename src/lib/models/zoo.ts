@@ -24,6 +24,7 @@ export type RecipeTraining = Pick<
   TrainOptions,
   | 'method' | 'epochs' | 'batchSize' | 'optimizer' | 'momentum' | 'learningRate' | 'schedule'
   | 'epsilon' | 'epsilonRamp' | 'stepSize' | 'attackSteps' | 'tradesBeta' | 'noiseSigma' | 'temperature'
+  | 'maximizeLoss' | 'noiseMultiplier'
 >;
 
 /** Early stopping: PGD robust accuracy on held-out examples every `every` steps; the best weights are kept. */
@@ -90,6 +91,27 @@ const SMALL_CNN: Architecture = {
 
 const FULL = 10_000;
 
+/**
+ * The traffic-sign net (32×32 RGB, 14 classes): strided convolutions like SMALL_CNN, one layer deeper for the larger
+ * colour input. About 1.7 M multiply–adds per image (3× SMALL_CNN), so that standard and adversarial training fit
+ * on the shared 2-core machine.
+ */
+const SIGNS_CNN: Architecture = {
+  kind: 'cnn',
+  inputShape: [32, 32, 3],
+  conv: [
+    { filters: 24, kernel: 5, stride: 2, pool: 0 },
+    { filters: 48, kernel: 3, stride: 2, pool: 0 },
+    { filters: 64, kernel: 3, stride: 2, pool: 0 },
+  ],
+  dense: [128],
+  numClasses: 14,
+};
+
+/** The full procedural test split (src/lib/data/signs.ts: SIGNS_SPLIT_SIZES.test). */
+const SIGNS_TEST = 2_800;
+const EPS_8 = Number((8 / 255).toFixed(6));
+
 const imageRecipes: ZooRecipe[] = [
   {
     id: 'mnist-cnn',
@@ -101,6 +123,7 @@ const imageRecipes: ZooRecipe[] = [
     training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     notes: [
       'Target: clean ≥ 99.0 % on the 10 000 test images. The 5-epoch run (32 min on the shared 2-core machine) falls short of it by a few images (see the FGSM row at ε = 0); this net is reported at about 99.2 % after 10 epochs, so training longer is what would close the gap.',
+      'Training longer did not close it (issue 17): the same recipe with 12 epochs instead of 5 (60 min here, `--out .cache/candidates`) reached 98.94 % clean on the 10 000 test images against 98.95 % for these weights, so they were kept. What is left to try: a wider first layer or max-pooling instead of strided convolutions, or data augmentation (small shifts), which is how small MNIST nets usually pass 99 %.',
     ],
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.05, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
@@ -128,28 +151,38 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 3,
+    // The retraining recipe (issue 17): Madry-style PGD-AT on the highest-loss iterate, smaller steps than the
+    // shipped weights' PGD-5 (α = 0.1), 6 epochs, a PGD-20 held-out check. The shipped weights still follow the
+    // earlier recipe (their card reports it and is flagged currentRecipeDiffers) until this run — about 4 h of CPU
+    // here, resumable with `npm run train -- --model mnist-cnn-robust --out .cache/candidates --resume` — beats them
+    // on the same evaluation.
     training: {
       method: 'pgd',
-      epochs: 4,
+      epochs: 6,
       batchSize: 128,
       optimizer: 'adam',
-      learningRate: 3e-3,
+      learningRate: 2e-3,
       schedule: { kind: 'cyclic', peakFraction: 0.3 },
       epsilon: 0.3,
-      epsilonRamp: { rampFraction: 0.4 },
-      attackSteps: 5,
-      stepSize: 0.1,
+      epsilonRamp: { rampFraction: 0.3 },
+      attackSteps: 10,
+      stepSize: 0.04,
+      maximizeLoss: true,
     },
-    validation: { every: 230, n: 300, epsilon: 0.3, steps: 10, stepSize: 0.075 },
+    validation: { every: 230, n: 300, epsilon: 0.3, steps: 20, stepSize: 0.02 },
     notes: [
       'Fast adversarial training (FGSM with random start, α = 0.375, ε ramped to 0.3, Adam, cyclic lr 5e-3, 2 epochs) overfit catastrophically here: its loss on FGSM-RS examples fell to 0.21 while PGD-10 accuracy on 300 held-out images peaked at 17 % and ended at 6 %. PGD-5 adversarial training replaced it.',
       'Target: PGD-50×10 accuracy ≥ 88 % at ε = 0.3. Not reached on the 2 000 images evaluated (see the evaluations). The held-out check during training (PGD-10, α = 0.075, 300 images) read 97 %, far above PGD-50 with α = 0.01: large-step training attacks leave the loss surface hard to climb with large steps, and the check was too weak to steer early stopping. What would reach the target: PGD-AT with more, smaller steps (PGD-10–40, α ≈ 0.01–0.03) for 10+ epochs, with PGD-50-style held-out checks — several hours on this machine.',
+      'Retraining for issue 17 (targets: clean ≥ 98.5 %, ≥ 89 % PGD-50×10 and ≥ 88 % under the autoattack suite at ε = 0.3 on all 10 000 test images) is not finished, so these weights are still the PGD-5 ones above. The current recipe (PGD-10 adversarial training on the highest-loss iterate, α = 0.04, 6 epochs, same small net) ran at 26–40 images/s on the shared machine, about 4 h; a first N-FGSM run from scratch (k = 2, α = ε, ε ramped over 30 %) was stopped at step 460 of 3 680 with its loss still at chance level (2.28) and a held-out PGD-20 accuracy of 10 %. The small net (166k parameters) was kept rather than a wider one: a wider net multiplies the cost of every attack step, and the small net is the one the published 88.8 % (Wong et al.) and 89.3 % (Madry et al., larger net) figures are compared against.',
     ],
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.1, 0.2, 0.3], n: FULL, seed: 0 },
       { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 2000, seed: 0 },
       { attack: 'pgd', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 10, n: 1000, seed: 0 },
       { attack: 'ensemble', eps: [0.3], steps: 50, stepSize: 0.01, restarts: 1, n: 1000, seed: 0 },
+      // The figure to quote (issue 17): AutoAttack's standard suite without FAB-T. n = 200 only (about 40 min on the
+      // shared machine); the full 10 000 is `npm run eval -- --model mnist-cnn-robust --attack autoattack --eps 0.3 --n 10000 --json`.
+      { attack: 'autoattack', eps: [0.3], n: 200, seed: 0 },
     ],
   },
   {
@@ -180,6 +213,7 @@ const imageRecipes: ZooRecipe[] = [
       { attack: 'fgsm', eps: [0, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
       { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 300, seed: 0 },
       { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 300, seed: 0 },
+      { attack: 'autoattack', eps: [0.1], n: 100, seed: 0 },
     ],
   },
   {
@@ -221,16 +255,80 @@ const imageRecipes: ZooRecipe[] = [
       ],
     }),
   ),
+  {
+    id: 'signs-cnn',
+    name: 'Traffic-sign CNN',
+    description:
+      'A small convolutional network trained normally on procedurally rendered 32×32 colour traffic signs (14 classes): accurate on rendered signs, and easily fooled.',
+    data: { kind: 'image', dataset: 'signs', holdOut: 1000 },
+    architecture: SIGNS_CNN,
+    seed: 5,
+    training: { method: 'standard', epochs: 6, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    notes: [
+      'Trained and evaluated on rendered signs only (src/lib/data/signs.ts); a photograph of a real sign is outside its training distribution.',
+      'Target: PGD-20 accuracy ≤ 5 % at ε = 8/255. Not reached: PGD-20 leaves about a quarter of the test signs correct at 8/255 (see the evaluations). It is not gradient masking: APGD-CE-50 agrees (24.5 % at 8/255 on 200 images) and accuracy falls to 1.5 % at 16/255 (npm run eval -- --model signs-cnn --attack apgd-ce --eps 0.031373,0.062745 --steps 50 --n 200 --seed 0 --json). The rendered signs carry sensor noise, blur and lighting changes, and this small strided net learns coarse, smooth features from them; a wider net or lighter rendering noise would likely be more brittle, not measured here.',
+    ],
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 1 / 255, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), n: SIGNS_TEST, seed: 0 },
+      { attack: 'pgd', eps: [0, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), steps: 20, stepSize: 0.003, restarts: 1, n: 1000, seed: 0 },
+    ],
+  },
+  {
+    id: 'signs-cnn-robust',
+    name: 'Traffic-sign CNN, adversarially trained (ε = 8/255)',
+    description:
+      'The traffic-sign network adversarially trained with PGD (5 steps, ε = 8/255, ε ramped up over the first 30 %).',
+    data: { kind: 'image', dataset: 'signs', holdOut: 1000 },
+    architecture: SIGNS_CNN,
+    seed: 6,
+    training: {
+      method: 'pgd',
+      epochs: 4,
+      batchSize: 128,
+      optimizer: 'adam',
+      learningRate: 2e-3,
+      schedule: { kind: 'cyclic', peakFraction: 0.3 },
+      epsilon: EPS_8,
+      epsilonRamp: { rampFraction: 0.3 },
+      attackSteps: 5,
+      stepSize: Number((2.5 / 255).toFixed(6)),
+    },
+    validation: { every: 200, n: 300, epsilon: EPS_8, steps: 10, stepSize: Number((2 / 255).toFixed(6)) },
+    notes: [
+      'Trained and evaluated on rendered signs only (src/lib/data/signs.ts); a photograph of a real sign is outside its training distribution.',
+      'What it reaches (no target was set): 96.5 % clean on the 2 800 test signs (1.4 points below signs-cnn) and 71 % under PGD-50 with 10 restarts at ε = 8/255 on the first 200 (see the evaluations); the held-out PGD-10 check rose from 34 % to 69 % over the 4 epochs (50 min here) and had not levelled off, so longer training would likely add more.',
+      'Stickers (scripts/sticker-eval.ts, sticker-eval.json): at 10 % of the sign area the stop → speed-limit-50 stickers succeed on fewer unseen views than on signs-cnn; at 20 % they succeed on most views for this model too. L∞ robustness at 8/255 does not protect against a large unbounded patch.',
+    ],
+    evaluations: [
+      { attack: 'fgsm', eps: [0, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), n: SIGNS_TEST, seed: 0 },
+      { attack: 'pgd', eps: [EPS_8], steps: 50, stepSize: Number((1 / 255).toFixed(6)), restarts: 10, n: 200, seed: 0 },
+    ],
+  },
 ];
 
-/** Toy sets: the shape, its class count and noise, the L∞ ε the robust twin trains at, and the MLP width. */
-const TOY_SETS: { key: string; dataset: ToyDatasetId; label: string; classes: number; noise: number; epsilon: number; hidden: number[] }[] = [
+/**
+ * Toy sets: the shape, its class count and noise, the L∞ ε the robust twin trains at (and both twins are judged at),
+ * and the MLP width. maxLoss: the robust twin trains on PGD's highest-loss iterate (Madry et al.) rather than its
+ * first successful one. ε is chosen where the standard MLP fails: the spirals' at 1.5× their first ε (searched over
+ * 1× and 1.5× with both twins retrained: 0.1 → +13.6 / 0.15 → +36.9 points on two arms; 0.07 → +8.4 / 0.105 →
+ * +27.1 on three). On xor and circles no ε gives the margin: the standard MLP is already at the geometric optimum
+ * there (xor: robust at ε ⇔ both coordinates farther than ε from the axes, which it learns exactly; measured with
+ * PGD-AT at 1×/1.5×/2× ε: +0.3/+1.4/+1.2 points on xor, +1.0 at 1× on circles). Blobs: 0.3 → +3.5, 0.45 → +13.5,
+ * 0.525 → +14.8, 0.6 → +22.3 points (at a clean cost: 74 % clean), so 0.6.
+ */
+const TOY_SETS: { key: string; dataset: ToyDatasetId; label: string; classes: number; noise: number; epsilon: number; hidden: number[]; maxLoss?: boolean; note?: string }[] = [
   { key: 'moons', dataset: 'moons', label: 'two moons', classes: 2, noise: 0.05, epsilon: 0.2, hidden: [32, 32] },
-  { key: 'circles', dataset: 'circles', label: 'circles', classes: 2, noise: 0.05, epsilon: 0.15, hidden: [32, 32] },
-  { key: 'xor', dataset: 'xor', label: 'XOR', classes: 2, noise: 0.03, epsilon: 0.1, hidden: [32, 32] },
-  { key: 'spiral', dataset: 'spiral', label: 'two-arm spiral', classes: 2, noise: 0.02, epsilon: 0.1, hidden: [64, 64] },
-  { key: 'spiral3', dataset: 'spiral', label: 'three-arm spiral', classes: 3, noise: 0.02, epsilon: 0.07, hidden: [64, 64] },
-  { key: 'blobs', dataset: 'blobs', label: 'three Gaussian blobs', classes: 3, noise: 0.1, epsilon: 0.3, hidden: [32, 32] },
+  {
+    key: 'circles', dataset: 'circles', label: 'circles', classes: 2, noise: 0.05, epsilon: 0.15, hidden: [32, 32],
+    note: 'Margin target (robust ≥ standard + 20 points at the robust ε) not met, and not reachable on this set: the rings are 0.5 apart, so along a diagonal no boundary keeps an L∞ ball of radius above 0.18 on either side, and the standard MLP already draws the ring in the middle (85.8 % at ε = 0.15 against ≈ 87 % for the best possible with noise 0.05). PGD-AT on the highest-loss iterate at ε = 0.15 measured +1.0 point. Showing the lesson here needs a different set (wider gap or uneven class densities).',
+  },
+  {
+    key: 'xor', dataset: 'xor', label: 'XOR', classes: 2, noise: 0.03, epsilon: 0.1, hidden: [32, 32],
+    note: 'Margin target (robust ≥ standard + 20 points at the robust ε) not met, and not reachable on this set: a point is robust at ε exactly when both its coordinates are farther than ε from the axes, and the standard MLP already learns the axes (97.2 / 88.0 / 77.8 % at ε = 0.1 / 0.15 / 0.2, ≈ the fraction of points that far out). PGD-AT on the highest-loss iterate at 1× / 1.5× / 2× ε measured +0.3 / +1.4 / +1.2 points.',
+  },
+  { key: 'spiral', dataset: 'spiral', label: 'two-arm spiral', classes: 2, noise: 0.02, epsilon: 0.15, hidden: [64, 64], maxLoss: true },
+  { key: 'spiral3', dataset: 'spiral', label: 'three-arm spiral', classes: 3, noise: 0.02, epsilon: 0.105, hidden: [64, 64], maxLoss: true },
+  { key: 'blobs', dataset: 'blobs', label: 'three Gaussian blobs', classes: 3, noise: 0.1, epsilon: 0.6, hidden: [32, 32], maxLoss: true },
 ];
 
 const TOY_N = 1000;
@@ -258,7 +356,7 @@ function toyRecipes(): ZooRecipe[] {
       {
         id: `toy-${t.key}-mlp-robust`,
         name: `Robust MLP on ${t.label}`,
-        description: `The same MLP adversarially trained (PGD-10, L∞ ε = ${t.epsilon}) on ${t.label}: a wider margin around the points.`,
+        description: `The same MLP adversarially trained (PGD-10${t.maxLoss ? ' on its highest-loss iterate' : ''}, L∞ ε = ${t.epsilon}) on ${t.label}: a wider margin around the points.`,
         data,
         architecture,
         seed: 200 + i,
@@ -269,8 +367,10 @@ function toyRecipes(): ZooRecipe[] {
           epsilonRamp: { rampFraction: 0.3 },
           attackSteps: 10,
           stepSize: t.epsilon / 4,
+          ...(t.maxLoss ? { maximizeLoss: true } : {}),
         },
         evaluations,
+        ...(t.note ? { notes: [t.note] } : {}),
       },
     ];
   });

@@ -14,7 +14,7 @@ import { detectCatastrophicOverfitting, detectRobustOverfitting, type Catastroph
 import { LR_SCHEDULES } from './schedule';
 import { trainModel } from './train';
 
-export const FINETUNE_METHODS = ['fgsm-rs', 'pgd', 'trades'] as const;
+export const FINETUNE_METHODS = ['fgsm-rs', 'n-fgsm', 'pgd', 'trades'] as const;
 export type FinetuneMethod = (typeof FINETUNE_METHODS)[number];
 
 /** Everything that decides the training run; it goes on the model's card. */
@@ -24,9 +24,9 @@ export interface FinetuneRecipe {
   epsilon: number;
   /** Fraction of the run over which ε ramps linearly from 0 to its target (0 = the full ε from the first step). */
   epsilonRamp: number;
-  /** PGD-AT and TRADES attack steps k (FGSM-RS always takes one). */
+  /** PGD-AT and TRADES attack steps k (FGSM-RS and N-FGSM always take one). */
   attackSteps: number;
-  /** Attack step α as a multiple of ε (FGSM-RS: 1.25 by Wong et al.; PGD: 2.5/k by Madry et al.). */
+  /** Attack step α as a multiple of ε (FGSM-RS: 1.25 by Wong et al.; N-FGSM: 1 by de Jorge et al.; PGD: 2.5/k by Madry et al.). */
   relativeStepSize: number;
   /** TRADES weight β on the robustness (KL) term. */
   tradesBeta: number;

@@ -4,4 +4,4 @@
  */
 import type { FinetuneMethod } from './finetune';
 
-export const FINETUNE_METHOD_LABELS: Record<FinetuneMethod, string> = { 'fgsm-rs': 'FGSM-RS', pgd: 'PGD-AT', trades: 'TRADES' };
+export const FINETUNE_METHOD_LABELS: Record<FinetuneMethod, string> = { 'fgsm-rs': 'FGSM-RS', 'n-fgsm': 'N-FGSM', pgd: 'PGD-AT', trades: 'TRADES' };

@@ -1,26 +1,34 @@
 /**
  * A generic, step-wise training loop over a tf.LayersModel that outputs logits, for Node scripts and the browser
  * worker alike: standard training and adversarial training (FGSM with random start, PGD, TRADES) with an ε
- * curriculum, learning-rate schedules, Adam or SGD, progress callbacks, cancellation, and early stopping on a
- * held-out metric that keeps the best weights.
+ * curriculum, learning-rate schedules, Adam or SGD, progress callbacks, cancellation, early stopping on a
+ * held-out metric that keeps the best weights, and checkpoints a killed run resumes from (TrainState).
  *
  * Batches have a fixed shape (the last partial batch of an epoch is dropped), because the webgpu buffer pool never
  * shrinks. Adversarial examples come from the attack library (one iterative loop serves the project), by default its
  * PGD; FGSM-RS is that loop with one step of α = 1.25 ε from a random start (Wong, Rice & Kolter 2020). The
  * library skips examples already misclassified when clean (their δ is 0) and keeps each example's first successful
- * iterate, so PGD-AT here trains on the earliest adversarial point along the path (as in "friendly" AT).
+ * iterate, so PGD-AT here trains on the earliest adversarial point along the path (as in "friendly" AT) — unless
+ * `maximizeLoss` is set: then every example is attacked for all steps and the highest-loss iterate is kept (Madry
+ * et al.'s inner maximisation).
+ *
+ * N-FGSM (de Jorge et al. 2022) is one sign step of α = ε from a start drawn uniformly in the LARGER cube of
+ * radius k·ε (k = 2), with no projection back onto the ε-cube (only clipping to the input box): the noise and the
+ * missing projection are what keep single-step training from catastrophic overfitting at large ε.
  */
 import * as tf from '@tensorflow/tfjs';
 import { layersModelAsAttackModel } from '../attacks/model-adapter';
+import { iterativeAttack } from '../attacks/iterative';
 import { getAttack } from '../attacks/registry';
+import { signStep } from '../attacks/step-rules';
 import type { AttackModel, AttackSpec } from '../attacks/types';
 import { throwIfCancelled } from '../util/cancel';
-import { createRng } from '../util/rng';
+import { createRng, type RngSnapshot } from '../util/rng';
 import type { ExampleSet } from '../data/examples';
 import { distillationLoss, teacherSoftLabels } from './distill';
 import { epsilonAt, learningRateAt, type EpsilonRamp, type LrSchedule } from './schedule';
 
-export const TRAIN_METHODS = ['standard', 'fgsm-rs', 'pgd', 'trades', 'gaussian', 'distill'] as const;
+export const TRAIN_METHODS = ['standard', 'fgsm-rs', 'n-fgsm', 'pgd', 'trades', 'gaussian', 'distill'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
 
 export interface TrainOptions {
@@ -39,8 +47,15 @@ export interface TrainOptions {
   /** L∞ budget for adversarial methods (input units). */
   epsilon?: number;
   epsilonRamp?: EpsilonRamp;
-  /** Step size α: absolute. Default: 1.25 ε for fgsm-rs, 2.5 ε / steps for pgd and trades. */
+  /** Step size α: absolute. Default: 1.25 ε for fgsm-rs, ε for n-fgsm, 2.5 ε / steps for pgd and trades. */
   stepSize?: number;
+  /** N-FGSM: the random start is uniform in the cube of radius noiseMultiplier·ε (default k = 2). */
+  noiseMultiplier?: number;
+  /**
+   * PGD-AT / TRADES / FGSM-RS: attack every example for all steps and train on the highest-loss iterate (Madry et
+   * al.) instead of the first successful one. Default false (the shipped recipes before it were trained that way).
+   */
+  maximizeLoss?: boolean;
   /** Attack steps for pgd and trades (default 7); fgsm-rs always takes 1. */
   attackSteps?: number;
   /** TRADES weight β on the robust (KL) term (default 6). */
@@ -71,6 +86,41 @@ export interface TrainOptions {
   beforeStep?: (step: number) => Promise<void>;
   /** Share of each batch replaced by its adversarial version (default 1) for fgsm-rs and pgd; the rest stays clean. */
   adversarialShare?: number;
+  /** Continue a run from a checkpoint written by `checkpoint` (same data, options and seed). */
+  resume?: TrainState;
+  /** Every `every` steps (and at the end) the whole loop state is handed to `save` (e.g. written to a folder). */
+  checkpoint?: { every: number; save: (state: TrainState) => Promise<void> };
+}
+
+/** A tensor read back for a checkpoint. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * Everything a killed run needs to continue exactly where it stopped: the step, the weights, the optimizer's slots
+ * (Adam's moments and step count), the generator's position and the epoch's shuffled order (batch index = step mod
+ * steps per epoch), the loss and validation history and the best weights kept for early stopping.
+ */
+export interface TrainState {
+  /** Steps finished. */
+  step: number;
+  totalSteps: number;
+  method: TrainMethod;
+  seed: number;
+  weights: SavedTensor[];
+  optimizer: SavedTensor[];
+  rng: RngSnapshot;
+  order: Int32Array;
+  losses: number[];
+  smoothedLoss: number;
+  validations: { step: number; value: number }[];
+  best: { step: number; value: number; weights: SavedTensor[] } | null;
+  sinceBest: number;
+  /** Training seconds before this segment (for the ETA). */
+  seconds: number;
 }
 
 export interface TrainProgress {
@@ -134,6 +184,37 @@ function validate(opts: TrainOptions, data: ExampleSet): void {
   if (opts.validation && !(Number.isInteger(opts.validation.every) && opts.validation.every >= 1)) {
     throw new Error(`validation.every must be a positive integer, got ${opts.validation.every}`);
   }
+  if (opts.noiseMultiplier !== undefined && !(opts.noiseMultiplier >= 0)) throw new Error(`noiseMultiplier must be ≥ 0, got ${opts.noiseMultiplier}`);
+  if (opts.checkpoint && !(Number.isInteger(opts.checkpoint.every) && opts.checkpoint.every >= 1)) {
+    throw new Error(`checkpoint.every must be a positive integer, got ${opts.checkpoint.every}`);
+  }
+  const r = opts.resume;
+  if (r) {
+    if (r.method !== opts.method || r.seed !== opts.seed) {
+      throw new Error(`cannot resume: the checkpoint is from a ${r.method} run with seed ${r.seed}, this run is ${opts.method} with seed ${opts.seed}`);
+    }
+    if (r.order.length !== data.count) throw new Error(`cannot resume: the checkpoint shuffled ${r.order.length} examples, the data has ${data.count}`);
+  }
+}
+
+async function readTensors(list: { name: string; tensor: tf.Tensor }[]): Promise<SavedTensor[]> {
+  return Promise.all(list.map(async (w) => ({ name: w.name, shape: w.tensor.shape.slice(), data: Float32Array.from(await w.tensor.data()) })));
+}
+
+/** The optimizer's slots; its step count comes as a fresh scalar ('iter'), the slots are its live variables. */
+async function readOptimizer(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
+  const named = await optimizer.getWeights();
+  try {
+    return await readTensors(named.map((w) => ({ name: w.name, tensor: w.tensor })));
+  } finally {
+    for (const w of named) if (w.name === 'iter') w.tensor.dispose();
+  }
+}
+
+function checkShapes(saved: SavedTensor[], like: tf.Tensor[], what: string): void {
+  if (saved.length !== like.length || saved.some((w, i) => w.shape.join('x') !== like[i].shape.join('x'))) {
+    throw new Error(`cannot resume: the checkpoint's ${what} do not match this model's shapes`);
+  }
 }
 
 function makeOptimizer(opts: TrainOptions): tf.Optimizer {
@@ -175,6 +256,7 @@ async function adversarialBatch(
   epsilon: number,
   seed: number,
 ): Promise<tf.Tensor> {
+  if (opts.method === 'n-fgsm') return noisyFgsmBatch(opts, target, x, y, epsilon, seed);
   const steps = opts.method === 'fgsm-rs' ? 1 : (opts.attackSteps ?? 7);
   const stepSize = opts.stepSize ?? (opts.method === 'fgsm-rs' ? 1.25 * epsilon : (2.5 * epsilon) / steps);
   const labels = opts.method === 'trades' ? tf.tidy(() => tf.argMax(target.logits(x), 1).toInt() as tf.Tensor1D) : y;
@@ -188,6 +270,7 @@ async function adversarialBatch(
       restarts: 1,
       seed,
       signal: opts.signal,
+      maximizeLoss: opts.maximizeLoss === true,
     });
     const [first, ...rest] = result.results;
     for (const r of rest) r.adversarial.dispose();
@@ -195,6 +278,42 @@ async function adversarialBatch(
   } finally {
     if (labels !== y) labels.dispose();
   }
+}
+
+/**
+ * N-FGSM on the attack library's loop: start x + η with η ~ U[−kε, kε]ᵈ, one sign step of α, clip to the input box.
+ * The loop's ε-ball is set to kε + α, which the iterate can never leave, so nothing is projected back onto the ε-cube.
+ * Every example is perturbed (maximizeLoss), misclassified ones too, as in the paper.
+ */
+async function noisyFgsmBatch(
+  opts: TrainOptions,
+  target: AttackModel,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  epsilon: number,
+  seed: number,
+): Promise<tf.Tensor> {
+  const n = x.shape[0];
+  const noise = (opts.noiseMultiplier ?? 2) * epsilon;
+  const alpha = opts.stepSize ?? epsilon;
+  const labels = (await y.data()) as Int32Array;
+  const out = await iterativeAttack(target, x, {
+    norm: 'linf',
+    steps: 1,
+    epsilon: new Float32Array(n).fill(noise + alpha),
+    startRadius: new Float32Array(n).fill(noise),
+    stepSize: new Float32Array(n).fill(alpha),
+    randomStart: noise > 0,
+    restarts: 1,
+    seed,
+    rule: signStep,
+    labels: Int32Array.from(labels),
+    targets: null,
+    reportEpsilon: epsilon,
+    signal: opts.signal,
+    maximizeLoss: true,
+  });
+  return out.adversarial;
 }
 
 /**
@@ -231,21 +350,62 @@ async function mixedBatch(
 /** Trains `model` in place. On return the model holds the best validated weights (or the last ones). */
 export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: TrainOptions): Promise<TrainResult> {
   validate(opts, data);
-  const rng = createRng(opts.seed);
+  const resume = opts.resume;
+  const rng = createRng(opts.seed, resume?.rng);
   const stepsPerEpoch = Math.floor(data.count / opts.batchSize);
   const totalSteps = opts.steps ?? Math.max(1, Math.round(opts.epochs * stepsPerEpoch));
+  if (resume && resume.totalSteps !== totalSteps) {
+    throw new Error(`cannot resume: the checkpoint is from a run of ${resume.totalSteps} steps, this run has ${totalSteps}`);
+  }
   const optimizer = makeOptimizer(opts);
   const target = layersModelAsAttackModel(model, opts.bounds ?? [0, 1]);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const order = Int32Array.from({ length: data.count }, (_, i) => i);
-  const losses: number[] = [];
-  const validations: TrainResult['validations'] = [];
+  const order = resume ? Int32Array.from(resume.order) : Int32Array.from({ length: data.count }, (_, i) => i);
+  const losses: number[] = resume ? resume.losses.slice() : [];
+  const validations: TrainResult['validations'] = resume ? resume.validations.slice() : [];
   let best: { step: number; value: number; weights: tf.Tensor[] } | null = null;
-  let sinceBest = 0;
+  let sinceBest = resume?.sinceBest ?? 0;
   let stoppedEarly = false;
-  let smoothed = NaN;
+  let smoothed = resume?.smoothedLoss ?? NaN;
+  const priorSeconds = resume?.seconds ?? 0;
   const started = Date.now();
   let examples = 0;
+  if (resume) {
+    checkShapes(resume.weights, model.getWeights(), 'weights');
+    const restored = resume.weights.map((w) => tf.tensor(w.data, w.shape));
+    model.setWeights(restored);
+    tf.dispose(restored);
+    if (resume.best) {
+      checkShapes(resume.best.weights, model.getWeights(), 'best weights');
+      best = { step: resume.best.step, value: resume.best.value, weights: resume.best.weights.map((w) => tf.tensor(w.data, w.shape)) };
+    }
+    if (resume.optimizer.length > 0) {
+      // The optimizer's new slot variables share these tensors' data (reference-counted), so they can go.
+      const slots = resume.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) }));
+      await optimizer.setWeights(slots);
+      tf.dispose(slots.map((w) => w.tensor));
+    }
+  }
+  const saveCheckpoint = async (done: number): Promise<void> => {
+    const kept = best as { step: number; value: number; weights: tf.Tensor[] } | null;
+    const names = model.weights.map((w) => w.name);
+    await opts.checkpoint!.save({
+      step: done,
+      totalSteps,
+      method: opts.method,
+      seed: opts.seed,
+      weights: await readTensors(model.getWeights().map((t, i) => ({ name: names[i], tensor: t }))),
+      optimizer: await readOptimizer(optimizer),
+      rng: rng.snapshot(),
+      order: Int32Array.from(order),
+      losses: losses.slice(),
+      smoothedLoss: smoothed,
+      validations: validations.slice(),
+      best: kept ? { step: kept.step, value: kept.value, weights: await readTensors(kept.weights.map((t, i) => ({ name: names[i], tensor: t }))) } : null,
+      sinceBest,
+      seconds: priorSeconds + (Date.now() - started) / 1000,
+    });
+  };
 
   const runValidation = async (step: number): Promise<number> => {
     const value = await opts.validation!.evaluate(model, step);
@@ -260,7 +420,8 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
     return value;
   };
 
-  let step = 0;
+  let step = resume?.step ?? 0;
+  const firstStep = step;
   try {
     for (; step < totalSteps; step++) {
       throwIfCancelled(opts.signal);
@@ -269,6 +430,8 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
         throwIfCancelled(opts.signal);
       }
       const inEpoch = step % stepsPerEpoch;
+      // A checkpoint holds the order of the epoch its last step belonged to: resumed mid-epoch it is used as is,
+      // resumed at an epoch boundary the new epoch is shuffled from the saved generator position, as it would be.
       if (inEpoch === 0) rng.shuffle(order);
       const lr = learningRateAt(opts.schedule, opts.learningRate, step, totalSteps);
       setLearningRate(optimizer, lr);
@@ -308,7 +471,8 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
         loss?.dispose();
       }
       examples += opts.batchSize;
-      const elapsed = (Date.now() - started) / 1000;
+      const segment = (Date.now() - started) / 1000;
+      const elapsed = priorSeconds + segment;
       let validation: number | undefined;
       const last = step + 1 === totalSteps;
       if (opts.validation && ((step + 1) % opts.validation.every === 0 || last)) {
@@ -322,11 +486,13 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
         smoothedLoss: smoothed,
         learningRate: lr,
         epsilon: eps,
-        examplesPerSecond: elapsed > 0 ? examples / elapsed : 0,
+        examplesPerSecond: segment > 0 ? examples / segment : 0,
         elapsedSeconds: elapsed,
-        etaSeconds: elapsed > 0 ? ((totalSteps - step - 1) * elapsed) / (step + 1) : 0,
+        // The rate of this segment: a resumed run may run on a machine of another speed.
+        etaSeconds: segment > 0 ? ((totalSteps - step - 1) * segment) / (step + 1 - firstStep) : 0,
         validation,
       });
+      if (opts.checkpoint && ((step + 1) % opts.checkpoint.every === 0 || last)) await saveCheckpoint(step + 1);
       const exhausted = opts.validation?.patience !== undefined && sinceBest >= opts.validation.patience;
       if (exhausted || (validation !== undefined && opts.validation?.shouldStop?.())) {
         stoppedEarly = true;
@@ -339,7 +505,7 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
     return {
       steps: step,
       totalSteps,
-      seconds: (Date.now() - started) / 1000,
+      seconds: priorSeconds + (Date.now() - started) / 1000,
       losses,
       validations,
       bestStep: kept ? kept.step : step,

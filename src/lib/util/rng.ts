@@ -15,12 +15,19 @@ export interface Rng {
   seed(): number;
   /** Fisher–Yates shuffle in place. */
   shuffle<T>(arr: T[] | Int32Array | Uint32Array): void;
+  /** The generator's position, so that a resumed training run continues the same stream (see restoreRng). */
+  snapshot(): RngSnapshot;
 }
 
-export function createRng(seed: number): Rng {
+export interface RngSnapshot {
+  state: number;
+  spare: number | null;
+}
+
+export function createRng(seed: number, from?: RngSnapshot): Rng {
   if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
-  let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  let spare: number | null = null;
+  let state = from ? from.state >>> 0 : (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+  let spare: number | null = from ? from.spare : null;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -54,6 +61,7 @@ export function createRng(seed: number): Rng {
         arr[j] = tmp;
       }
     },
+    snapshot: () => ({ state, spare }),
   };
   return rng;
 }

@@ -5,13 +5,16 @@ import { initNodeBackend } from '../../../src/lib/backend/node';
 import { ATTACKS } from '../../../src/lib/attacks/registry';
 import { minimalEpsilon } from '../../../src/lib/attacks/minimal-epsilon';
 import type { AttackModel, AttackOptions } from '../../../src/lib/attacks/types';
-import { mlpModel, ownLabels, seededUniform } from './fixtures';
+import { convModel, mlpModel, ownLabels, seededUniform } from './fixtures';
 
 describe('tensor hygiene (wasm)', () => {
   let model: AttackModel;
   let surrogate: AttackModel;
   let x: tf.Tensor;
   let y: Int32Array;
+  let conv: AttackModel;
+  let xImg: tf.Tensor;
+  let yImg: Int32Array;
 
   beforeAll(async () => {
     await initNodeBackend('wasm');
@@ -19,6 +22,9 @@ describe('tensor hygiene (wasm)', () => {
     surrogate = mlpModel(3, 72);
     x = tf.keep(seededUniform([4, 8], 73));
     y = await ownLabels(model, x);
+    conv = convModel(3, 74);
+    xImg = tf.keep(seededUniform([3, 6, 6, 1], 75));
+    yImg = await ownLabels(conv, xImg);
   });
 
   for (const spec of ATTACKS) {
@@ -37,7 +43,8 @@ describe('tensor hygiene (wasm)', () => {
       };
       const before = tf.memory().numTensors;
       for (let i = 0; i < 20; i++) {
-        const r = await spec.run(model, x, y, { ...opts, seed: i });
+        // The sticker attack needs images: the conv model's [N, 6, 6, 1] batch.
+        const r = spec.id === 'sticker' ? await spec.run(conv, xImg, yImg, { ...opts, seed: i }) : await spec.run(model, x, y, { ...opts, seed: i });
         r.results.forEach((e) => e.adversarial.dispose());
       }
       expect(tf.memory().numTensors).toBe(before);

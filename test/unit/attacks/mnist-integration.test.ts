@@ -51,6 +51,29 @@ describe('PGD on the standard MNIST model (wasm)', () => {
     layers.dispose();
   });
 
+  it.skipIf(!present)('APGD-T and APGD-DLR break at least as many of 100 test images as PGD with the same steps at ε = 0.05', async () => {
+    const layers = await loadFromDisk(MODEL_JSON);
+    const model = layersModelAsAttackModel(layers);
+    const n = 100;
+    const pixels = readFileSync(IMAGES).subarray(16, 16 + n * 784);
+    const x = tf.tensor4d(Float32Array.from(pixels, (v) => v / 255), [n, 28, 28, 1]);
+    const labels = Int32Array.from(readFileSync(LABELS).subarray(8, 8 + n));
+    const broken = async (id: string) => {
+      const r = await getAttack(id).run(model, x, labels, { epsilons: [0.05], steps: 10, seed: 1 });
+      r.results[0].adversarial.dispose();
+      expect(r.results[0].linf.every((v) => v <= 0.05 + 1e-6)).toBe(true);
+      return r.results[0].success.reduce((a, s) => a + s, 0);
+    };
+    const pgd = await broken('pgd');
+    // A budget where PGD neither fails nor wins everywhere, so the comparison can go either way.
+    expect(pgd).toBeGreaterThan(5);
+    expect(pgd).toBeLessThan(95);
+    expect(await broken('apgd-t')).toBeGreaterThanOrEqual(pgd);
+    expect(await broken('apgd-dlr')).toBeGreaterThanOrEqual(pgd);
+    x.dispose();
+    layers.dispose();
+  });
+
   it.skipIf(present)('skipped: models/mnist-cnn/model.json does not exist yet (made by the model-zoo training script)', () => {
     expect(present).toBe(false);
   });

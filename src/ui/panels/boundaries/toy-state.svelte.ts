@@ -5,13 +5,13 @@
  * trained model is still trained, and a playing loop still playing, after a tab switch.
  */
 import type { ModelSummary } from '../../../worker/models';
-import type { ToyEvaluation, ToyGridResult, ToySetup } from '../../../worker/boundaries-api';
+import type { ToyCertificate, ToyEvaluation, ToyGridResult, ToySetup } from '../../../worker/boundaries-api';
 import { TOY_DATASET_IDS, toyDatasetInfo, type ToyDatasetId } from '../../../lib/data/toy';
 import { MLP_ACTIVATIONS, type MlpActivation } from '../../../lib/models/mlp-config';
 import { isCancelled } from '../../../lib/util/cancel';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
-import { choice, currentAddressVersion, num, urlSchema } from '../../state/url-schema';
+import { bool, choice, currentAddressVersion, num, urlSchema } from '../../state/url-schema';
 import type { BallMode, Probe } from './ToyPlot.svelte';
 
 /** Steps per training chunk: the map, points and curves refresh after each. */
@@ -44,6 +44,9 @@ export const TOY_URL = urlSchema({
   'b-batch': num(32, 1, 512),
   'b-eps': num(0.1, 0.005, 0.5),
   'b-attack': choice(TOY_ATTACKS.map((a) => a.id), 'pgd'),
+  'b-cert': bool(false),
+  'b-csigma': num(0.1, 0.005, 2),
+  'b-cdraws': num(1000, 100, 100_000, { integer: true }),
 });
 
 export interface HistoryPoint {
@@ -93,6 +96,14 @@ class ToyState {
   moved = $state<[number, number] | null>(null);
   probe = $state<Probe | null>(null);
   private readonly probeJob = new Job('toy-drag');
+
+  // The selected point's certified L2 disc (randomized smoothing: σ in data units, N estimation draws)
+  certifyOn = $state(false);
+  certSigma = $state(0.1);
+  certDraws = $state(1000);
+  certificate = $state<ToyCertificate | null>(null);
+  readonly certifyJob = new Job('toy-certify');
+  private certifyTimer: ReturnType<typeof setTimeout> | null = null;
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
   private evalTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -133,6 +144,9 @@ class ToyState {
     this.batchSize = u['b-batch'];
     this.epsilon = u['b-eps'];
     this.attackId = u['b-attack'];
+    this.certifyOn = u['b-cert'];
+    this.certSigma = u['b-csigma'];
+    this.certDraws = u['b-cdraws'];
     try {
       this.shipped = (await getEngine().listModels()).filter((m) => m.kind === 'toy');
     } catch {
@@ -155,6 +169,9 @@ class ToyState {
       'b-batch': this.batchSize,
       'b-eps': this.epsilon,
       'b-attack': this.attackId,
+      'b-cert': this.certifyOn,
+      'b-csigma': this.certSigma,
+      'b-cdraws': this.certDraws,
     });
   }
 
@@ -192,6 +209,7 @@ class ToyState {
     this.view = 'current';
     this.moved = null;
     this.probe = null;
+    this.certificate = null;
     this.selected = 0;
     this.map = null;
     this.evaluation = null;
@@ -327,10 +345,33 @@ class ToyState {
       const i = this.selected;
       if (i === null || i >= this.labels.length) return;
       const request = { ...this.attackRequest(), point: [this.points[2 * i], this.points[2 * i + 1]] as [number, number], label: this.labels[i] };
+      if (this.certifyOn) this.certifySelected(0);
       const outcome = await this.probeJob.run((ctx) => getEngine().toyAttackPoint(ctx.id, request));
       if (outcome.status === 'done') this.probe = { adversarial: outcome.value.adversarial, success: outcome.value.success };
       else if (outcome.status === 'failed') this.error = outcome.error;
     }, delay);
+  }
+
+  /** The selected point's certificate (debounced; a newer request supersedes the older). */
+  certifySelected(delay = 120): void {
+    if (this.certifyTimer) clearTimeout(this.certifyTimer);
+    const i = this.selected;
+    if (!this.certifyOn || i === null || !this.setup || i >= this.labels.length) {
+      this.certificate = null;
+      return;
+    }
+    this.certifyTimer = setTimeout(async () => {
+      if (!(this.certSigma >= 0.005 && this.certSigma <= 2 && Number.isInteger(this.certDraws) && this.certDraws >= 100 && this.certDraws <= 100_000)) return;
+      const request = { point: [this.points[2 * i], this.points[2 * i + 1]] as [number, number], sigma: this.certSigma, draws: this.certDraws, which: this.view };
+      const outcome = await this.certifyJob.run((ctx) => getEngine().toyCertifyPoint(ctx.id, request));
+      if (outcome.status === 'done') this.certificate = outcome.value;
+    }, delay);
+  }
+
+  /** The disc was switched on or off, or σ or N changed. */
+  certifyChanged(): void {
+    this.saveHash();
+    this.certifySelected();
   }
 
   select(i: number): void {

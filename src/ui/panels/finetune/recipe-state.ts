@@ -7,10 +7,11 @@ import { bool, choice, num, optionalNum, text, urlSchema } from '../../state/url
 import type { FinetuneMethod, FinetuneRecipe } from '../../../lib/train/finetune';
 import type { HeldOutRequest } from '../../../worker/finetune-api';
 
-export const METHODS: readonly FinetuneMethod[] = ['fgsm-rs', 'pgd', 'trades'];
+export const METHODS: readonly FinetuneMethod[] = ['fgsm-rs', 'n-fgsm', 'pgd', 'trades'];
 export { FINETUNE_METHOD_LABELS as METHOD_LABELS } from '../../../lib/train/method-labels';
 export const METHOD_HELP: Record<FinetuneMethod, string> = {
   'fgsm-rs': 'Fast adversarial training: one FGSM step (α = 1.25 ε) from a random start (Wong, Rice & Kolter 2020). About 2 passes per image. A larger α invites catastrophic overfitting.',
+  'n-fgsm': 'N-FGSM: one FGSM step (α = ε) from a random start in the larger cube of radius 2ε, not projected back onto the ε-cube (de Jorge et al. 2022). The same 2 passes per image as FGSM-RS, without its catastrophic overfitting at large ε.',
   pgd: 'PGD adversarial training: k projected gradient steps (α = 2.5 ε / k) from a random start (Madry et al. 2018). About k + 1 passes per image.',
   trades: 'TRADES: cross-entropy on clean images plus β × KL(clean ‖ adversarial), the adversary found with k steps (Zhang et al. 2019).',
 };
@@ -44,9 +45,9 @@ export const DEFAULT_RECIPE: FinetuneRecipe = {
 
 export const DEFAULT_HELD_OUT_REQUEST: HeldOutRequest = { n: 200, every: 20, pgdSteps: 10, restarts: 1 };
 
-/** α as a multiple of ε for a method: 1.25 for FGSM-RS, 2.5 / k for the multi-step methods. */
+/** α as a multiple of ε for a method: 1.25 for FGSM-RS, 1 for N-FGSM, 2.5 / k for the multi-step methods. */
 export function relativeStepFor(method: FinetuneMethod, k: number): number {
-  return method === 'fgsm-rs' ? 1.25 : 2.5 / k;
+  return method === 'fgsm-rs' ? 1.25 : method === 'n-fgsm' ? 1 : 2.5 / k;
 }
 
 /** The recipe's keys in the address, declared once (prefixed "ft" so they never collide with another panel's). */

@@ -11,6 +11,17 @@ import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image
 import { Job } from '../../job.svelte';
 import { urlProblems } from '../../url-state';
 import { choice, currentAddressVersion, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { GRADIENT_MODES } from '../../../lib/defenses/catalog';
+import { TRANSFORM_DEFENSES, type DefenseChoice } from '../../../lib/defenses/choice';
+import type { LabDefense } from '../attack-lab/DefensePicker.svelte';
+
+/** A defense in the address: a transform's id ('' none); the attacker's gradient is a second key. */
+const DEFENSE_IDS = ['', ...TRANSFORM_DEFENSES.map((d) => d.id)];
+
+/** The request's form of a picked defense (EOT over 8 draws, as the picker says). */
+export function defenseRequest(d: LabDefense): DefenseChoice | undefined {
+  return d.id ? { id: d.id, gradient: d.gradient, ...(d.gradient === 'eot' ? { samples: 8 } : {}) } : undefined;
+}
 
 /** The curves' form in the address. */
 export const CURVES_URL = urlSchema({
@@ -27,6 +38,8 @@ export const CURVES_URL = urlSchema({
   tsur: text(),
   /** A person's own image set to evaluate on ("images:…"); empty for the test set. */
   tset: text(),
+  tdef: choice(DEFENSE_IDS, ''),
+  tdgrad: choice(GRADIENT_MODES, 'naive'),
 });
 
 /** The report's form in the address; the suite settings start from the engine's defaults. */
@@ -42,6 +55,8 @@ export const REPORT_URL = urlSchema({
   rqueries: optionalNum(1, 20000),
   rnoise: optionalNum(1, 1000),
   rcw: optionalNum(1, 1000),
+  rdef: choice(DEFENSE_IDS, ''),
+  rdgrad: choice(GRADIENT_MODES, 'naive'),
 });
 
 /** The ε grid 0, step, 2·step, … up to max (inclusive within rounding), at most 41 points. */
@@ -81,6 +96,8 @@ class TradeoffState {
   imageSets = $state<ImageSetSummary[]>([]);
   evalSet = $state('');
   reportSet = $state('');
+  /** A defense in front of every model of the curves. */
+  curveDefense = $state<LabDefense>({ id: null, gradient: 'naive' });
 
   // The curves run
   readonly curves = new Job('tradeoff-curves');
@@ -92,6 +109,8 @@ class TradeoffState {
   runN = $state(0);
   /** The own image set the last curves ran on, if any (the radii use the same images). */
   runSet = $state<string | undefined>(undefined);
+  /** The defense the shown curves were run with. */
+  runDefense = $state<DefenseChoice | undefined>(undefined);
   cancelledAt = $state<number | null>(null);
   /** Index into the positive part of the run's grid: the ε of the scatter and the radius statistics. */
   atIndex = $state(-1);
@@ -107,6 +126,8 @@ class TradeoffState {
   reportSurrogate = $state('');
   reportEpsilon = $state(0.1);
   reportN = $state(200);
+  /** A defense in front of the report's model. */
+  reportDefense = $state<LabDefense>({ id: null, gradient: 'naive' });
   settings = $state<SuiteSettings | null>(null);
   reportRows = $state<AttackOutcome[]>([]);
   reportResult = $state<RobustnessReport | null>(null);
@@ -180,6 +201,8 @@ class TradeoffState {
       reportSurrogate: r.rsur,
       reportEpsilon: r.reps,
       reportN: r.rn,
+      curveDefense: { id: u.tdef || null, gradient: u.tdgrad },
+      reportDefense: { id: r.rdef || null, gradient: r.rdgrad },
     });
     try {
       const engine = getEngine();
@@ -235,6 +258,8 @@ class TradeoffState {
       tscale: this.scale,
       tsur: this.surrogateId,
       tset: this.evalSet,
+      tdef: this.curveDefense.id ?? '',
+      tdgrad: this.curveDefense.gradient,
     });
   }
 
@@ -253,6 +278,8 @@ class TradeoffState {
       rqueries: s.queryBudget,
       rnoise: s.noiseSamples,
       rcw: s.cwSteps,
+      rdef: this.reportDefense.id ?? '',
+      rdgrad: this.reportDefense.gradient,
     });
   }
 
@@ -297,6 +324,7 @@ class TradeoffState {
     this.runAttacks = this.usableAttacks;
     this.runGrid = this.grid;
     this.runN = this.n;
+    this.runDefense = defenseRequest(this.curveDefense);
     this.atIndex = this.grid.filter((e) => e > 0).length - 1;
     this.measured = {};
     if (!this.runModels.includes(this.radiusModel)) this.radiusModel = this.runModels.find((m) => /robust/.test(m)) ?? this.runModels[0] ?? '';
@@ -308,6 +336,7 @@ class TradeoffState {
       n: this.n,
       surrogateModelId: this.runAttacks.includes('transfer') ? this.surrogateId : undefined,
       evalSet: this.chosenSet(this.evalSet, this.curveSets, this.dataset),
+      defense: this.runDefense,
     });
     this.runSet = request.evalSet;
     const outcome = await this.curves.run((ctx) =>
@@ -350,6 +379,7 @@ class TradeoffState {
       settings: { ...$state.snapshot(this.settings), transfer: withTransfer },
       surrogateModelId: withTransfer ? this.reportSurrogate : undefined,
       evalSet: this.chosenSet(this.reportSet, this.reportSets, this.models.find((m) => m.id === this.reportModel)?.dataset ?? ''),
+      defense: defenseRequest(this.reportDefense),
     };
     const outcome = await this.report.run((ctx) =>
       getEngine().robustnessReport(

@@ -1,0 +1,184 @@
+/**
+ * The Defenses panel as the page holds it, outside its components: the naive-vs-adaptive form and its curves run,
+ * and the randomized-smoothing form and its certify-and-attack run. Both forms are declared once in the URL
+ * schemas below. A tab switch unmounts the panel; the jobs go on in the engine's background lane and their results
+ * land here, so coming back shows them finished (or still going).
+ */
+import type { ModelSummary } from '../../../worker/models';
+import type { DefenseCurvesResult, SmoothingResult } from '../../../worker/defenses-api';
+import { DEFENSES, type DefenseId } from '../../../lib/defenses/catalog';
+import { getEngine } from '../../engine';
+import { Job } from '../../job.svelte';
+import { updateHash } from '../../url-state';
+import { choice, currentAddressVersion, num, text, urlSchema } from '../../state/url-schema';
+
+/** The defenses the curves compare (smoothing has its own section). */
+export const CURVE_DEFENSES = DEFENSES.filter((d) => d.id !== 'smoothing');
+
+/** The naive-vs-adaptive form in the address. `dval` is read separately: its range depends on the defense. */
+export const CURVES_URL = urlSchema({
+  ddef: choice(CURVE_DEFENSES.map((d) => d.id), 'jpeg'),
+  dmodel: text('mnist-cnn'),
+  deps: num(0.3, 0.01, 1),
+  dn: num(50, 1, 1000, { integer: true }),
+  dsteps: num(20, 1, 200, { integer: true }),
+});
+
+/** The setting of the chosen defense (its range is the catalog's). */
+const settingUrl = (defense: string) => {
+  const s = CURVE_DEFENSES.find((d) => d.id === defense)?.setting;
+  return s ? urlSchema({ dval: num(s.default, s.min, s.max) }) : null;
+};
+
+/** The smoothing form in the address. */
+export const SMOOTHING_URL = urlSchema({
+  smodel: text(''),
+  ssigma: num(0.25, 0.05, 2),
+  sn: num(20, 1, 500, { integer: true }),
+  sdraws: num(1000, 100, 100_000, { integer: true }),
+});
+
+/** The radii the smoothing chart reads certified and empirical accuracy at. */
+export const SMOOTHING_RADII = [0.25, 0.5, 0.75, 1, 1.5, 2];
+
+class DefensesState {
+  models = $state<ModelSummary[]>([]);
+  loadError = $state<string | null>(null);
+  ready = $state(false);
+
+  // Naive vs adaptive
+  defenseId = $state<DefenseId>('jpeg');
+  modelId = $state('mnist-cnn');
+  value = $state(0);
+  epsMax = $state(0.3);
+  n = $state(50);
+  steps = $state(20);
+  readonly curves = new Job('defense-curves');
+  result = $state<DefenseCurvesResult | null>(null);
+  /** The model and defense the shown result was computed with (the form may have moved on). */
+  resultModel = $state('');
+  resultDefense = $state('');
+
+  // Randomized smoothing
+  smoothModel = $state('');
+  sigma = $state(0.25);
+  smoothN = $state(20);
+  draws = $state(1000);
+  readonly smoothing = new Job('smoothing-curves');
+  smoothResult = $state<SmoothingResult | null>(null);
+  smoothResultModel = $state('');
+
+  readonly info = $derived(CURVE_DEFENSES.find((d) => d.id === this.defenseId) ?? CURVE_DEFENSES[0]);
+  readonly grid = $derived([0, 0.25, 0.5, 0.75, 1].map((f) => +(f * this.epsMax).toFixed(4)));
+
+  private opened: Promise<void> | null = null;
+  private readAt = -1;
+
+  /**
+   * Called on every mount: the first (or the first after the address changed from outside, see addressChanged)
+   * reads the address and the model list; later ones refresh the list only. Jobs and results are kept either way.
+   */
+  open(): Promise<void> {
+    if (this.opened && this.readAt === currentAddressVersion()) {
+      this.refreshModels();
+      return this.opened;
+    }
+    this.readAt = currentAddressVersion();
+    this.opened = this.load();
+    return this.opened;
+  }
+
+  private async refreshModels(): Promise<void> {
+    try {
+      this.models = await getEngine().defenseModels();
+    } catch {
+      // The list on screen stays; the next mount tries again.
+    }
+  }
+
+  private async load(): Promise<void> {
+    const u = CURVES_URL.read();
+    const s = SMOOTHING_URL.read();
+    this.defenseId = u.ddef;
+    this.modelId = u.dmodel;
+    this.value = settingUrl(u.ddef)?.read().dval ?? 0;
+    this.epsMax = u.deps;
+    this.n = u.dn;
+    this.steps = u.dsteps;
+    this.smoothModel = s.smodel;
+    this.sigma = s.ssigma;
+    this.smoothN = s.sn;
+    this.draws = s.sdraws;
+    try {
+      this.models = await getEngine().defenseModels();
+      this.loadError = null;
+      if (!this.models.some((m) => m.id === this.modelId) && this.models.length) this.modelId = this.models[0].id;
+      if (this.models.length && !this.models.some((m) => m.id === this.smoothModel)) {
+        this.smoothModel = this.models.find((m) => m.id === 'mnist-cnn-noise-0.25')?.id ?? this.models[0].id;
+      }
+      this.ready = true;
+    } catch (e) {
+      this.loadError = `The models could not be listed: ${(e as Error).message}`;
+      this.opened = null;
+    }
+  }
+
+  /** Writes both forms to the address (the panel calls it whenever a form changes). */
+  save(): void {
+    CURVES_URL.write({ ddef: this.defenseId, dmodel: this.modelId, deps: this.epsMax, dn: this.n, dsteps: this.steps });
+    const setting = settingUrl(this.defenseId);
+    if (setting) setting.write({ dval: this.value });
+    else updateHash({ dval: '' });
+    SMOOTHING_URL.write({ smodel: this.smoothModel, ssigma: this.sigma, sn: this.smoothN, sdraws: this.draws });
+  }
+
+  pickDefense(id: string): void {
+    const d = CURVE_DEFENSES.find((x) => x.id === id);
+    if (!d) return;
+    this.defenseId = d.id;
+    if (d.setting) this.value = d.setting.default;
+    // Distillation is a trained model, not a wrapper: it needs the distilled network.
+    if (id === 'distillation' && this.models.some((m) => m.id === 'mnist-cnn-distilled')) this.modelId = 'mnist-cnn-distilled';
+    else if (this.modelId === 'mnist-cnn-distilled') this.modelId = 'mnist-cnn';
+  }
+
+  pickSmoothModel(id: string): void {
+    this.smoothModel = id;
+    // A noise-trained model is smoothed at the σ it was trained with.
+    const m = /noise-([0-9.]+)$/.exec(id);
+    if (m) this.sigma = Number(m[1]);
+  }
+
+  async runCurves(): Promise<void> {
+    this.save();
+    this.result = null;
+    const request = $state.snapshot({
+      modelId: this.modelId,
+      defense: this.defenseId,
+      value: this.info.setting ? this.value : undefined,
+      epsilons: this.grid,
+      n: this.n,
+      steps: this.steps,
+    });
+    const outcome = await this.curves.run((ctx) => getEngine().defenseCurves(ctx.id, request, ctx.onProgress));
+    if (outcome.status === 'done') {
+      this.result = outcome.value;
+      this.resultModel = request.modelId;
+      this.resultDefense = request.defense;
+    }
+  }
+
+  async runSmoothing(): Promise<void> {
+    this.save();
+    this.smoothResult = null;
+    const request = $state.snapshot({ modelId: this.smoothModel, sigma: this.sigma, radii: SMOOTHING_RADII, n: this.smoothN, draws: this.draws, n0: 100, alpha: 0.001 });
+    const outcome = await this.smoothing.run((ctx) => getEngine().smoothingCurves(ctx.id, request, ctx.onProgress));
+    if (outcome.status === 'done') {
+      this.smoothResult = outcome.value;
+      this.smoothResultModel = request.modelId;
+    }
+  }
+}
+
+/** The page's one Defenses panel state. */
+export const defenses = new DefensesState();
