@@ -61,6 +61,15 @@ export const LANES: Record<Method, Lane> = {
   defenseModels: 'interactive',
   defenseCurves: 'background',
   smoothingCurves: 'background',
+  userModelInspect: 'interactive',
+  userModelAdd: 'interactive',
+  userModelList: 'interactive',
+  userModelRename: 'interactive',
+  userModelRemove: 'interactive',
+  userModelExport: 'interactive',
+  imageSetAdd: 'interactive',
+  imageSetList: 'interactive',
+  imageSetRemove: 'interactive',
 };
 
 /** What the header says while a background method runs, and the panel it belongs to. */

@@ -21,6 +21,8 @@ import { finetuneApi, syncSavedModels } from './finetune-api';
 import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 import { defensesApi } from './defenses-api';
+import { userModelsApi, syncUserModels } from './user-models-api';
+import { userImagesApi } from './user-images-api';
 
 /**
  * How this platform makes backends available (registers packages, sets wasm paths and the wasm thread count
@@ -75,6 +77,7 @@ const coreApi = {
     }
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
     await syncSavedModels();
+    await syncUserModels();
     return { ...active, warning, tfVersion: tf.version.tfjs };
   },
 
@@ -124,6 +127,8 @@ export const api = {
   ...tradeoffApi,
   ...boundariesApi,
   ...defensesApi,
+  ...userModelsApi,
+  ...userImagesApi,
 };
 
 export type EngineApi = typeof api;

@@ -18,6 +18,8 @@ import { getModel, listModels, type CachedModel, type ModelSummary } from './mod
 import { defend } from '../lib/defenses/defend';
 import { makeTransform } from '../lib/defenses/registry';
 import { GRADIENT_MODES, type GradientMode } from '../lib/defenses/transform';
+import { isImageSetId } from '../lib/data/user-image-set';
+import { imageSetData } from './user-images-api';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -48,7 +50,8 @@ export interface TestImagesRequest {
 }
 
 export interface TestImages {
-  dataset: ImageDatasetId;
+  /** A shipped test set or one of the person's image sets ("images:…"). */
+  dataset: ImageDatasetId | string;
   /** Index of each image in the test file (stable: use it in links). */
   indices: Int32Array;
   /** count × rows × cols × channels bytes (channels interleaved), 0 = black. */
@@ -174,7 +177,7 @@ export const attackLabApi = {
   async loadModel(id: string): Promise<ModelSummary> {
     const cached = await getModel(id);
     const all = await listModels();
-    return all.find((m) => m.id === id) ?? { ...cached.entry, source: 'registered' };
+    return all.find((m) => m.id === id) ?? { ...cached.entry, source: 'registered', gradients: cached.gradients };
   },
 
   /** The attack registry's metadata, in registry order. */
@@ -200,13 +203,14 @@ export const attackLabApi = {
    * seeded random order). `indices` are positions in the test file, stable across filters and shuffles.
    */
   async getTestImages(dataset: string, request: TestImagesRequest = {}): Promise<TestImages> {
-    if (!(DATASET_IDS as readonly string[]).includes(dataset)) fail(`dataset must be one of ${DATASET_IDS.join(', ')}, got "${dataset}"`);
+    const own = isImageSetId(dataset) ? await imageSetData(dataset) : null;
+    if (!own && !(DATASET_IDS as readonly string[]).includes(dataset)) fail(`dataset must be one of ${DATASET_IDS.join(', ')} or one of your image sets, got "${dataset}"`);
     const id = dataset as ImageDatasetId;
     const { offset = 0, count = 24, classFilter = null, shuffleSeed } = request ?? {};
     if (!Number.isInteger(count) || count < 1 || count > 1000) fail(`count must be an integer in 1–1000, got ${String(count)}`);
     if (!Number.isInteger(offset) || offset < 0) fail(`offset must be an integer ≥ 0, got ${String(offset)}`);
     if (shuffleSeed !== undefined && !Number.isFinite(shuffleSeed)) fail(`shuffleSeed must be a finite number, got ${String(shuffleSeed)}`);
-    const d = await imageSubset(id, 'test');
+    const d = own ? own.data : await imageSubset(id, 'test');
     if (classFilter !== null && classFilter !== undefined) checkLabel(classFilter, d.numClasses, 'classFilter');
     const matching: number[] = [];
     for (let i = 0; i < d.count; i++) if (classFilter == null || d.labels[i] === classFilter) matching.push(i);
@@ -229,7 +233,7 @@ export const attackLabApi = {
       cols: d.cols,
       channels: d.channels,
       total: matching.length,
-      classNames: CLASS_NAMES[id],
+      classNames: own ? own.summary.classNames : CLASS_NAMES[id],
     };
     return Comlink.transfer(out, [out.indices.buffer, out.pixels.buffer, out.labels.buffer] as ArrayBuffer[]);
   },
@@ -253,6 +257,7 @@ export const attackLabApi = {
     if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
     const summary = attackLabApi.listAttacks().find((a) => a.id === spec.id)!;
     const m = await getModel(request.modelId);
+    if (!m.gradients && spec.needs === 'gradients') fail(`${spec.name} needs the model's gradient, which cannot pass ${m.entry.name}: choose a gradient-free attack.`);
     const image = checkImage(request.image, m);
     const label = checkLabel(request.label, m.attackModel.numClasses);
     const { surrogateModelId, ...options } = checkOptions(request.options, summary, m);

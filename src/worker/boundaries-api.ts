@@ -17,7 +17,7 @@ import { SLICE_DIRECTIONS, type SliceDirection } from '../lib/boundary/slice';
 import { computeSlice, type SliceModelResult } from '../lib/boundary/slice-run';
 import { asJob, cancelJob, progressReporter, type ProgressCallback } from './jobs';
 import { imageSubset } from './datasets';
-import { getModel } from './models';
+import { getModel, layersModelOf } from './models';
 import { checkChoice, checkJobId, checkNumber, fail } from './checks';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ export const boundariesApi = {
     const { entry } = cached;
     if (entry.kind !== 'toy' || !entry.toy) fail(`${id} is not a toy model`);
     const t = entry.toy;
-    const copy = await cloneLayersModel(cached.model);
+    const copy = await cloneLayersModel(layersModelOf(cached, 'a toy playground'));
     let next: ToyPlayground;
     try {
       const dataset = checkChoice(t.dataset, `${id}: toy.dataset`, TOY_DATASET_IDS);

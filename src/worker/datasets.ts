@@ -9,6 +9,8 @@ import { decodeSubset } from '../lib/data/subset';
 import { makeToySplit } from '../lib/data/toy';
 import type { ModelEntry } from '../lib/models/registry';
 import { assetUrl } from './context';
+import { isImageSetId } from '../lib/data/user-image-set';
+import { imageSetData } from './user-images-api';
 
 export type Split = 'train' | 'test';
 
@@ -29,8 +31,21 @@ export function imageSubset(dataset: ImageDatasetId, split: Split): Promise<Imag
   return pending;
 }
 
-/** The examples a model was made for, with the input range attacks must respect. */
-export async function examplesFor(entry: ModelEntry, split: Split): Promise<{ examples: ExampleSet; bounds: [number, number] }> {
+/**
+ * The examples a model was made for, with the input range attacks must respect. `evalSet` names a person's own
+ * image set ("images:…") to use instead of the model's test set.
+ */
+export async function examplesFor(entry: ModelEntry, split: Split, evalSet?: string): Promise<{ examples: ExampleSet; bounds: [number, number] }> {
+  const own = evalSet ?? (isImageSetId(entry.dataset) ? entry.dataset : undefined);
+  if (own) {
+    const { data, summary } = await imageSetData(own);
+    const [h, w, c] = entry.inputShape;
+    if (entry.kind !== 'image' || h !== data.rows || w !== data.cols || c !== 1 || entry.classNames.length !== data.numClasses) {
+      throw new Error(`The images “${summary.name}” (${data.rows}×${data.cols}, ${data.numClasses} classes) do not fit ${entry.name} (${entry.inputShape.join('×')}, ${entry.classNames.length} classes).`);
+    }
+    return { examples: imageExamples(data), bounds: entry.bounds };
+  }
+  if (entry.dataset === 'user') throw new Error(`${entry.name} has no test set: add your own images for it in “Your models” and choose them as the evaluation images.`);
   if (entry.kind === 'toy') {
     if (!entry.toy) throw new Error(`${entry.id}: a toy model's entry must say how to regenerate its data (toy)`);
     const t = entry.toy;

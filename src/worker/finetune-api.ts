@@ -33,11 +33,12 @@ import {
 } from '../lib/train/finetune';
 import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
-import { buildFinetuneCard, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
+import { uniqueName } from '../lib/models/unique-name';
+import { buildFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, fail } from './checks';
-import { getModel, isRegistered, registerModel, setRegisteredSync, unregisterModel } from './models';
+import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -187,19 +188,22 @@ export const finetuneApi = {
       if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
       const gate = new PauseGate();
       gates.set(jobId, gate);
-      const model = await cloneLayersModel(base.model);
+      const model = await cloneLayersModel(layersModelOf(base, 'fine-tuning'));
       let owned = true;
       const { x, y } = test.batch(Int32Array.from({ length: heldOutReq.n }, (_, i) => i));
       try {
         const labels = (await y.data()) as Int32Array;
         const createdAt = new Date().toISOString();
         const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
+        // Two fine-tunings with one recipe must not look alike in the lists: "… ε 0.1 (2)".
+        const name = uniqueName(finetunedName(base.entry, recipe), (await listModels()).map((m) => m.name));
         const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
         const evaluations: EvalPoint[] = [];
         let stepsRun = 0;
         const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard =>
           buildFinetuneCard({
             id,
+            name,
             createdAt,
             status,
             base: base.entry,
@@ -334,8 +338,8 @@ export const finetuneApi = {
         });
         return [r.clean_accuracy, ...r.points.map((p) => p.robust_accuracy)];
       };
-      const before = await curveOf(base.model, 0, `PGD-${opts.steps} on ${card.base.name}`);
-      const after = await curveOf(tuned.model, heldOut.count, `PGD-${opts.steps} on the fine-tuned model`);
+      const before = await curveOf(layersModelOf(base, 'this curve'), 0, `PGD-${opts.steps} on ${card.base.name}`);
+      const after = await curveOf(layersModelOf(tuned, 'this curve'), heldOut.count, `PGD-${opts.steps} on the fine-tuned model`);
       const curve: EpsilonCurve = { epsilons: eps.slice(), before, after, attack: `PGD-${opts.steps} (α = 2.5ε/${opts.steps}, 1 restart, random start)`, n: heldOut.count };
       await (card.notSaved ? unsaved : modelStore()).save({ ...saved, card: { ...card, curve } });
       return curve;

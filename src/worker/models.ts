@@ -9,16 +9,23 @@ import { loadZooModel } from '../lib/models/load';
 import { layersModelAsAttackModel } from '../lib/attacks/model-adapter';
 import type { AttackModel } from '../lib/attacks/types';
 import { assetUrl } from './context';
+import { uniqueNames } from '../lib/models/unique-name';
 
 export interface CachedModel {
   entry: ModelEntry;
-  model: tf.LayersModel;
+  /** Null for models that are not tfjs layers models (a person's graph model): they cannot be copied or trained. */
+  model: tf.LayersModel | null;
   attackModel: AttackModel;
+  /** False when the gradient cannot pass the model: only gradient-free attacks may run on it. */
+  gradients: boolean;
+  /** Frees the weights (the cache calls it when the model is replaced or removed). */
+  dispose: () => void;
 }
 
 /** A model listed to the UI: its index entry and where it comes from. */
 export interface ModelSummary extends ModelEntry {
   source: 'shipped' | 'registered';
+  gradients: boolean;
 }
 
 let indexPromise: Promise<ModelIndex> | null = null;
@@ -57,10 +64,14 @@ export function shippedIndex(): Promise<ModelIndex> {
  * and fine-tuned models are made in the background one and kept in the browser's storage). Set by the module that
  * owns that storage; failures are its own to report.
  */
-let syncRegistered: () => Promise<void> = async () => undefined;
+const syncs: (() => Promise<void>)[] = [];
+const syncRegistered = async (): Promise<void> => {
+  for (const sync of syncs) await sync();
+};
 
+/** Adds a store to bring up to date before listing (fine-tuned models, a person's own models). */
 export function setRegisteredSync(sync: () => Promise<void>): void {
-  syncRegistered = sync;
+  if (!syncs.includes(sync)) syncs.push(sync);
 }
 
 /** True when a model made in the browser is registered under this id. */
@@ -72,10 +83,13 @@ export function isRegistered(id: string): boolean {
 export async function listModels(): Promise<ModelSummary[]> {
   await syncRegistered();
   const index = await shippedIndex();
-  return [
-    ...index.models.map((m) => ({ ...m, source: 'shipped' as const })),
-    ...[...registered.values()].map((c) => ({ ...c.entry, source: 'registered' as const })),
+  const all: ModelSummary[] = [
+    ...index.models.map((m) => ({ ...m, source: 'shipped' as const, gradients: true })),
+    ...[...registered.values()].map((c) => ({ ...c.entry, source: 'registered' as const, gradients: c.gradients })),
   ];
+  // People choose models by name: twins (two fine-tunings with one recipe) are told apart in list order.
+  const names = uniqueNames(all.map((m) => m.name));
+  return all.map((m, i) => ({ ...m, name: names[i] }));
 }
 
 /** The model with this id, loading it on first use. Unknown ids are rejected with the list of known ones. */
@@ -103,6 +117,8 @@ export async function getModel(id: string): Promise<CachedModel> {
         entry,
         model,
         attackModel: layersModelAsAttackModel(model, entry.bounds),
+        gradients: true,
+        dispose: () => model.dispose(),
       }));
       shipped.set(id, pending);
       // A failed load is forgotten, so a later call tries again instead of repeating the old error.
@@ -121,12 +137,33 @@ export function registerModel(id: string, item: { entry: ModelEntry; model: tf.L
   if (item?.entry?.id !== id) throw new Error(`registerModel: entry.id (${item?.entry?.id}) must equal the id "${id}"`);
   if (shippedIds.has(id) || shipped.has(id)) throw new Error(`registerModel: "${id}" is a shipped model; choose another id`);
   const previous = registered.get(id);
+  const model = item.model;
   registered.set(id, {
     entry: item.entry,
-    model: item.model,
-    attackModel: item.attackModel ?? layersModelAsAttackModel(item.model, item.entry.bounds),
+    model,
+    attackModel: item.attackModel ?? layersModelAsAttackModel(model, item.entry.bounds),
+    gradients: true,
+    dispose: () => model.dispose(),
   });
-  if (previous && previous.model !== item.model) previous.model.dispose();
+  if (previous && previous.model !== item.model) previous.dispose();
+}
+
+/**
+ * Adds (or replaces) a model a person brought: any AttackModel (layers or graph), with whether gradients pass it
+ * and how to free it. Same id rules as registerModel.
+ */
+export function registerOwnModel(id: string, item: { entry: ModelEntry; attackModel: AttackModel; model: tf.LayersModel | null; gradients: boolean; dispose: () => void }): void {
+  if (item?.entry?.id !== id || id === '') throw new Error(`registerOwnModel: entry.id (${item?.entry?.id}) must equal the id "${id}"`);
+  if (shippedIds.has(id) || shipped.has(id)) throw new Error(`registerOwnModel: "${id}" is a shipped model; choose another id`);
+  const previous = registered.get(id);
+  registered.set(id, { ...item });
+  previous?.dispose();
+}
+
+/** A model's LayersModel, or a plain message when it has none (graph models cannot be copied or trained). */
+export function layersModelOf(cached: CachedModel, purpose: string): tf.LayersModel {
+  if (!cached.model) throw new Error(`${cached.entry.name} is a graph model: ${purpose} needs a tfjs layers model.`);
+  return cached.model;
 }
 
 /** Removes a registered model and frees its weights; true when there was one. */
@@ -134,6 +171,6 @@ export function unregisterModel(id: string): boolean {
   const previous = registered.get(id);
   if (!previous) return false;
   registered.delete(id);
-  previous.model.dispose();
+  previous.dispose();
   return true;
 }

@@ -6,12 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
-import type { AttackKind, AttackOptions } from '../lib/attacks/types';
+import type { AttackKind, AttackNeeds, AttackOptions } from '../lib/attacks/types';
 import type { EffortOption } from '../lib/attacks/types';
 import { robustnessCurves, type CurveAttackRun, type CurvePoint } from '../lib/eval/curves';
 import type { AttackOutcome, AttackRole, RobustnessReport } from '../lib/eval/report';
 import { DEFAULT_SUITE_SETTINGS, defaultSuite, largeEpsilonFor, roleOf, runReport, type SuiteSettings } from '../lib/eval/report-run';
 import { examplesFor } from './datasets';
+import { isImageSetId } from '../lib/data/user-image-set';
 import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
@@ -30,6 +31,8 @@ export interface CurveAttackInfo {
   id: string;
   name: string;
   kind: AttackKind;
+  /** 'gradients': cannot run on a model the gradient does not pass. */
+  needs: AttackNeeds;
   role: AttackRole;
   description: string;
   reference: string;
@@ -49,6 +52,8 @@ export interface CurvesRequest {
   seed?: number;
   /** The crafting model of the transfer attack. */
   surrogateModelId?: string;
+  /** A person's own image set ("images:…") to evaluate on instead of the models' test set. */
+  evalSet?: string;
   /** An input-transform defense in front of every model (attacked with its gradient mode, judged as deployed). */
   defense?: DefenseChoice;
 }
@@ -77,6 +82,8 @@ export interface RobustnessReportRequest {
   defense?: DefenseChoice;
   seed?: number;
   batchSize?: number;
+  /** A person's own image set ("images:…") to evaluate on instead of the model's test set. */
+  evalSet?: string;
 }
 
 export interface RadiiRequest {
@@ -88,6 +95,8 @@ export interface RadiiRequest {
   steps?: number;
   restarts?: number;
   seed?: number;
+  /** A person's own image set ("images:…") instead of the model's test set. */
+  evalSet?: string;
 }
 
 export type { CurvePoint, RobustnessReport, AttackOutcome, SuiteSettings, RadiusRun };
@@ -113,6 +122,12 @@ function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttac
     out[k] = checkInt(o[key], `${where}.${key}`, ...limits[k]);
   }
   return out;
+}
+
+function checkEvalSet(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !isImageSetId(v)) fail(`evalSet must be the id of one of your image sets ("images:…"), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function checkEpsilon(e: unknown, name: string): number {
@@ -162,6 +177,7 @@ export const tradeoffApi = {
         id,
         name: spec.name,
         kind: spec.kind,
+        needs: spec.needs,
         role: roleOf(spec) ?? 'iterative',
         description: spec.description,
         reference: spec.reference,
@@ -196,8 +212,9 @@ export const tradeoffApi = {
     const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
     const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
     const models = await Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`)));
-    const dataset = models[0].entry.dataset;
-    const other = models.find((m) => m.entry.dataset !== dataset);
+    const evalSet = checkEvalSet(request.evalSet);
+    const dataset = evalSet ?? models[0].entry.dataset;
+    const other = evalSet ? undefined : models.find((m) => m.entry.dataset !== dataset);
     if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
     const seen = new Set<string>();
     const chosen = attacks.map((a, i) => {
@@ -208,14 +225,21 @@ export const tradeoffApi = {
       seen.add(a.id);
       return { id: a.id, options: checkAttackOptions(a.id, a.options, `request.attacks[${i}].options`) };
     });
+    const noGradient = models.find((m) => !m.gradients);
+    const gradientAttack = chosen.find((a) => getAttack(a.id).needs === 'gradients');
+    if (noGradient && gradientAttack) fail(`${getAttack(gradientAttack.id).name} needs the model's gradient, which cannot pass ${noGradient.entry.name}: choose gradient-free attacks for it.`);
     let surrogate: CachedModel | null = null;
     if (chosen.some((a) => a.id === 'transfer')) {
       if (!request.surrogateModelId) fail('request.surrogateModelId is needed for the transfer attack: the model the perturbation is crafted on');
       surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
-      if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
+      if (evalSet) await examplesFor(surrogate.entry, 'test', evalSet);
+      else if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
     }
-    const data = (await examplesFor(models[0].entry, 'test')).examples;
-    const n = checkInt(request.n, 'request.n', 1, data.count);
+    // Every model must fit the chosen images (examplesFor says which does not).
+    const data = (await examplesFor(models[0].entry, 'test', evalSet)).examples;
+    if (evalSet) for (const m of models.slice(1)) await examplesFor(m.entry, 'test', evalSet);
+    // A person's own images may be fewer than N: all of them are used.
+    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
     const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
     const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
@@ -275,8 +299,10 @@ export const tradeoffApi = {
     const steps = request.steps === undefined ? 10 : checkInt(request.steps, 'request.steps', 1, 1000);
     const restarts = request.restarts === undefined ? 1 : checkInt(request.restarts, 'request.restarts', 1, 20);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
-    const data = (await examplesFor(model.entry, 'test')).examples;
-    const n = checkInt(request.n, 'request.n', 1, data.count);
+    const evalSet = checkEvalSet(request.evalSet);
+    const data = (await examplesFor(model.entry, 'test', evalSet)).examples;
+    // A person's own images may be fewer than N: all of them are used.
+    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
     return asJob(jobId, async (signal) => {
       const report = progressReporter(onProgress, n);
       const run = await measureRadii(model.attackModel, data, n, {
@@ -342,8 +368,10 @@ export const tradeoffApi = {
       }
       if (surrogate.entry.dataset !== model.entry.dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${model.entry.dataset} model`);
     }
-    const data = (await examplesFor(model.entry, 'test')).examples;
-    const n = checkInt(request.n, 'request.n', 1, data.count);
+    const evalSet = checkEvalSet(request.evalSet);
+    const data = (await examplesFor(model.entry, 'test', evalSet)).examples;
+    // A person's own images may be fewer than N: all of them are used.
+    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
     const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
     const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
     const suite = defaultSuite(epsilon, largeEpsilonFor(model.entry.bounds), s);
@@ -351,7 +379,7 @@ export const tradeoffApi = {
       const report = progressReporter(onProgress, 1);
       return runReport({
         model: { id: model.entry.id, model: attacked(model, defense) },
-        dataset: model.entry.dataset,
+        dataset: evalSet ?? model.entry.dataset,
         surrogate: surrogate ? { id: surrogate.entry.id === model.entry.id ? `${surrogate.entry.id} (undefended)` : surrogate.entry.id, model: surrogate.attackModel } : undefined,
         data,
         n,

@@ -52,7 +52,7 @@ describe('fine-tuning worker API', () => {
 
   it('fine-tunes a copy, registers and keeps it, exports it, measures its ε-curve and deletes it without leaks', async () => {
     const base = await getModel('mnist-cnn');
-    const baseBefore = await predictions(base.model);
+    const baseBefore = await predictions(base.model!);
     const tensorsBefore = tf.memory().numTensors;
     const events: FinetuneEvent[] = [];
     const card = await finetuneApi.finetuneStart('api-1', REQUEST, (e) => events.push(e));
@@ -65,7 +65,7 @@ describe('fine-tuning worker API', () => {
     expect(card.figures.stepsRun).toBe(6);
     expect(card.recipe).toEqual(REQUEST.recipe);
     // The shipped model is untouched.
-    expect(Array.from(await predictions(base.model))).toEqual(Array.from(baseBefore));
+    expect(Array.from(await predictions(base.model!))).toEqual(Array.from(baseBefore));
 
     // It is listed with the shipped models and loadable by id.
     expect((await listModels()).find((m) => m.id === card.id)?.source).toBe('registered');
@@ -171,6 +171,18 @@ describe('fine-tuning worker API', () => {
     }
   });
 
+  it('two fine-tunings with the same recipe get names of their own', async () => {
+    const a = await finetuneApi.finetuneStart('api-twin-1', REQUEST);
+    const b = await finetuneApi.finetuneStart('api-twin-2', REQUEST);
+    expect(a.name).not.toBe(b.name);
+    expect(b.name).toBe(`${a.name} (2)`);
+    expect(b.entry.name).toBe(b.name);
+    const listed = (await listModels()).map((m) => m.name);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(await finetuneApi.finetuneDelete(a.id)).toBe(true);
+    expect(await finetuneApi.finetuneDelete(b.id)).toBe(true);
+  });
+
   it('a model saved or deleted by the other worker (the storage is shared) joins or leaves this worker’s list', async () => {
     // The engine runs in two workers; fine-tuning happens in the background one. Here the "other worker" is
     // played by writing to the shared store directly, as that worker's finetuneStart and finetuneDelete do.
@@ -178,7 +190,7 @@ describe('fine-tuning worker API', () => {
     try {
       const base = await getModel('mnist-cnn');
       const made = await finetuneApi.finetuneStart('api-sync', REQUEST);
-      const artifacts = await modelToArtifacts((await getModel(made.id)).model);
+      const artifacts = await modelToArtifacts((await getModel(made.id)).model!);
       // From here on this worker has never seen the model: an empty shared store, the model unregistered.
       setFinetuneStore(shared);
       unregisterModel(made.id);
@@ -190,7 +202,7 @@ describe('fine-tuning worker API', () => {
       // Listed without a reload, and usable by id.
       expect((await listModels()).find((m) => m.id === made.id)?.source).toBe('registered');
       const first = await getModel(made.id);
-      expect(Array.from(await predictions(first.model))).toEqual(Array.from(await predictions((await getModel(made.id)).model)));
+      expect(Array.from(await predictions(first.model!))).toEqual(Array.from(await predictions((await getModel(made.id)).model!)));
       // Listing again loads nothing new (the version is the same).
       const loaded = tf.memory().numTensors;
       await syncSavedModels();

@@ -99,6 +99,12 @@ export interface ModelStore<Card> {
 /** Checks the card the caller stores (e.g. the fields its list shows); throws an Error saying what is wrong. */
 export type CardCheck = (card: unknown) => void;
 
+/**
+ * Checks the binary part of a record before it is written and after it is read; the default is the layers-model
+ * check. Stores of other things kept in the same layout (a person's graph models, image sets) pass their own.
+ */
+export type ArtifactsCheck = (artifacts: unknown, name: string) => void;
+
 export function isDamaged<Card>(r: StoredSummary<Card> | DamagedRecord): r is DamagedRecord {
   return (r as DamagedRecord).damaged === true;
 }
@@ -140,7 +146,7 @@ function byTimeThenDamaged<Card>(a: StoredSummary<Card> | DamagedRecord, b: Stor
 }
 
 /** A store that lives as long as the page (tests; browsers without IndexedDB). Copies on the way in and out. */
-export function memoryModelStore<Card>(checkCard?: CardCheck): ModelStore<Card> {
+export function memoryModelStore<Card>(checkCard?: CardCheck, checkArtifacts: ArtifactsCheck = checkModelArtifacts): ModelStore<Card> {
   const records = new Map<string, StoredModel<Card>>();
   const copy = (m: StoredModel<Card>): StoredModel<Card> => ({
     ...m,
@@ -150,7 +156,7 @@ export function memoryModelStore<Card>(checkCard?: CardCheck): ModelStore<Card> 
   const store: ModelStore<Card> = {
     async save(m) {
       checkId(m.id);
-      checkModelArtifacts(m.artifacts, `The model “${m.id}”`);
+      checkArtifacts(m.artifacts, `The model “${m.id}”`);
       records.set(m.id, copy(m));
     },
     async load(id) {
@@ -189,7 +195,7 @@ function done(tx: IDBTransaction): Promise<void> {
 }
 
 /** The browser's persistent store (works in a worker). Cards and weights sit in two object stores, written together. */
-export function indexedDbModelStore<Card>(dbName = 'adversarial-playground-models', checkCard?: CardCheck): ModelStore<Card> {
+export function indexedDbModelStore<Card>(dbName = 'adversarial-playground-models', checkCard?: CardCheck, checkArtifacts: ArtifactsCheck = checkModelArtifacts): ModelStore<Card> {
   let opening: Promise<IDBDatabase> | null = null;
   const open = (): Promise<IDBDatabase> => {
     if (typeof indexedDB === 'undefined') return Promise.reject(new Error('This browser offers no IndexedDB: saved models cannot be kept'));
@@ -211,7 +217,7 @@ export function indexedDbModelStore<Card>(dbName = 'adversarial-playground-model
   const store: ModelStore<Card> = {
     async save(m) {
       checkId(m.id);
-      checkModelArtifacts(m.artifacts, `The model “${m.id}”`);
+      checkArtifacts(m.artifacts, `The model “${m.id}”`);
       const db = await open();
       const tx = db.transaction([CARDS, WEIGHTS], 'readwrite');
       const finished = done(tx);
@@ -238,7 +244,7 @@ export function indexedDbModelStore<Card>(dbName = 'adversarial-playground-model
       const summary = readSummary<Card>(rawSummary, checkCard);
       if (isDamaged(summary)) throw new ValidationError('Stored model', `The stored model “${id}” is damaged (${summary.reason}); delete it.`);
       if (!stored || typeof stored !== 'object') throw new ValidationError('Stored model', `The stored model “${id}” has lost its weights; delete it.`);
-      checkModelArtifacts(stored.artifacts, `The stored model “${id}”`);
+      checkArtifacts(stored.artifacts, `The stored model “${id}”`);
       return { ...summary, artifacts: stored.artifacts as ModelArtifacts };
     },
     async list() {

@@ -57,6 +57,8 @@ export interface FinetuneCard {
 }
 
 export interface CardInput {
+  /** The name in every list; defaults to finetunedName(base, recipe) (the caller makes it unique among the models). */
+  name?: string;
   id: string;
   createdAt: string;
   status: FinetuneCard['status'];
@@ -85,7 +87,7 @@ export function finetunedName(base: ModelEntry, recipe: FinetuneRecipe): string 
 
 export function buildFinetuneCard(c: CardInput): FinetuneCard {
   const { base, recipe, heldOut } = c;
-  const name = finetunedName(base, recipe);
+  const name = c.name ?? finetunedName(base, recipe);
   const method = FINETUNE_METHOD_LABELS[recipe.method];
   return {
     id: c.id,

@@ -22,5 +22,6 @@ export const PANELS: PanelEntry[] = [
   { id: 'defenses', title: 'Defenses', load: () => import('./defenses/Defenses.svelte') },
   { id: 'finetune', title: 'Fine-tuning', load: () => import('./finetune/FinetunePanel.svelte') },
   { id: 'lessons', title: 'Lessons', load: () => import('../lessons/LessonsPanel.svelte') },
+  { id: 'yours', title: 'Your models', load: () => import('./yours/YourModels.svelte') },
   { id: 'engine', title: 'Engine check', load: () => import('./EngineCheck.svelte') },
 ];

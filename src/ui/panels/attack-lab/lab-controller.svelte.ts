@@ -5,6 +5,7 @@
  */
 import type { AttackSummary, LabAttackOptions, LabAttackResult, ModelSummary } from '../../../worker/attack-lab-api';
 import { argmax } from '../../../lib/util/argmax';
+import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image-set';
 import { getEngine } from '../../engine';
 import { Job, latestWins } from '../../job.svelte';
 import { currentAddressVersion } from '../../state/url-schema';
@@ -58,7 +59,18 @@ class LabController {
   private timers: ReturnType<typeof setTimeout>[] = [];
 
   readonly model = $derived(this.models.find((m) => m.id === this.modelId) ?? null);
+  /** A person's own image sets ("Your models" panel); those that fit the model can be the gallery. */
+  imageSets = $state<ImageSetSummary[]>([]);
+  /** The chosen own set's id, or '' for the model's test set. */
+  gallerySet = $state('');
+  readonly fittingSets = $derived(this.model ? this.imageSets.filter((s) => imageSetFits(s, this.model!)) : []);
+  /** The dataset id the gallery shows: the chosen own set, else the test set (a model without one: its first own set). */
+  readonly galleryDataset = $derived(
+    this.fittingSets.some((s) => s.id === this.gallerySet) ? this.gallerySet : this.model?.dataset === 'user' ? (this.fittingSets[0]?.id ?? 'user') : (this.model?.dataset ?? 'mnist'),
+  );
   readonly spec = $derived(this.attacks.find((a) => a.id === this.params.attack) ?? null);
+  /** A model the gradient cannot pass (one a person brought) is offered only gradient-free attacks. */
+  readonly offeredAttacks = $derived(this.model && !this.model.gradients ? this.attacks.filter((a) => a.needs !== 'gradients') : this.attacks);
   readonly norm = $derived(this.params.norm ?? this.spec?.norm ?? 'linf');
   readonly classNames = $derived(this.model?.classNames ?? []);
   readonly rows = $derived(this.model ? this.model.inputShape[0] : 28);
@@ -110,6 +122,11 @@ class LabController {
         extra: {},
         surrogate: null,
       };
+      // A model the gradient cannot pass gets a gradient-free attack, whatever the address asked for.
+      if (!this.offeredAttacks.some((x) => x.id === this.params.attack) && this.offeredAttacks.length) {
+        this.warnings = [...this.warnings, `${this.model?.name} lets no gradient through: ${this.spec?.name ?? state.attack} was replaced by ${this.offeredAttacks[0].name}.`];
+        this.params = { ...this.params, attack: this.offeredAttacks[0].id, target: null };
+      }
       this.source = state.source;
       this.defense = { id: state.defense, gradient: state.defenseGradient };
       this.classFilter = state.classFilter;
@@ -125,7 +142,8 @@ class LabController {
 
   private async loadLists(): Promise<void> {
     const engine = getEngine();
-    const [all, list] = await Promise.all([engine.listModels(), engine.listAttacks()]);
+    const [all, list, sets] = await Promise.all([engine.listModels(), engine.listAttacks(), engine.imageSetList()]);
+    this.imageSets = sets;
     // Models of one dataset side by side (standard next to robust), datasets in the order the zoo lists them.
     const images = all.filter((m) => m.kind === 'image');
     const datasetOrder = [...new Set(images.map((m) => m.dataset))];
@@ -342,13 +360,18 @@ class LabController {
       return;
     }
     this.transferRows = [];
+    const offered = next && !next.gradients ? this.attacks.filter((a) => a.needs !== 'gradients') : this.attacks;
+    if (offered.length && !offered.some((a) => a.id === this.params.attack)) {
+      this.setParams({ attack: offered[0].id });
+      return;
+    }
     this.changed({ input: true, immediate: true });
   }
 
   private async loadTestImage(index: number): Promise<void> {
     if (!this.model) return;
     try {
-      const got = await getEngine().getTestImages(this.model.dataset, { offset: index, count: 1 });
+      const got = await getEngine().getTestImages(this.galleryDataset, { offset: index, count: 1 });
       this.images = { ...this.images, gallery: Float32Array.from(got.pixels, (v) => v / 255) };
       this.galleryLabel = got.labels[0];
       this.testIndex = index;
@@ -356,6 +379,14 @@ class LabController {
       this.warnings = [...this.warnings, `Test image ${index} could not be loaded (${(e as Error).message}); showing image 0.`];
       if (index !== 0) await this.loadTestImage(0);
     }
+  }
+
+  /** Shows an own image set (or, with '', the test set) in the gallery, from its first image. */
+  async setGallerySet(id: string): Promise<void> {
+    this.gallerySet = id;
+    this.result = null;
+    await this.loadTestImage(0);
+    this.changed({ input: true, immediate: true });
   }
 
   setSource(s: InputSource): void {

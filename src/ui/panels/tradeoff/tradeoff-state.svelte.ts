@@ -7,6 +7,7 @@
 import type { ModelSummary } from '../../../worker/models';
 import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRun, RobustnessReport, SuiteSettings } from '../../../worker/tradeoff-api';
 import { getEngine } from '../../engine';
+import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image-set';
 import { Job } from '../../job.svelte';
 import { urlProblems } from '../../url-state';
 import { choice, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
@@ -36,6 +37,8 @@ export const CURVES_URL = urlSchema({
   tqueries: num(500, 1, 20000),
   tscale: choice(['linear', 'log'] as const, 'linear'),
   tsur: text(),
+  /** A person's own image set to evaluate on ("images:…"); empty for the test set. */
+  tset: text(),
   tdef: choice(DEFENSE_IDS, ''),
   tdgrad: choice(GRADIENT_MODES, 'naive'),
 });
@@ -43,6 +46,7 @@ export const CURVES_URL = urlSchema({
 /** The report's form in the address; the suite settings start from the engine's defaults. */
 export const REPORT_URL = urlSchema({
   rmodel: text(),
+  rset: text(),
   rsur: text(),
   reps: num(0.1, 0.001, 1),
   rn: num(200, 10, 10000),
@@ -89,6 +93,10 @@ class TradeoffState {
   queryBudget = $state(500);
   scale = $state<'linear' | 'log'>('linear');
   surrogateId = $state('');
+  /** Own image sets ("Your models"), and the chosen one for the curves / the report ('' = the test set). */
+  imageSets = $state<ImageSetSummary[]>([]);
+  evalSet = $state('');
+  reportSet = $state('');
   /** A defense in front of every model of the curves. */
   curveDefense = $state<LabDefense>({ id: null, gradient: 'naive' });
 
@@ -100,6 +108,8 @@ class TradeoffState {
   runAttacks = $state<string[]>([]);
   runGrid = $state<number[]>([]);
   runN = $state(0);
+  /** The own image set the last curves ran on, if any (the radii use the same images). */
+  runSet = $state<string | undefined>(undefined);
   /** The defense the shown curves were run with. */
   runDefense = $state<DefenseChoice | undefined>(undefined);
   cancelledAt = $state<number | null>(null);
@@ -126,12 +136,22 @@ class TradeoffState {
   readonly grid = $derived(epsilonGrid(this.epsMax, this.epsStep));
   readonly datasetModels = $derived(this.models.filter((m) => m.dataset === this.dataset));
   readonly datasets = $derived([...new Set(this.models.map((m) => m.dataset))]);
+  /** Own sets every model of the chosen test set can be evaluated on. */
+  readonly curveSets = $derived(this.imageSets.filter((s) => this.datasetModels.length > 0 && this.datasetModels.every((m) => imageSetFits(s, m))));
+  readonly reportSets = $derived.by(() => {
+    const m = this.models.find((x) => x.id === this.reportModel);
+    return m ? this.imageSets.filter((s) => imageSetFits(s, m)) : [];
+  });
+  /** True when a chosen model lets no gradient through: gradient attacks are left out of its curves. */
+  readonly gradientFree = $derived(this.models.some((m) => this.chosenModels.includes(m.id) && !m.gradients));
+  /** The chosen attacks that can run on every chosen model, in list order. */
+  readonly usableAttacks = $derived(this.attacks.filter((a) => this.chosenAttacks.includes(a.id) && !(this.gradientFree && a.needs === 'gradients')).map((a) => a.id));
   readonly positiveGrid = $derived(this.runGrid.filter((e) => e > 0));
   readonly atEps = $derived(
     this.positiveGrid.length === 0 ? 0 : this.positiveGrid[this.atIndex >= 0 && this.atIndex < this.positiveGrid.length ? this.atIndex : this.positiveGrid.length - 1],
   );
   readonly totalPoints = $derived(this.runModels.length * this.runAttacks.length * this.runGrid.length);
-  readonly canRun = $derived(this.chosenModels.length > 0 && this.chosenAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
+  readonly canRun = $derived(this.chosenModels.length > 0 && this.usableAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
 
   private readonly reader = new AddressReader();
 
@@ -146,7 +166,9 @@ class TradeoffState {
 
   private async refreshModels(): Promise<void> {
     try {
-      this.models = await getEngine().tradeoffModels();
+      const [models, sets] = await Promise.all([getEngine().tradeoffModels(), getEngine().imageSetList()]);
+      this.models = models;
+      this.imageSets = sets;
     } catch {
       // The list on screen stays; the next mount tries again.
     }
@@ -167,6 +189,8 @@ class TradeoffState {
       queryBudget: u.tqueries,
       scale: u.tscale,
       surrogateId: u.tsur,
+      evalSet: u.tset,
+      reportSet: r.rset,
       reportModel: r.rmodel,
       reportSurrogate: r.rsur,
       reportEpsilon: r.reps,
@@ -176,8 +200,9 @@ class TradeoffState {
     });
     try {
       const engine = getEngine();
-      const [models, attacks, defaults] = await Promise.all([engine.tradeoffModels(), engine.tradeoffAttacks(), engine.reportDefaults()]);
+      const [models, attacks, defaults, sets] = await Promise.all([engine.tradeoffModels(), engine.tradeoffAttacks(), engine.reportDefaults(), engine.imageSetList()]);
       this.models = models;
+      this.imageSets = sets;
       this.attacks = attacks;
       this.defaults = defaults;
       const or = (v: number | undefined, d: number) => v ?? d;
@@ -226,6 +251,7 @@ class TradeoffState {
       tqueries: this.queryBudget,
       tscale: this.scale,
       tsur: this.surrogateId,
+      tset: this.evalSet,
       tdef: this.curveDefense.id ?? '',
       tdgrad: this.curveDefense.gradient,
     });
@@ -236,6 +262,7 @@ class TradeoffState {
     if (!s || !this.reader.current) return;
     REPORT_URL.write({
       rmodel: this.reportModel,
+      rset: this.reportSet,
       rsur: this.reportSurrogate,
       reps: +this.reportEpsilon.toFixed(4),
       rn: this.reportN,
@@ -263,6 +290,12 @@ class TradeoffState {
     this.chosenModels = this.datasetModels.slice(0, 2).map((m) => m.id);
   }
 
+  /** The own set to send: the chosen one if it fits, else (for models without a test set) the first that fits. */
+  private chosenSet(chosen: string, fitting: ImageSetSummary[], dataset: string): string | undefined {
+    if (fitting.some((s) => s.id === chosen)) return chosen;
+    return dataset === 'user' ? fitting[0]?.id : undefined;
+  }
+
   attackName(id: string): string {
     return this.attacks.find((a) => a.id === id)?.name ?? id;
   }
@@ -282,7 +315,7 @@ class TradeoffState {
     this.result = null;
     // Keep model order as listed, so colours stay stable.
     this.runModels = this.datasetModels.map((m) => m.id).filter((id) => this.chosenModels.includes(id));
-    this.runAttacks = this.attacks.map((a) => a.id).filter((id) => this.chosenAttacks.includes(id));
+    this.runAttacks = this.usableAttacks;
     this.runGrid = this.grid;
     this.runN = this.n;
     this.runDefense = defenseRequest(this.curveDefense);
@@ -296,8 +329,10 @@ class TradeoffState {
       epsilons: this.runGrid,
       n: this.n,
       surrogateModelId: this.runAttacks.includes('transfer') ? this.surrogateId : undefined,
+      evalSet: this.chosenSet(this.evalSet, this.curveSets, this.dataset),
       defense: this.runDefense,
     });
+    this.runSet = request.evalSet;
     const outcome = await this.curves.run((ctx) =>
       getEngine().robustnessCurves(
         ctx.id,
@@ -321,7 +356,7 @@ class TradeoffState {
     const model = this.radiusModel;
     // Up to ε = 0.5, where any image can be turned grey: past the grid, so robust models' radii are not cut off.
     const maxEpsilon = Math.max(0.5, ...this.runGrid);
-    const request = { modelId: model, n: this.runN, maxEpsilon, rounds: 6, steps: this.steps, restarts: this.restarts };
+    const request = { modelId: model, n: this.runN, maxEpsilon, rounds: 6, steps: this.steps, restarts: this.restarts, evalSet: this.runSet };
     const outcome = await this.radii.run((ctx) => getEngine().adversarialRadii(ctx.id, request, ctx.onProgress));
     if (outcome.status === 'done') this.measured = { ...this.measured, [model]: { ...outcome.value, maxEpsilon } };
   }
@@ -337,6 +372,7 @@ class TradeoffState {
       n: this.reportN,
       settings: { ...$state.snapshot(this.settings), transfer: withTransfer },
       surrogateModelId: withTransfer ? this.reportSurrogate : undefined,
+      evalSet: this.chosenSet(this.reportSet, this.reportSets, this.models.find((m) => m.id === this.reportModel)?.dataset ?? ''),
       defense: defenseRequest(this.reportDefense),
     };
     const outcome = await this.report.run((ctx) =>
