@@ -142,6 +142,8 @@ test('draw a digit and get a prediction; a non-image upload keeps the state', as
   await page.getByTestId('source-draw').click();
   await expect(page.getByTestId('no-input')).toBeVisible();
   const canvas = page.getByTestId('draw-canvas');
+  // With the sign models in the list the pad sits lower: bring it into the viewport before drawing on it.
+  await canvas.scrollIntoViewIfNeeded();
   const box = (await canvas.boundingBox())!;
   // A "1": one vertical stroke down the middle.
   await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.15);

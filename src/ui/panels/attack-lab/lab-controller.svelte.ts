@@ -8,11 +8,13 @@ import { argmax } from '../../../lib/util/argmax';
 import { getEngine } from '../../engine';
 import { Job, latestWins } from '../../job.svelte';
 import { currentAddressVersion } from '../../state/url-schema';
+import { readHash } from '../../url-state';
 import type { AttackParams } from './AttackControls.svelte';
 import type { LabDefense } from './DefensePicker.svelte';
 import type { TransferRow } from './TransferView.svelte';
-import { DEFAULT_EPSILON, readLabState, writeLabState, type InputSource } from './lab-state';
-import { amplificationFor, fileStem, grayPng, runJson, signedPng } from './export';
+import { defaultEpsilon, inputChannels } from '../../../lib/util/default-epsilon';
+import { INPUT_SOURCES, readLabState, writeLabState, type InputSource } from './lab-state';
+import { amplificationFor, fileStem, imagePng, runJson, signedPng } from './export';
 import { downloadBlob as download } from '../../download';
 
 /** Live attacks rerun this long after the last change (a moving slider sends many). */
@@ -59,6 +61,10 @@ class LabController {
   readonly classNames = $derived(this.model?.classNames ?? []);
   readonly rows = $derived(this.model ? this.model.inputShape[0] : 28);
   readonly cols = $derived(this.model ? (this.model.inputShape[1] ?? 1) : 28);
+  /** 1 for grey models, 3 for colour ones (the signs): every image view and export follows it. */
+  readonly channels = $derived(this.model ? inputChannels(this.model.inputShape) : 1);
+  /** Drawing a digit makes sense only for grey, MNIST-like inputs. */
+  readonly sources = $derived<readonly InputSource[]>(this.channels === 1 ? INPUT_SOURCES : INPUT_SOURCES.filter((s) => s !== 'draw'));
   readonly image = $derived(this.images[this.source]);
   /** Gallery images carry their label; drawn and uploaded ones are attacked away from the model's own prediction. */
   readonly labelKnown = $derived(this.source === 'gallery' && this.galleryLabel !== null);
@@ -92,8 +98,13 @@ class LabController {
       if (this.models.length === 0) throw new Error('The model zoo lists no image models (models/index.json).');
       const fallback = this.models.find((m) => m.id === 'mnist-cnn')?.id ?? this.models[0].id;
       const { state, problems } = readLabState(this.models.map((m) => m.id), this.attacks, fallback);
-      this.warnings = problems;
       this.modelId = state.model;
+      // The address allows any class up to 99; this model has its own list (10 digits, 14 signs).
+      if (state.target !== null && state.target >= this.classNames.length) {
+        problems.push(`target=${state.target} is not a class of ${state.model} (0–${this.classNames.length - 1}); the attack is untargeted.`);
+        state.target = null;
+      }
+      this.warnings = problems;
       this.params = {
         attack: state.attack,
         epsilon: state.epsilon,
@@ -106,7 +117,9 @@ class LabController {
         extra: {},
         surrogate: null,
       };
-      this.source = state.source;
+      // No ε in the address: the model's own default (8/255 for colour signs in L∞).
+      if (readHash().eps === undefined) this.params.epsilon = defaultEpsilon(this.norm, this.channels);
+      this.source = this.sources.includes(state.source) ? state.source : 'gallery';
       this.defense = { id: state.defense, gradient: state.defenseGradient };
       this.classFilter = state.classFilter;
       this.shuffle = state.shuffle;
@@ -282,7 +295,7 @@ class LabController {
         ...params,
         attack: changes.attack,
         norm: null,
-        epsilon: nextNorm === this.norm ? params.epsilon : DEFAULT_EPSILON[nextNorm],
+        epsilon: nextNorm === this.norm ? params.epsilon : defaultEpsilon(nextNorm, this.channels),
         steps: null,
         stepSize: null,
         randomStart: null,
@@ -294,7 +307,7 @@ class LabController {
       this.changed({ immediate: next?.kind === 'gradient' });
       return;
     }
-    if (changes.norm && changes.norm !== this.norm) changes = { ...changes, epsilon: DEFAULT_EPSILON[changes.norm] };
+    if (changes.norm && changes.norm !== this.norm) changes = { ...changes, epsilon: defaultEpsilon(changes.norm, this.channels) };
     this.params = { ...params, ...changes };
     this.changed();
   }
@@ -305,6 +318,11 @@ class LabController {
     const next = this.models.find((m) => m.id === id);
     if (previous && next && previous.dataset !== next.dataset) {
       this.images = { gallery: null, draw: null, upload: null };
+      this.uploadName = null;
+      this.result = null;
+      // Another input world: ε back to its default there, no target of the old class list, no drawing on colour.
+      this.params = { ...this.params, epsilon: defaultEpsilon(this.norm, this.channels), target: this.params.target === null ? null : 0 };
+      if (!this.sources.includes(this.source)) this.source = 'gallery';
       this.testIndex = 0;
       await this.loadTestImage(0);
     }
@@ -368,13 +386,13 @@ class LabController {
   async exportAdversarial(): Promise<void> {
     const { result, shown } = this;
     if (!result || !shown) return;
-    download(await grayPng(shown.adversarial, this.cols, this.rows), `${fileStem(result, shown.epsilon)}-adversarial.png`);
+    download(await imagePng(shown.adversarial, this.cols, this.rows, this.channels), `${fileStem(result, shown.epsilon)}-adversarial.png`);
   }
 
   async exportPerturbation(): Promise<void> {
     const { result, shown } = this;
     if (!result || !shown) return;
-    download(await signedPng(shown.delta, this.cols, this.rows, 1 / this.amplification), `${fileStem(result, shown.epsilon)}-perturbation-x${this.amplification}.png`);
+    download(await signedPng(shown.delta, this.cols, this.rows, 1 / this.amplification, this.channels), `${fileStem(result, shown.epsilon)}-perturbation-x${this.amplification}.png`);
   }
 
   async exportJson(): Promise<void> {
@@ -386,7 +404,7 @@ class LabController {
       classNames: this.classNames,
       amplification: this.amplification,
       backend,
-      shape: this.model?.inputShape ?? [this.rows, this.cols, 1],
+      shape: this.model?.inputShape ?? [this.rows, this.cols, this.channels],
     });
     download(blob, `${fileStem(result, shown.epsilon)}.json`);
   }
