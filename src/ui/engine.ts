@@ -60,6 +60,8 @@ export const LANES: Record<Method, Lane> = {
   defenseModels: 'interactive',
   defenseCurves: 'background',
   smoothingCurves: 'background',
+  stickerSetup: 'interactive',
+  worldTest: 'interactive',
 };
 
 /** What the header says while a background method runs, and the panel it belongs to. */

@@ -21,6 +21,7 @@ import { finetuneApi, syncSavedModels } from './finetune-api';
 import { tradeoffApi } from './tradeoff-api';
 import { boundariesApi } from './boundaries-api';
 import { defensesApi } from './defenses-api';
+import { stickerApi } from './sticker-api';
 
 /**
  * How this platform makes backends available (registers packages, sets wasm paths and the wasm thread count
@@ -109,6 +110,7 @@ export const api = {
   ...tradeoffApi,
   ...boundariesApi,
   ...defensesApi,
+  ...stickerApi,
 };
 
 export type EngineApi = typeof api;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { collectConsoleErrors, shotPath } from './helpers';
 
@@ -26,11 +27,12 @@ async function colourShare(canvas: Locator): Promise<number> {
   });
 }
 
+/** Full-page pictures at a small and a large laptop size, for a person to judge (never committed). */
 async function look(page: Page, name: string) {
   for (const [w, h] of [[1024, 768], [1400, 900]] as const) {
     await page.setViewportSize({ width: w, height: h });
     await page.waitForTimeout(200);
-    await page.screenshot({ path: shotPath(`${name}-${w}.png`), fullPage: true });
+    await page.screenshot({ path: path.join('test-results/screens', `${name}-${w}.png`), fullPage: true });
   }
 }
 
@@ -83,5 +85,64 @@ test('PGD in colour on signs-cnn at 8/255: original, δ and adversarial in colou
   await look(page, 'signs-linf');
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: shotPath('signs-linf.png'), fullPage: false });
+  expect(errors).toEqual([]);
+});
+
+test('stickers on a stop sign: default placement, moved by keyboard and pointer, attack, then the world test', async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = collectConsoleErrors(page);
+  await openSigns(page, '&attack=pgd&img=0');
+  await expect(page.getByTestId('bars-original')).toBeVisible();
+  // Test image 0 is a stop sign; choosing the sticker attack aims it at "Speed limit 50".
+  await page.getByTestId('attack-select').selectOption('sticker');
+  const target = page.getByTestId('attack-target');
+  await expect(target).toHaveValue('3');
+  await expect(target.locator('option:checked')).toHaveText('Speed limit 50');
+  const rects = page.getByTestId('sticker-rect');
+  await expect(rects).toHaveCount(2);
+  const size = page.getByTestId('sticker-size');
+  expect(Number(await size.getAttribute('data-fraction'))).toBeLessThanOrEqual(0.1);
+  expect(Number(await size.getAttribute('data-pixels'))).toBeGreaterThan(0);
+
+  // Keyboard: right moves one pixel, Shift+Down grows one row.
+  const first = rects.first();
+  const x0 = Number(await first.getAttribute('data-x'));
+  const h0 = Number(await first.getAttribute('data-h'));
+  await first.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(first).toHaveAttribute('data-x', String(x0 + 1));
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(first).toHaveAttribute('data-h', String(h0 + 1));
+  await page.keyboard.press('Shift+ArrowUp');
+  // Pointer: drag it two image pixels left (256 px for 32 pixels: 8 px each).
+  const box = (await first.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 8, box.y + box.height / 2, { steps: 3 });
+  await page.mouse.move(box.x + box.width / 2 - 16, box.y + box.height / 2, { steps: 3 });
+  await page.mouse.up();
+  await expect(first).toHaveAttribute('data-x', String(x0 - 1));
+
+  await page.getByTestId('attack-run').click();
+  await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-running', 'false', { timeout: 180_000 });
+  // The attack painted only inside the stickers: ‖δ‖₀ (values) ≤ pixels × 3.
+  const pixels = Number(await size.getAttribute('data-pixels'));
+  expect(Number(await page.getByTestId('delta-l0').getAttribute('data-value'))).toBeLessThanOrEqual(pixels * 3);
+
+  await page.getByTestId('world-views').fill('60');
+  await page.getByTestId('world-run').click();
+  for (const id of ['world-stickers', 'world-linf']) {
+    const row = page.getByTestId(id);
+    await expect(row).toBeVisible({ timeout: 120_000 });
+    const rate = Number(await row.getAttribute('data-rate'));
+    expect(rate, id).toBeGreaterThanOrEqual(0);
+    expect(rate, id).toBeLessThanOrEqual(1);
+    await expect(row.locator('.view')).toHaveCount(60);
+  }
+  await page.getByTestId('sticker-panel').scrollIntoViewIfNeeded();
+  await look(page, 'signs-stickers');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByTestId('sticker-panel').screenshot({ path: shotPath('signs-stickers.png') });
   expect(errors).toEqual([]);
 });

@@ -16,6 +16,7 @@ import { defaultEpsilon, inputChannels } from '../../../lib/util/default-epsilon
 import { INPUT_SOURCES, readLabState, writeLabState, type InputSource } from './lab-state';
 import { amplificationFor, fileStem, imagePng, runJson, signedPng } from './export';
 import { downloadBlob as download } from '../../download';
+import { DEFAULT_STICKER_TARGET, stickers } from './sticker-state.svelte';
 
 /** Live attacks rerun this long after the last change (a moving slider sends many). */
 const DEBOUNCE_MS = 160;
@@ -70,12 +71,14 @@ class LabController {
   readonly labelKnown = $derived(this.source === 'gallery' && this.galleryLabel !== null);
   readonly label = $derived(this.labelKnown ? this.galleryLabel : this.cleanProbabilities ? argmax(this.cleanProbabilities) : null);
   /** Gradient attacks on one image take well under a second: they follow the controls live. */
-  readonly live = $derived(this.spec?.kind === 'gradient');
+  /** The sticker attack on a test sign: stickers placed on the sign's face, moved by the person (sticker-state). */
+  readonly stickerMode = $derived(this.spec?.id === 'sticker');
+  readonly live = $derived(this.spec?.kind === 'gradient' && !this.stickerMode);
   readonly shown = $derived(this.result?.results[0] ?? null);
   readonly amplification = $derived(amplificationFor(this.shown ? this.shown.linf : this.norm === 'linf' ? this.params.epsilon : 0.1));
   /** A defense in front of the model (Defenses panel catalog), kept in the address as def= and dgrad=. */
   defense = $state<LabDefense>({ id: null, gradient: 'naive' });
-  readonly currentKey = $derived(JSON.stringify([this.modelId, this.params, this.source, this.testIndex, this.image?.length, this.uploadName, this.defense]));
+  readonly currentKey = $derived(JSON.stringify([this.modelId, this.params, this.source, this.testIndex, this.image?.length, this.uploadName, this.defense, this.stickerMode ? stickers.rects : null]));
   readonly stale = $derived(this.result !== null && this.resultKey !== this.currentKey);
   readonly peers = $derived(
     this.models.filter((m) => m.id !== this.modelId && m.dataset === this.model?.dataset && m.inputShape.join() === this.model?.inputShape.join()),
@@ -182,6 +185,12 @@ class LabController {
       o.targeted = true;
       o.target = { mode: 'given', label: params.target };
     }
+    // Stickers: the mask the person placed; ε (L0) is its size in values, pixels × channels.
+    const layout = stickers.layout;
+    if (spec.id === 'sticker' && this.source === 'gallery' && layout && layout.pixels > 0) {
+      o.stickerMask = Float32Array.from(layout.mask);
+      o.epsilons = [layout.pixels * this.channels];
+    }
     if (spec.needs === 'surrogate') o.surrogateModelId = params.surrogate ?? this.peers[0]?.id;
     return $state.snapshot(o) as LabAttackOptions;
   }
@@ -223,6 +232,7 @@ class LabController {
     const spec = this.spec;
     const modelId = this.modelId;
     if (!img || !modelId || !spec) return;
+    if (spec.id === 'sticker' && this.source === 'gallery' && this.model) await stickers.ensure(this.model.dataset, this.testIndex, this.rows, this.cols);
     const key = this.currentKey;
     const labelKnown = this.labelKnown;
     const galleryLabel = this.galleryLabel;
@@ -303,8 +313,12 @@ class LabController {
         extra: {},
         target: next?.targeted ? params.target : null,
       };
+      // Stickers on a stop sign aim at "Speed limit 50" by default, as in Eykholt et al.; they run on request.
+      const sticker = changes.attack === 'sticker';
+      const speed50 = this.classNames.findIndex((n) => DEFAULT_STICKER_TARGET.test(n));
+      if (sticker && speed50 >= 0 && this.label !== null && this.classNames[this.label] === 'Stop') this.params.target = speed50;
       this.result = null;
-      this.changed({ immediate: next?.kind === 'gradient' });
+      this.changed({ immediate: next?.kind === 'gradient' && !sticker });
       return;
     }
     if (changes.norm && changes.norm !== this.norm) changes = { ...changes, epsilon: defaultEpsilon(changes.norm, this.channels) };
