@@ -103,6 +103,8 @@ test('stickers on a stop sign: default placement, moved by keyboard and pointer,
   const size = page.getByTestId('sticker-size');
   expect(Number(await size.getAttribute('data-fraction'))).toBeLessThanOrEqual(0.1);
   expect(Number(await size.getAttribute('data-pixels'))).toBeGreaterThan(0);
+  // ε (L0) follows the stickers: pixels × 3 values, shown in place of the ε control.
+  await expect(page.getByTestId('epsilon-fixed')).toContainText(`${Number(await size.getAttribute('data-pixels')) * 3} values`);
 
   // Keyboard: right moves one pixel, Shift+Down grows one row.
   const first = rects.first();
@@ -115,6 +117,7 @@ test('stickers on a stop sign: default placement, moved by keyboard and pointer,
   await expect(first).toHaveAttribute('data-h', String(h0 + 1));
   await page.keyboard.press('Shift+ArrowUp');
   // Pointer: drag it two image pixels left (256 px for 32 pixels: 8 px each).
+  await page.getByTestId('sticker-editor').scrollIntoViewIfNeeded();
   const box = (await first.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();

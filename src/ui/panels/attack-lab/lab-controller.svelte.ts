@@ -74,6 +74,10 @@ class LabController {
   /** The sticker attack on a test sign: stickers placed on the sign's face, moved by the person (sticker-state). */
   readonly stickerMode = $derived(this.spec?.id === 'sticker');
   readonly live = $derived(this.spec?.kind === 'gradient' && !this.stickerMode);
+  /** In sticker mode on a test sign, ε (L0) is the stickers' size; the ε control gives way to it. */
+  readonly stickerEpsilon = $derived(
+    this.stickerMode && this.source === 'gallery' && stickers.layout ? `${stickers.layout.pixels * this.channels} values: the stickers' ${stickers.layout.pixels} pixels × ${this.channels} channels` : null,
+  );
   readonly shown = $derived(this.result?.results[0] ?? null);
   readonly amplification = $derived(amplificationFor(this.shown ? this.shown.linf : this.norm === 'linf' ? this.params.epsilon : 0.1));
   /** A defense in front of the model (Defenses panel catalog), kept in the address as def= and dgrad=. */
