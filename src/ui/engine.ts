@@ -70,6 +70,8 @@ export const LANES: Record<Method, Lane> = {
   imageSetAdd: 'interactive',
   imageSetList: 'interactive',
   imageSetRemove: 'interactive',
+  stickerSetup: 'interactive',
+  worldTest: 'interactive',
 };
 
 /** What the header says while a background method runs, and the panel it belongs to. */

@@ -23,6 +23,7 @@ import { boundariesApi } from './boundaries-api';
 import { defensesApi } from './defenses-api';
 import { userModelsApi, syncUserModels } from './user-models-api';
 import { userImagesApi } from './user-images-api';
+import { stickerApi } from './sticker-api';
 
 /**
  * How this platform makes backends available (registers packages, sets wasm paths and the wasm thread count
@@ -129,6 +130,7 @@ export const api = {
   ...defensesApi,
   ...userModelsApi,
   ...userImagesApi,
+  ...stickerApi,
 };
 
 export type EngineApi = typeof api;

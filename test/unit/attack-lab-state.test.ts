@@ -49,10 +49,10 @@ describe('attack-lab URL state', () => {
   });
 
   it('reports tampered values by key and falls back', () => {
-    fakeLocation.hash = '#model=evil&attack=nope&eps=NaN&steps=2.5&img=-3&src=webcam&target=99&rs=maybe';
+    fakeLocation.hash = '#model=evil&attack=nope&eps=NaN&steps=2.5&img=-3&src=webcam&target=100&rs=maybe';
     const { state, problems } = readLabState(MODELS, ATTACKS, 'mnist-cnn');
     expect(state).toMatchObject({ model: 'mnist-cnn', attack: 'pgd', epsilon: 0.1, steps: null, image: 0, source: 'gallery', target: null, randomStart: true });
-    for (const key of ['model=evil', 'attack=nope', 'eps=NaN', 'steps=2.5', 'img=-3', 'src=webcam', 'target=99', 'rs=maybe']) {
+    for (const key of ['model=evil', 'attack=nope', 'eps=NaN', 'steps=2.5', 'img=-3', 'src=webcam', 'target=100', 'rs=maybe']) {
       expect(problems.some((p) => p.includes(key)), key).toBe(true);
     }
   });

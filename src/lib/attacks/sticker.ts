@@ -24,12 +24,9 @@ import { exactSign } from './step-rules';
 import type { AttackModel, AttackSpec } from './types';
 
 /** A rectangle of whole pixels: columns x … x + w − 1, rows y … y + h − 1. */
-export interface StickerRect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+import { rectsMask, type StickerRect } from './sticker-layout';
+
+export type { StickerRect };
 
 /** The random viewpoint and camera changes of EOT and of the world test. */
 export interface ViewDistribution {
@@ -219,20 +216,7 @@ export function applyViewMatrices(x: tf.Tensor4D, matrices: tf.Tensor3D): tf.Ten
   });
 }
 
-/** A rows × cols mask, 1 inside any rectangle (clipped to the image). */
-export function rectsMask(rects: StickerRect[], rows: number, cols: number): Float32Array {
-  const m = new Float32Array(rows * cols);
-  for (const r of rects) {
-    for (const key of ['x', 'y', 'w', 'h'] as const) {
-      if (!Number.isInteger(r[key])) throw new Error(`sticker rectangle ${key} must be a whole number of pixels, got ${r[key]}`);
-    }
-    if (r.w < 1 || r.h < 1) throw new Error(`a sticker rectangle must be at least 1×1 pixel, got ${r.w}×${r.h}`);
-    for (let y = Math.max(0, r.y); y < Math.min(rows, r.y + r.h); y++) {
-      for (let x = Math.max(0, r.x); x < Math.min(cols, r.x + r.w); x++) m[y * cols + x] = 1;
-    }
-  }
-  return m;
-}
+export { rectsMask };
 
 /**
  * The placement used when no mask is given: two horizontal bars across the middle of the image (where the sign
@@ -533,3 +517,26 @@ export const sticker: AttackSpec = {
     return runEpsilonCurve(model, x, labels, opts, curve);
   },
 };
+
+/**
+ * The world test of one image (the Attack Lab's "Test it in the world"): `image` is H × W × C floats; the goal is
+ * `goal` itself (targeted) or anything but `goal` (untargeted). Returns the success rate and each view's prediction.
+ */
+export async function worldTestImage(
+  model: AttackModel,
+  image: Float32Array,
+  shape: [number, number, number],
+  goal: number,
+  targeted: boolean,
+  opts: { views: number; seed: number; signal?: AbortSignal },
+): Promise<{ successRate: number; predicted: Int32Array; views: number }> {
+  const [H, W, C] = shape;
+  if (image.length !== H * W * C) throw new Error(`image must hold ${H}×${W}×${C} values, got ${image.length}`);
+  const x = tf.tensor4d(image, [1, H, W, C]);
+  try {
+    const r = await worldTest(model, x, Int32Array.of(goal), targeted, opts);
+    return { successRate: r.successRate[0], predicted: r.predicted, views: r.views };
+  } finally {
+    x.dispose();
+  }
+}

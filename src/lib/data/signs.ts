@@ -17,6 +17,7 @@ import {
   transformed, translate, union, type Layer, type Mat3, type Rgb, type Shape, type Vec2,
 } from './raster';
 import { validateImageDataset, type ImageDataset } from './dataset';
+import { boundingRect, fitToFraction, type StickerRect } from '../attacks/sticker-layout';
 
 export const SIGN_SIZE = 32;
 export const SIGN_CHANNELS = 3;
@@ -518,4 +519,18 @@ export function signStickerMask(render: SignRender, rects: readonly SignRect[], 
     if (pixels <= maxFraction * area) return { mask, fraction: pixels / area, pixels };
   }
   return { mask: new Float32Array(S * S), fraction: 0, pixels: 0 };
+}
+
+/**
+ * The default stickers of a rendered sign as whole-pixel rectangles (what the Attack Lab's editor moves and
+ * resizes) — by default the two bars across the lettering, the layout scripts/sticker-eval.ts measures: each sign-space rectangle's pixels on the face, boxed, then shrunk together until the stickers cover
+ * at most `maxFraction` of the sign's area.
+ */
+export function defaultStickerRects(render: SignRender, rects: readonly SignRect[] = STOP_STICKERS_CENTRE, maxFraction = 0.1): StickerRect[] {
+  // The sign-space stickers as signStickerMask shrinks them to the budget, then each one's own pixels boxed.
+  const within = signStickerMask(render, rects, maxFraction).mask;
+  const boxes = rects
+    .map((r) => boundingRect(signStickerMask(render, [r], 1).mask.map((v, p) => v * within[p]), SIGN_SIZE, SIGN_SIZE))
+    .filter((b): b is StickerRect => b !== null);
+  return fitToFraction(boxes, render.coverage, SIGN_SIZE, SIGN_SIZE, maxFraction);
 }

@@ -2,23 +2,27 @@
  * Exporting a run: the adversarial image and the perturbation as PNG at the model's resolution (one file pixel per
  * input value), and the run's parameters and figures as JSON.
  */
-import { drawGray, drawSigned } from '../../draw';
+import { drawDelta, drawImage } from '../../draw';
 import type { LabAttackResult } from '../../../worker/attack-lab-api';
 
 function canvasBlob(canvas: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
 }
 
-export function grayPng(data: ArrayLike<number>, width: number, height: number): Promise<Blob> {
+/** The image at its own resolution: grey or RGB by `channels`. */
+export function imagePng(data: ArrayLike<number>, width: number, height: number, channels = 1): Promise<Blob> {
   const canvas = document.createElement('canvas');
-  drawGray(canvas, data, width, height);
+  drawImage(canvas, data, width, height, channels);
   return canvasBlob(canvas);
 }
 
-/** δ on the diverging map, full colour at ±scale (the amplification shown in the legend is 1/scale). */
-export function signedPng(data: ArrayLike<number>, width: number, height: number, scale: number): Promise<Blob> {
+/**
+ * δ amplified: grey on the diverging map, full colour at ±scale; RGB around mid-grey, each channel saturating at
+ * ±scale (the amplification shown in the legend is 1/scale).
+ */
+export function signedPng(data: ArrayLike<number>, width: number, height: number, scale: number, channels = 1): Promise<Blob> {
   const canvas = document.createElement('canvas');
-  drawSigned(canvas, data, width, height, scale);
+  drawDelta(canvas, data, width, height, scale, channels);
   return canvasBlob(canvas);
 }
 
@@ -53,7 +57,10 @@ export function runJson(
       norms: { linf: e.linf, l2: e.l2, l0: e.l0 },
       queries: e.queries,
     },
-    perturbationDisplay: { amplification: context.amplification, colours: 'blue negative, white zero, red positive' },
+    perturbationDisplay: {
+      amplification: context.amplification,
+      colours: context.shape[2] === 3 ? 'RGB around mid-grey: 0.5 + amplification·δ/2 per channel' : 'blue negative, white zero, red positive',
+    },
     elapsedMs: Math.round(r.elapsedMs),
     trace: r.trace.map((s) => ({
       epsilon: s.epsilon,

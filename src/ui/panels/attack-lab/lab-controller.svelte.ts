@@ -9,14 +9,17 @@ import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image
 import { getEngine } from '../../engine';
 import { Job, latestWins } from '../../job.svelte';
 import { currentAddressVersion } from '../../state/url-schema';
+import { readHash } from '../../url-state';
 import type { AttackParams } from './AttackControls.svelte';
 import type { LabDefense } from './DefensePicker.svelte';
 import type { TransferRow } from './TransferView.svelte';
-import { DEFAULT_EPSILON, readLabState, writeLabState, type InputSource } from './lab-state';
-import { amplificationFor, fileStem, grayPng, runJson, signedPng } from './export';
+import { defaultEpsilon, inputChannels } from '../../../lib/util/default-epsilon';
+import { INPUT_SOURCES, readLabState, writeLabState, type InputSource } from './lab-state';
+import { amplificationFor, fileStem, imagePng, runJson, signedPng } from './export';
 import { downloadBlob as download } from '../../download';
 import { stepEpsilon } from '../../components/epsilon-scale';
 import { onShortcut, type ShortcutAction } from '../../presenter.svelte';
+import { DEFAULT_STICKER_TARGET, stickers } from './sticker-state.svelte';
 
 /** Live attacks rerun this long after the last change (a moving slider sends many). */
 const DEBOUNCE_MS = 160;
@@ -75,17 +78,27 @@ class LabController {
   readonly classNames = $derived(this.model?.classNames ?? []);
   readonly rows = $derived(this.model ? this.model.inputShape[0] : 28);
   readonly cols = $derived(this.model ? (this.model.inputShape[1] ?? 1) : 28);
+  /** 1 for grey models, 3 for colour ones (the signs): every image view and export follows it. */
+  readonly channels = $derived(this.model ? inputChannels(this.model.inputShape) : 1);
+  /** Drawing a digit makes sense only for grey, MNIST-like inputs. */
+  readonly sources = $derived<readonly InputSource[]>(this.channels === 1 ? INPUT_SOURCES : INPUT_SOURCES.filter((s) => s !== 'draw'));
   readonly image = $derived(this.images[this.source]);
   /** Gallery images carry their label; drawn and uploaded ones are attacked away from the model's own prediction. */
   readonly labelKnown = $derived(this.source === 'gallery' && this.galleryLabel !== null);
   readonly label = $derived(this.labelKnown ? this.galleryLabel : this.cleanProbabilities ? argmax(this.cleanProbabilities) : null);
   /** Gradient attacks on one image take well under a second: they follow the controls live. */
-  readonly live = $derived(this.spec?.kind === 'gradient');
+  /** The sticker attack on a test sign: stickers placed on the sign's face, moved by the person (sticker-state). */
+  readonly stickerMode = $derived(this.spec?.id === 'sticker');
+  readonly live = $derived(this.spec?.kind === 'gradient' && !this.stickerMode);
+  /** In sticker mode on a test sign, ε (L0) is the stickers' size; the ε control gives way to it. */
+  readonly stickerEpsilon = $derived(
+    this.stickerMode && this.source === 'gallery' && stickers.layout ? `${stickers.layout.pixels * this.channels} values: the stickers' ${stickers.layout.pixels} pixels × ${this.channels} channels` : null,
+  );
   readonly shown = $derived(this.result?.results[0] ?? null);
   readonly amplification = $derived(amplificationFor(this.shown ? this.shown.linf : this.norm === 'linf' ? this.params.epsilon : 0.1));
   /** A defense in front of the model (Defenses panel catalog), kept in the address as def= and dgrad=. */
   defense = $state<LabDefense>({ id: null, gradient: 'naive' });
-  readonly currentKey = $derived(JSON.stringify([this.modelId, this.params, this.source, this.testIndex, this.image?.length, this.uploadName, this.defense]));
+  readonly currentKey = $derived(JSON.stringify([this.modelId, this.params, this.source, this.testIndex, this.image?.length, this.uploadName, this.defense, this.stickerMode ? stickers.rects : null]));
   readonly stale = $derived(this.result !== null && this.resultKey !== this.currentKey);
   readonly peers = $derived(
     this.models.filter((m) => m.id !== this.modelId && m.dataset === this.model?.dataset && m.inputShape.join() === this.model?.inputShape.join()),
@@ -108,8 +121,13 @@ class LabController {
       if (this.models.length === 0) throw new Error('The model zoo lists no image models (models/index.json).');
       const fallback = this.models.find((m) => m.id === 'mnist-cnn')?.id ?? this.models[0].id;
       const { state, problems } = readLabState(this.models.map((m) => m.id), this.attacks, fallback);
-      this.warnings = problems;
       this.modelId = state.model;
+      // The address allows any class up to 99; this model has its own list (10 digits, 14 signs).
+      if (state.target !== null && state.target >= this.classNames.length) {
+        problems.push(`target=${state.target} is not a class of ${state.model} (0–${this.classNames.length - 1}); the attack is untargeted.`);
+        state.target = null;
+      }
+      this.warnings = problems;
       this.params = {
         attack: state.attack,
         epsilon: state.epsilon,
@@ -122,12 +140,14 @@ class LabController {
         extra: {},
         surrogate: null,
       };
+      // No ε in the address: the model's own default (8/255 for colour signs in L∞).
+      if (readHash().eps === undefined) this.params.epsilon = defaultEpsilon(this.norm, this.channels);
       // A model the gradient cannot pass gets a gradient-free attack, whatever the address asked for.
       if (!this.offeredAttacks.some((x) => x.id === this.params.attack) && this.offeredAttacks.length) {
         this.warnings = [...this.warnings, `${this.model?.name} lets no gradient through: ${this.spec?.name ?? state.attack} was replaced by ${this.offeredAttacks[0].name}.`];
         this.params = { ...this.params, attack: this.offeredAttacks[0].id, target: null };
       }
-      this.source = state.source;
+      this.source = this.sources.includes(state.source) ? state.source : 'gallery';
       this.defense = { id: state.defense, gradient: state.defenseGradient };
       this.classFilter = state.classFilter;
       this.shuffle = state.shuffle;
@@ -191,6 +211,12 @@ class LabController {
       o.targeted = true;
       o.target = { mode: 'given', label: params.target };
     }
+    // Stickers: the mask the person placed; ε (L0) is its size in values, pixels × channels.
+    const layout = stickers.layout;
+    if (spec.id === 'sticker' && this.source === 'gallery' && layout && layout.pixels > 0) {
+      o.stickerMask = Float32Array.from(layout.mask);
+      o.epsilons = [layout.pixels * this.channels];
+    }
     if (spec.needs === 'surrogate') o.surrogateModelId = params.surrogate ?? this.peers[0]?.id;
     return $state.snapshot(o) as LabAttackOptions;
   }
@@ -232,6 +258,7 @@ class LabController {
     const spec = this.spec;
     const modelId = this.modelId;
     if (!img || !modelId || !spec) return;
+    if (spec.id === 'sticker' && this.source === 'gallery' && this.model) await stickers.ensure(this.model.dataset, this.testIndex, this.rows, this.cols);
     const key = this.currentKey;
     const labelKnown = this.labelKnown;
     const galleryLabel = this.galleryLabel;
@@ -327,7 +354,7 @@ class LabController {
         ...params,
         attack: changes.attack,
         norm: null,
-        epsilon: nextNorm === this.norm ? params.epsilon : DEFAULT_EPSILON[nextNorm],
+        epsilon: nextNorm === this.norm ? params.epsilon : defaultEpsilon(nextNorm, this.channels),
         steps: null,
         stepSize: null,
         randomStart: null,
@@ -335,11 +362,15 @@ class LabController {
         extra: {},
         target: next?.targeted ? params.target : null,
       };
+      // Stickers on a stop sign aim at "Speed limit 50" by default, as in Eykholt et al.; they run on request.
+      const sticker = changes.attack === 'sticker';
+      const speed50 = this.classNames.findIndex((n) => DEFAULT_STICKER_TARGET.test(n));
+      if (sticker && speed50 >= 0 && this.label !== null && this.classNames[this.label] === 'Stop') this.params.target = speed50;
       this.result = null;
-      this.changed({ immediate: next?.kind === 'gradient' });
+      this.changed({ immediate: next?.kind === 'gradient' && !sticker });
       return;
     }
-    if (changes.norm && changes.norm !== this.norm) changes = { ...changes, epsilon: DEFAULT_EPSILON[changes.norm] };
+    if (changes.norm && changes.norm !== this.norm) changes = { ...changes, epsilon: defaultEpsilon(changes.norm, this.channels) };
     this.params = { ...params, ...changes };
     this.changed();
   }
@@ -350,6 +381,11 @@ class LabController {
     const next = this.models.find((m) => m.id === id);
     if (previous && next && previous.dataset !== next.dataset) {
       this.images = { gallery: null, draw: null, upload: null };
+      this.uploadName = null;
+      this.result = null;
+      // Another input world: ε back to its default there, no target of the old class list, no drawing on colour.
+      this.params = { ...this.params, epsilon: defaultEpsilon(this.norm, this.channels), target: this.params.target === null ? null : 0 };
+      if (!this.sources.includes(this.source)) this.source = 'gallery';
       this.testIndex = 0;
       await this.loadTestImage(0);
     }
@@ -426,13 +462,13 @@ class LabController {
   async exportAdversarial(): Promise<void> {
     const { result, shown } = this;
     if (!result || !shown) return;
-    download(await grayPng(shown.adversarial, this.cols, this.rows), `${fileStem(result, shown.epsilon)}-adversarial.png`);
+    download(await imagePng(shown.adversarial, this.cols, this.rows, this.channels), `${fileStem(result, shown.epsilon)}-adversarial.png`);
   }
 
   async exportPerturbation(): Promise<void> {
     const { result, shown } = this;
     if (!result || !shown) return;
-    download(await signedPng(shown.delta, this.cols, this.rows, 1 / this.amplification), `${fileStem(result, shown.epsilon)}-perturbation-x${this.amplification}.png`);
+    download(await signedPng(shown.delta, this.cols, this.rows, 1 / this.amplification, this.channels), `${fileStem(result, shown.epsilon)}-perturbation-x${this.amplification}.png`);
   }
 
   async exportJson(): Promise<void> {
@@ -444,7 +480,7 @@ class LabController {
       classNames: this.classNames,
       amplification: this.amplification,
       backend,
-      shape: this.model?.inputShape ?? [this.rows, this.cols, 1],
+      shape: this.model?.inputShape ?? [this.rows, this.cols, this.channels],
     });
     download(blob, `${fileStem(result, shown.epsilon)}.json`);
   }

@@ -6,6 +6,7 @@ import { readHash, urlProblems } from '../../url-state';
 import { choice, num, optionalBool, optionalNum, urlSchema } from '../../state/url-schema';
 import type { AttackSummary } from '../../../worker/attack-lab-api';
 import type { Norm } from '../../../lib/attacks/types';
+import { MNIST_EPSILON } from '../../../lib/util/default-epsilon';
 import { DEFENSES, GRADIENT_MODES, type GradientMode } from '../../../lib/defenses/catalog';
 
 /** Input-transform defenses the lab can put in front of a model (the others are models or panels of their own). */
@@ -37,12 +38,17 @@ export interface LabState {
   defenseGradient: GradientMode;
 }
 
-/** ε the lab opens with, per norm: the classic MNIST budgets. */
-export const DEFAULT_EPSILON = { linf: 0.1, l2: 1.5, l0: 20 } as const;
+/** ε the lab opens with, per norm: the classic MNIST budgets (colour models: lib/util/default-epsilon.ts). */
+export const DEFAULT_EPSILON = MNIST_EPSILON;
+
+/** Upper bounds of the address's numbers, wide enough for every shipped input (32×32×3 signs, 14 classes). */
+const MAX_VALUES = 32 * 32 * 3;
+const MAX_CLASS = 99;
 
 /** The lab's keys, declared once; the lists and ε's range depend on what the engine offers and the attack's norm. */
 function labSchema(modelIds: string[], attackIds: string[], defaultModel: string, defaultAttack: string, norm: Norm) {
-  const maxEps = norm === 'linf' ? 1 : norm === 'l2' ? 28 : 784;
+  // The worker checks ε against the model's own input size; the address only rejects nonsense.
+  const maxEps = norm === 'linf' ? 1 : norm === 'l2' ? Math.sqrt(MAX_VALUES) : MAX_VALUES;
   return urlSchema({
     model: choice(modelIds, defaultModel),
     attack: choice(attackIds, defaultAttack),
@@ -51,10 +57,10 @@ function labSchema(modelIds: string[], attackIds: string[], defaultModel: string
     alpha: optionalNum(1e-6, 10),
     rs: optionalBool(true),
     restarts: optionalNum(1, 20, { integer: true }),
-    target: optionalNum(0, 9, { integer: true }),
+    target: optionalNum(0, MAX_CLASS, { integer: true }),
     src: choice(INPUT_SOURCES, 'gallery'),
     img: optionalNum(0, 1_000_000, { integer: true }),
-    cls: optionalNum(0, 9, { integer: true }),
+    cls: optionalNum(0, MAX_CLASS, { integer: true }),
     shuffle: optionalNum(0, 2 ** 31, { integer: true }),
     def: choice(['', ...LAB_DEFENSE_IDS], ''),
     dgrad: choice<'' | GradientMode>(['', ...GRADIENT_MODES], ''),

@@ -4,6 +4,7 @@
  * components are unmounted when another tab opens; the jobs run on in the engine's background lane and their
  * results land here, so coming back shows them finished (or still going).
  */
+import { inputChannels } from '../../../lib/util/default-epsilon';
 import type { ModelSummary } from '../../../worker/models';
 import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRun, RobustnessReport, SuiteSettings } from '../../../worker/tradeoff-api';
 import { getEngine } from '../../engine';
@@ -285,9 +286,12 @@ class TradeoffState {
     this.chosenAttacks = toggled(this.chosenAttacks, id);
   }
 
-  /** The dataset changed: start from its first two models. */
+  /** The dataset changed: start from its first two models, and an ε range that suits its input (colour: to 32/255). */
   pickDataset(): void {
     this.chosenModels = this.datasetModels.slice(0, 2).map((m) => m.id);
+    const colour = this.datasetModels.some((m) => inputChannels(m.inputShape) === 3);
+    this.epsMax = colour ? 32 / 255 : 0.3;
+    this.epsStep = colour ? 2 / 255 : 0.05;
   }
 
   /** The own set to send: the chosen one if it fits, else (for models without a test set) the first that fits. */

@@ -1,0 +1,77 @@
+/**
+ * The sticker mode's worker methods against the shipped signs (served over HTTP as the app serves them): the
+ * default stickers of a test stop sign fit the 10 % budget on the sign's face; the world test answers one
+ * prediction per view, agrees with the library's own world test, leaks no tensors and refuses bad requests by name.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import http from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { initNodeBackend } from '../../src/lib/backend/node';
+import { setBaseUrl } from '../../src/worker/context';
+import { stickerApi } from '../../src/worker/sticker-api';
+import { getModel } from '../../src/worker/models';
+import { imageSubset } from '../../src/worker/datasets';
+import { worldTest } from '../../src/lib/attacks/sticker';
+import { layoutMask } from '../../src/lib/attacks/sticker-layout';
+
+let server: http.Server;
+const root = process.cwd();
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+  server = http.createServer((req, res) => {
+    const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    const f = url.startsWith('/models/') ? path.join(root, url) : path.join(root, 'public', url);
+    if (!existsSync(f) || !statSync(f).isFile()) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.end(readFileSync(f));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  setBaseUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('sticker mode worker methods', () => {
+  it('places the default stickers of test stop sign 0 on its face, within 10 % of its area', async () => {
+    const setup = await stickerApi.stickerSetup('signs', 0);
+    expect(setup.label).toBe(0);
+    expect(setup.rects).toHaveLength(2);
+    expect(setup.coverage.length).toBe(32 * 32);
+    const layout = layoutMask(setup.rects, setup.coverage, 32, 32);
+    expect(layout.pixels).toBeGreaterThan(10);
+    expect(layout.fraction).toBeLessThanOrEqual(0.1);
+    await expect(stickerApi.stickerSetup('mnist', 0)).rejects.toThrow(/signs/);
+    await expect(stickerApi.stickerSetup('signs', -1)).rejects.toThrow(/index/);
+  });
+
+  it('world-tests one image: a prediction per view, the same as the library, no tensor left behind', async () => {
+    const m = await getModel('signs-cnn');
+    const px = 32 * 32 * 3;
+    const d = await imageSubset('signs', 'test');
+    const image = Float32Array.from(d.images.subarray(0, px), (v) => v / 255);
+    const request = { modelId: 'signs-cnn', image, goal: 0, targeted: false, views: 30, seed: 5 };
+    const first = await stickerApi.worldTest('w1', request);
+    const before = tf.memory().numTensors;
+    const again = await stickerApi.worldTest('w1', request);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(again.predicted).toEqual(first.predicted);
+    expect(first.predicted.length).toBe(30);
+    const hits = Array.from(first.predicted).filter((k) => k !== 0).length;
+    expect(first.successRate).toBeCloseTo(hits / 30, 6);
+    const x = tf.tensor4d(image, [1, 32, 32, 3]);
+    const lib = await worldTest(m.attackModel, x, Int32Array.of(0), false, { views: 30, seed: 5 });
+    x.dispose();
+    expect(Array.from(lib.predicted)).toEqual(Array.from(first.predicted));
+    await expect(stickerApi.worldTest('w1', { ...request, views: 0 })).rejects.toThrow(/views/);
+    await expect(stickerApi.worldTest('w1', { ...request, goal: 14 })).rejects.toThrow(/goal/);
+  });
+});
