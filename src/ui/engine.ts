@@ -15,6 +15,9 @@
 import * as Comlink from 'comlink';
 import type { EngineApi } from '../worker/api';
 import { backgroundJobs } from './background.svelte';
+import { SupervisedLane, type RestartReason } from './supervisor';
+import { engineNotice } from './engine-notice.svelte';
+import { installLeaveGuard } from './leave-guard';
 
 export type Engine = Comlink.Remote<EngineApi>;
 export type Lane = 'interactive' | 'background';
@@ -85,9 +88,9 @@ const BACKGROUND_LABELS: Partial<Record<Method, { label: string; panel: string }
   smoothingCurves: { label: 'certify and attack', panel: 'defenses' },
 };
 
-function spawn(): Engine {
+function spawn(): Worker {
   // Vite finds the worker only when `new URL(…, import.meta.url)` stands literally inside `new Worker(…)`.
-  return Comlink.wrap<EngineApi>(new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' }));
+  return new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
 }
 
 let engine: Engine | null = null;
@@ -97,40 +100,36 @@ export function getEngine(): Engine {
   return engine;
 }
 
-function makeRouter(): Engine {
-  const interactive = spawn();
-  let background: Engine | null = null;
-  let initArgs: [string, string | undefined] | null = null;
-  let backgroundReady: Promise<unknown> | null = null;
+/** The router plus a hook for end-to-end tests: terminate a lane's worker abruptly, as a crash would. */
+export interface TestHooks {
+  __killForTest(lane: Lane): boolean;
+}
 
-  /** The background worker, started and initialised on its first call, with the page's own backend request. */
-  async function backgroundLane(): Promise<Engine> {
+function makeRouter(): Engine {
+  if (typeof window !== 'undefined') installLeaveGuard();
+  let initArgs: [string, string | undefined] | null = null;
+  const onRestart = (lane: string, reason: RestartReason, detail: string, backend: string | null) => {
+    console.warn(`Engine lane ${lane} restarted (${reason}: ${detail})`);
+    engineNotice.report(lane, reason, backend);
+  };
+  const argsFor = (role: 'interactive' | 'batch') => (): Parameters<EngineApi['init']> => {
     if (!initArgs) throw new Error('The engine has not been initialised: call init() first.');
-    if (!background) {
-      background = spawn();
-      // Under auto, the backend measured fastest for batch work (curves, reports, training) serves this lane.
-      const started = background.init(...initArgs, 'batch');
-      backgroundReady = started;
-      // A failed start is retried on the next call instead of repeating the old error forever.
-      started.catch(() => {
-        background = null;
-        backgroundReady = null;
-      });
-    }
-    const lane = background;
-    await backgroundReady;
-    return lane;
-  }
+    return [initArgs[0], initArgs[1], role];
+  };
+  const interactive = new SupervisedLane({ name: 'interactive', spawn, initArgs: argsFor('interactive'), onRestart });
+  // Under auto, the backend measured fastest for batch work (curves, reports, training) serves this lane; the
+  // worker starts on the lane's first call.
+  const background = new SupervisedLane({ name: 'background', spawn, initArgs: argsFor('batch'), onRestart });
+  const lanes: Record<Lane, SupervisedLane> = { interactive, background };
 
   const router: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const name of Object.keys(LANES) as Method[]) {
     router[name] = async (...args: unknown[]) => {
-      const call = (lane: Engine) => (lane[name] as unknown as (...a: unknown[]) => Promise<unknown>)(...args);
-      if (LANES[name] === 'interactive') return call(interactive);
+      if (LANES[name] === 'interactive') return interactive.call(name, args);
       const label = BACKGROUND_LABELS[name];
       const token = label ? backgroundJobs.add(label.label, label.panel) : null;
       try {
-        return await call(await backgroundLane());
+        return await background.call(name, args);
       } finally {
         if (token !== null) backgroundJobs.remove(token);
       }
@@ -139,17 +138,27 @@ function makeRouter(): Engine {
   router.init = async (...args: unknown[]) => {
     const [search, baseUrl] = args as [string, string | undefined];
     initArgs = [search, baseUrl];
-    return interactive.init(search, baseUrl, 'interactive');
+    return interactive.start();
   };
   // A job id lives in one lane; the UI need not know which.
   router.cancel = async (...args: unknown[]) => {
     const id = args[0] as string;
-    const [a, b] = await Promise.all([interactive.cancel(id), background ? background.cancel(id) : false]);
+    const [a, b] = await Promise.all([interactive.call('cancel', [id]), background.started ? background.call('cancel', [id]) : false]);
     return a || b;
   };
   router.memory = async () => {
-    const parts = await Promise.all([interactive.memory(), ...(background && backgroundReady ? [background.memory()] : [])]);
+    type Memory = { numTensors: number; numBytes: number };
+    const parts = (await Promise.all([interactive.call('memory', []), ...(background.started ? [background.call('memory', [])] : [])])) as Memory[];
     return { numTensors: parts.reduce((s, m) => s + m.numTensors, 0), numBytes: parts.reduce((s, m) => s + m.numBytes, 0) };
   };
+  const hooks: TestHooks = {
+    __killForTest(lane: Lane): boolean {
+      const target = lanes[lane];
+      if (!target?.started) return false;
+      target.kill();
+      return true;
+    },
+  };
+  Object.assign(router, hooks);
   return router as unknown as Engine;
 }

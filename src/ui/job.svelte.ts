@@ -13,6 +13,7 @@ import * as Comlink from 'comlink';
 import type { Progress } from '../worker/jobs';
 import { isCancelled } from '../lib/util/cancel';
 import { getEngine } from './engine';
+import { markRunning } from './leave-guard';
 
 /** What one run hands its work: the job id, a progress callback for the worker and a "still current?" test. */
 export interface RunContext {
@@ -62,6 +63,7 @@ export class Job {
     const generation = ++this.generation;
     const current = () => generation === this.generation;
     this.running = true;
+    markRunning(this, true);
     this.progress = null;
     this.error = null;
     this.cancelled = false;
@@ -87,6 +89,7 @@ export class Job {
     } finally {
       if (current()) {
         this.running = false;
+        markRunning(this, false);
         this.progress = null;
       }
     }
@@ -101,6 +104,7 @@ export class Job {
   detach(): void {
     this.generation++;
     this.running = false;
+    markRunning(this, false);
     this.progress = null;
   }
 }
