@@ -79,7 +79,8 @@ test('PGD in colour on signs-cnn at 8/255: original, δ and adversarial in colou
   const before = (await page.getByTestId('image-original').locator('canvas').boundingBox())!.width;
   await page.getByTestId('zoom-2').click();
   const after = (await page.getByTestId('image-original').locator('canvas').boundingBox())!.width;
-  expect(after).toBeGreaterThan(1.5 * before);
+  // Larger, though never wider than the result column (the layout keeps the three pictures on screen at 1024 px).
+  expect(after).toBeGreaterThan(1.2 * before);
   expect(await page.getByTestId('image-original').locator('canvas').evaluate((c) => getComputedStyle(c).imageRendering)).toBe('pixelated');
   await page.getByTestId('zoom-1').click();
   await look(page, 'signs-linf');
