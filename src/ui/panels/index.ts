@@ -17,11 +17,11 @@ export interface PanelEntry {
 
 export const PANELS: PanelEntry[] = [
   { id: 'attack-lab', title: 'Attack Lab', load: () => import('./attack-lab/AttackLab.svelte') },
-  { id: 'boundaries', title: 'Decision boundaries', load: () => import('./boundaries/Boundaries.svelte') },
+  { id: 'boundaries', title: 'Boundaries', load: () => import('./boundaries/Boundaries.svelte') },
   { id: 'tradeoff', title: 'ε trade-off', load: () => import('./tradeoff/Tradeoff.svelte') },
   { id: 'defenses', title: 'Defenses', load: () => import('./defenses/Defenses.svelte') },
   { id: 'finetune', title: 'Fine-tuning', load: () => import('./finetune/FinetunePanel.svelte') },
   { id: 'lessons', title: 'Lessons', load: () => import('../lessons/LessonsPanel.svelte') },
   { id: 'yours', title: 'Your models', load: () => import('./yours/YourModels.svelte') },
-  { id: 'engine', title: 'Engine check', load: () => import('./EngineCheck.svelte') },
+  { id: 'engine', title: 'Engine', load: () => import('./EngineCheck.svelte') },
 ];

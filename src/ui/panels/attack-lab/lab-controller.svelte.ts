@@ -104,20 +104,27 @@ class LabController {
     this.models.filter((m) => m.id !== this.modelId && m.dataset === this.model?.dataset && m.inputShape.join() === this.model?.inputShape.join()),
   );
 
+  /** The address version whose scene the controller holds, and the one being opened. */
   private readAt = -1;
+  private openingAt = -1;
 
   /**
    * Called on every mount: the first (or the first after the address changed from outside, see addressChanged)
    * reads the address and the engine's lists; later ones refresh the model list only.
    */
   async open(): Promise<void> {
-    if (this.readAt === currentAddressVersion()) {
+    if (this.openingAt === currentAddressVersion()) {
       await this.loadLists().catch(() => undefined);
       return;
     }
-    this.readAt = currentAddressVersion();
+    const version = currentAddressVersion();
+    this.openingAt = version;
+    // A newer address (the next lesson step, a pasted link) may arrive while this one loads: then this open stops
+    // and never writes its older scene back.
+    const superseded = () => version !== currentAddressVersion();
     try {
       await this.loadLists();
+      if (superseded()) return;
       if (this.models.length === 0) throw new Error('The model zoo lists no image models (models/index.json).');
       const fallback = this.models.find((m) => m.id === 'mnist-cnn')?.id ?? this.models[0].id;
       const { state, problems } = readLabState(this.models.map((m) => m.id), this.attacks, fallback);
@@ -151,8 +158,10 @@ class LabController {
       this.defense = { id: state.defense, gradient: state.defenseGradient };
       this.classFilter = state.classFilter;
       this.shuffle = state.shuffle;
+      this.readAt = version;
       await getEngine().loadModel(this.modelId);
       await this.loadTestImage(state.image);
+      if (superseded()) return;
       this.ready = true;
       this.changed({ input: true, immediate: true });
     } catch (e) {
@@ -172,6 +181,8 @@ class LabController {
   }
 
   saveState(): void {
+    // Until the current address has been read, the controller holds the previous scene: never write it over the new one.
+    if (this.readAt !== currentAddressVersion()) return;
     const p = this.params;
     writeLabState({
       model: this.modelId,
