@@ -15,6 +15,8 @@ export function collectConsoleErrors(page: Page): string[] {
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(msg.text());
   });
-  page.on('pageerror', (err) => errors.push(err.message));
+  // The first frames go with the message: a minified production error (e.g. Svelte's each_key_duplicate) says only
+  // its documentation link, and the frames name the chunk and component it came from.
+  page.on('pageerror', (err) => errors.push([err.message, ...(err.stack ?? '').split('\n').slice(1, 4)].join('\n')));
   return errors;
 }

@@ -115,7 +115,7 @@ test('nothing leaves the origin while every panel runs its main action; an uploa
   await expect(page.getByTestId('curve-chart')).toBeVisible({ timeout: 120_000 });
 
   // Fine-tuning: a run started and cancelled.
-  await openFresh(page, '/?backend=wasm#panel=finetune&ftModel=mnist-cnn&ftMethod=fgsm-rs&ftEps=0.1&ftSteps=20&ftEvery=10');
+  await openFresh(page, '/?backend=wasm#panel=finetune&ftModel=mnist-cnn&ftMethod=fgsm-rs&ftEps=0.1&ftSteps=200&ftEvery=10');
   await page.getByTestId('ft-start').click();
   await expect(page.getByTestId('ft-cancel')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('ft-cancel').click();

@@ -5,6 +5,7 @@
  */
 import { findLesson } from './catalog';
 import type { Lesson } from './lesson-file';
+import { replaceHash } from '../url-state';
 
 export const lessonState = $state<{ lesson: Lesson | null; step: number }>({ lesson: null, step: 0 });
 
@@ -51,7 +52,7 @@ export function closeLesson(): void {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
   params.delete('lesson');
   params.delete('step');
-  history.replaceState(null, '', `${location.pathname}${location.search}#${params.toString()}`);
+  replaceHash(`#${params.toString()}`);
 }
 
 /**
@@ -64,7 +65,7 @@ export function syncLessonFromHash(hash: string = location.hash): void {
   if (found) {
     const keys = [...new URLSearchParams(hash.replace(/^#/, '')).keys()];
     if (keys.every((k) => k === 'lesson' || k === 'step')) {
-      history.replaceState(null, '', `${location.pathname}${location.search}${stepHash(found.lesson, found.step)}`);
+      replaceHash(stepHash(found.lesson, found.step));
     }
   }
   lessonState.lesson = found?.lesson ?? null;

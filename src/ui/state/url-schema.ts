@@ -3,7 +3,7 @@
  * parser (tampered values are reported through urlProblems and replaced by the default, the same way everywhere)
  * and the writer. Keys must be unique across panels (prefix them: "t…" trade-off, "ft…" fine-tuning, …).
  */
-import { readHash, updateHash, urlProblems, type Params } from '../url-state';
+import { acceptAddress, readHash, updateHash, urlProblems, type Params } from '../url-state';
 
 export interface Field<T> {
   /** The value for a raw string from the address (undefined: the key is absent). */
@@ -130,6 +130,7 @@ let addressVersion = 0;
 
 export function addressChanged(): void {
   addressVersion++;
+  acceptAddress();
 }
 
 export function currentAddressVersion(): number {

@@ -119,6 +119,9 @@ class DefensesState {
 
   /** Writes both forms to the address (the panel calls it whenever a form changes). */
   save(): void {
+    // Until the current address has been read (a lesson step or a pasted link just changed it), the forms still hold
+    // the previous scene: writing them now would put the old scene back over the new address.
+    if (!this.reader.current) return;
     CURVES_URL.write({ ddef: this.defenseId, dmodel: this.modelId, deps: this.epsMax, dn: this.n, dsteps: this.steps });
     const setting = settingUrl(this.defenseId);
     if (setting) setting.write({ dval: this.value });

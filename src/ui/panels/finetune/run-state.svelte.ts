@@ -143,7 +143,9 @@ class FinetuneRun {
       );
       await this.refresh(engine);
     } catch (e) {
-      if (!isCancelled(e)) this.error = `The ε-curve could not be measured: ${(e as Error).message}`;
+      // A Cancel pressed after the last step stops only this measurement: the trained model is already kept.
+      if (isCancelled(e)) this.notice = 'The accuracy-against-ε measurement was cancelled; the trained model stays in your models.';
+      else this.error = `The ε-curve could not be measured: ${(e as Error).message}`;
     } finally {
       this.curveProgress = null;
     }
