@@ -46,6 +46,7 @@ export const EVAL_OPTIONS = {
   draws: { type: 'string', value: 'N', help: 'with --attack certify: draws that estimate its probability', default: '10000' },
   alpha: { type: 'string', value: 'α', help: 'with --attack certify: the certificate fails with probability at most α', default: '0.001' },
   json: { type: 'boolean', help: 'print one JSON object on stdout' },
+  shard: { type: 'string', help: 'i/k: compute only every k-th batch from batch i (0-based) into .cache/eval, for k processes in parallel; the same command without --shard then adds up all batches' },
   'no-cache': { type: 'boolean', help: 'recompute every batch instead of resuming from .cache/eval' },
 } as const satisfies OptionTable;
 
@@ -56,6 +57,16 @@ export const EVAL_COMMAND: Command<typeof EVAL_OPTIONS> = {
     'Progress goes to stderr; the result to stdout.',
   options: EVAL_OPTIONS,
 };
+
+/** `--shard i/k`: batch i, i+k, i+2k… of the evaluation (0 ≤ i < k). */
+export function shardOption(value: string | undefined): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be i/k with 0 ≤ i < k (e.g. 0/4); got "${value}".`);
+  return { index, count };
+}
 
 /** Turns parsed options into a checked plan; every mistake is a UsageError (exit code 2) before any work starts. */
 export function evalPlan(values: Values<typeof EVAL_OPTIONS>): { model: string; plan: EvalPlan } {
@@ -109,7 +120,14 @@ export function evalPlan(values: Values<typeof EVAL_OPTIONS>): { model: string; 
 async function main(values: Values<typeof EVAL_OPTIONS>): Promise<void> {
   const { model, plan } = evalPlan(values);
   await initNodeBackend('wasm');
-  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s), undefined, values['no-cache'] !== true);
+  const shard = shardOption(values.shard);
+  if (shard && plan.attack === 'certify') throw new UsageError('--shard works with attacks; certify runs whole.');
+  if (shard && values['no-cache'] === true) throw new UsageError('--shard writes its batches to the cache for a later run to add up; it cannot be used with --no-cache.');
+  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s), undefined, values['no-cache'] !== true, shard);
+  if (shard) {
+    console.log(`shard ${shard.index}/${shard.count}: ${record.n} examples evaluated and cached; run the same command without --shard to add up every batch.`);
+    return;
+  }
   if (values.json) {
     console.log(JSON.stringify(record));
   } else {

@@ -82,6 +82,7 @@ export async function evaluateModel(
   onBatch?: (done: number, total: number, seconds: number) => void,
   modelsDir = MODELS_DIR,
   useCache = true,
+  shard?: { index: number; count: number },
 ): Promise<EvalRecord> {
   const recipe = findRecipe(modelId);
   const data = recipeData(recipe);
@@ -105,6 +106,7 @@ export async function evaluateModel(
       n,
       batchSize: EVAL_BATCH,
       cache,
+      shard,
       onBatch: (done, total) => onBatch?.(done, total, (Date.now() - started) / 1000),
     });
     const { epsilons: _e, ...params } = opts;

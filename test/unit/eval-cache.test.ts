@@ -55,4 +55,30 @@ describe('per-batch evaluation cache', () => {
     net.dispose();
     tf.disposeVariables();
   });
+
+  it('shards computed apart (as parallel processes would) add up to the figures of one run', async () => {
+    const toy = makeToyDataset('moons', { n: 100, noise: 0.1, seed: 2 });
+    const data = arrayExamples(toy.x, toy.y, [2], toy.numClasses);
+    const net = buildModel({ kind: 'mlp', inputSize: 2, hidden: [8], activation: 'relu', numClasses: 2 }, 5);
+    const model = layersModelAsAttackModel(net, [-2, 2]);
+    const opts = { epsilons: [0, 0.1, 0.3], steps: 5, seed: 1, batchSize: 30, n: 100 };
+    const whole = await robustAccuracy(model, data, getAttack('pgd'), opts);
+    const store = new Map<string, BatchOutcome>();
+    const cache: BatchCache = { get: (s, e) => store.get(`${s}-${e}`), put: (s, e, o) => void store.set(`${s}-${e}`, o) };
+    // Batches 0, 2 (examples 0–29, 60–89) and 1, 3 (30–59, 90–99).
+    const first = await robustAccuracy(model, data, getAttack('pgd'), { ...opts, cache, shard: { index: 0, count: 2 } });
+    const second = await robustAccuracy(model, data, getAttack('pgd'), { ...opts, cache, shard: { index: 1, count: 2 } });
+    expect(first.n).toBe(60);
+    expect(second.n).toBe(40);
+    expect([...store.keys()].sort()).toEqual(['0-30', '30-60', '60-90', '90-100']);
+    const combined = await robustAccuracy(model, data, getAttack('pgd'), { ...opts, cache });
+    expect(combined.cachedBatches).toBe(4);
+    expect(combined.points).toEqual(whole.points);
+    expect(combined.clean_accuracy).toBe(whole.clean_accuracy);
+    await expect(robustAccuracy(model, data, getAttack('pgd'), { ...opts, shard: { index: 2, count: 2 } })).rejects.toThrow(/shard/);
+    await expect(robustAccuracy(model, data, getAttack('pgd'), { ...opts, shard: { index: 0, count: 9 }, n: 30 })).resolves.toHaveProperty('n', 30);
+    await expect(robustAccuracy(model, data, getAttack('pgd'), { ...opts, shard: { index: 1, count: 9 }, n: 30 })).rejects.toThrow(/holds none/);
+    net.dispose();
+    tf.disposeVariables();
+  });
 });

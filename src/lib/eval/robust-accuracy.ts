@@ -35,6 +35,12 @@ export interface RobustAccuracyOptions extends Omit<AttackOptions, 'epsilons' | 
   n?: number;
   onBatch?: (done: number, total: number) => void;
   cache?: BatchCache;
+  /**
+   * Only every `count`-th batch, starting at batch `index` (0-based): several processes, one per core or machine,
+   * share one evaluation through the cache, and a run without a shard then adds up all the batches. The result of a
+   * shard covers its own batches only.
+   */
+  shard?: { index: number; count: number };
 }
 
 export interface RobustAccuracyPoint {
@@ -84,7 +90,12 @@ export async function robustAccuracy(
   if (opts.epsilons.length === 0 || opts.epsilons.some((e) => !(e >= 0))) {
     throw new Error(`epsilons must be a non-empty list of numbers ≥ 0, got [${opts.epsilons.join(', ')}]`);
   }
-  const { batchSize: _b, n: _n, onBatch, cache, ...attackOpts } = opts;
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+    throw new Error(`shard must be index/count with 0 ≤ index < count, got ${shard.index}/${shard.count}`);
+  }
+  const { batchSize: _b, n: _n, onBatch, cache, shard: _s, ...attackOpts } = opts;
+  let counted = 0;
   let clean = 0;
   const robust = new Array<number>(opts.epsilons.length).fill(0);
   let stages: { attack: string; robust: number[] }[] | undefined;
@@ -100,6 +111,8 @@ export async function robustAccuracy(
   for (let start = 0; start < n; start += batchSize) {
     throwIfCancelled(opts.signal);
     const end = Math.min(n, start + batchSize);
+    if ((start / batchSize) % shard.count !== shard.index) continue;
+    counted += end - start;
     const hit = cache?.get(start, end);
     if (hit) {
       add(hit);
@@ -125,12 +138,14 @@ export async function robustAccuracy(
     }
     onBatch?.(end, n);
   }
+  if (counted === 0) throw new Error(`shard ${shard.index}/${shard.count} holds none of the ${Math.ceil(n / batchSize)} batches of ${batchSize} examples`);
+  const total = counted;
   const out: RobustAccuracyResult = {
-    n,
-    clean_accuracy: clean / n,
-    points: opts.epsilons.map((eps, k) => accuracyPoint(eps, robust[k], n)),
+    n: total,
+    clean_accuracy: clean / total,
+    points: opts.epsilons.map((eps, k) => accuracyPoint(eps, robust[k], total)),
   };
-  if (stages) out.stages = stages.map((s) => ({ attack: s.attack, points: opts.epsilons.map((eps, k) => accuracyPoint(eps, s.robust[k], n)) }));
+  if (stages) out.stages = stages.map((s) => ({ attack: s.attack, points: opts.epsilons.map((eps, k) => accuracyPoint(eps, s.robust[k], total)) }));
   if (cache) out.cachedBatches = cachedBatches;
   return out;
 }
