@@ -39,6 +39,7 @@ import { uniqueName } from '../lib/models/unique-name';
 import { buildFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { isCancelled, unlessCancelled } from '../lib/util/cancel';
 import { checkJobId, fail } from './checks';
 import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
 
@@ -241,21 +242,22 @@ async function runFinetune(
   resume: { card: RunCheckpointCard; state: FinetuneCheckpoint } | null,
 ): Promise<FinetuneCard> {
   const recipe = validateRecipe({ ...request.recipe });
-  await syncSavedModels();
-  let base: Awaited<ReturnType<typeof getModel>>;
-  try {
-    base = await getModel(request.baseModelId);
-  } catch (err) {
-    if (!resume) throw err;
-    fail(`The model this run fine-tunes (${resume.card.baseName}) is no longer available: discard the run. (${(err as Error).message})`);
-  }
   const emit = (e: FinetuneEvent) => onEvent?.(e);
+  // The job is registered before the model and the images load, so a Cancel while they load is not lost.
   return asJob(jobId, async (signal) => {
+    await unlessCancelled(syncSavedModels(), signal);
+    let base: Awaited<ReturnType<typeof getModel>>;
+    try {
+      base = await unlessCancelled(getModel(request.baseModelId), signal);
+    } catch (err) {
+      if (!resume || isCancelled(err)) throw err;
+      fail(`The model this run fine-tunes (${resume.card.baseName}) is no longer available: discard the run. (${(err as Error).message})`);
+    }
     emit({ kind: 'phase', phase: 'Loading the training images' });
-    const [{ examples: train, bounds }, { examples: test }] = await Promise.all([
-      examplesFor(base.entry, 'train'),
-      examplesFor(base.entry, 'test'),
-    ]);
+    const [{ examples: train, bounds }, { examples: test }] = await unlessCancelled(
+      Promise.all([examplesFor(base.entry, 'train'), examplesFor(base.entry, 'test')]),
+      signal,
+    );
     const heldOutReq = checkHeldOut({ ...request.heldOut, n: Math.min(request.heldOut?.n, test.count) }, test.count);
     if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
     const gate = new PauseGate();
