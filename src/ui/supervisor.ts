@@ -53,9 +53,12 @@ export class SupervisedLane {
   private worker: Worker | null = null;
   private remote: Comlink.Remote<EngineApi> | null = null;
   private ready: Promise<unknown> | null = null;
-  /** Rejects the calls pending on the current worker when it dies. */
-  private killPending: ((e: Error) => void) | null = null;
-  private died: Promise<never> | null = null;
+  /**
+   * The calls pending on the current worker: each one's reject, called if the worker dies. A call leaves the set as
+   * it settles. (Racing every call against one never-settling "died" promise kept every call's result alive, ~14 KB
+   * an attack: test/e2e/memory.spec.ts.)
+   */
+  private pending: Set<(e: Error) => void> | null = null;
   private inFlight = 0;
   private backendOverride: BackendName | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -76,10 +79,7 @@ export class SupervisedLane {
     const remote = Comlink.wrap<EngineApi>(worker);
     this.worker = worker;
     this.remote = remote;
-    this.died = new Promise<never>((_, reject) => {
-      this.killPending = reject;
-    });
-    this.died.catch(() => undefined); // observed by the calls that race it
+    this.pending = new Set();
     worker.addEventListener('error', (e) => {
       if (this.worker === worker) this.restart('crashed', (e as ErrorEvent).message || 'an uncaught error in the worker');
     });
@@ -141,18 +141,32 @@ export class SupervisedLane {
 
   private stop(): void {
     this.worker?.terminate();
-    this.killPending?.(new Error(ENGINE_RESTARTED));
+    const pending = this.pending;
+    this.pending = null;
+    for (const reject of pending ?? []) reject(new Error(ENGINE_RESTARTED));
     this.worker = null;
     this.remote = null;
     this.ready = null;
-    this.killPending = null;
-    this.died = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
 
   private race<T>(p: Promise<T>): Promise<T> {
-    return this.died ? Promise.race([p, this.died]) : p;
+    const pending = this.pending;
+    if (!pending) return p;
+    return new Promise<T>((resolve, reject) => {
+      pending.add(reject);
+      p.then(
+        (value) => {
+          pending.delete(reject);
+          resolve(value);
+        },
+        (err) => {
+          pending.delete(reject);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Pings an idle worker now and then; a long job blocks the worker's message loop, so busy lanes are skipped. */

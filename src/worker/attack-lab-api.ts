@@ -12,6 +12,7 @@ import { CLASS_NAMES, DATASET_IDS, imageSize, type ImageDatasetId } from '../lib
 import { createRng } from '../lib/util/rng';
 import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { unlessCancelled } from '../lib/util/cancel';
 import { checkJobId, fail } from './checks';
 import { validateOptions } from '../lib/attacks/validate';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
@@ -252,33 +253,34 @@ export const attackLabApi = {
    */
   async runAttack(jobId: string, request: AttackRequest, onProgress?: ProgressCallback): Promise<LabAttackResult> {
     checkJobId(jobId);
-    if (request == null || typeof request !== 'object') fail('request must be an object {modelId, attackId, options, image, label}');
-    const spec = ATTACKS.find((a) => a.id === request.attackId);
-    if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
-    const summary = attackLabApi.listAttacks().find((a) => a.id === spec.id)!;
-    const m = await getModel(request.modelId);
-    if (!m.gradients && spec.needs === 'gradients') fail(`${spec.name} needs the model's gradient, which cannot pass ${m.entry.name}: choose a gradient-free attack.`);
-    const image = checkImage(request.image, m);
-    const label = checkLabel(request.label, m.attackModel.numClasses);
-    const { surrogateModelId, ...options } = checkOptions(request.options, summary, m);
-    const d = request.defense;
-    if (d !== undefined && (d === null || typeof d !== 'object')) fail('defense must be an object {id, value?, gradient?, samples?}');
-    if (d && d.gradient !== undefined && !(GRADIENT_MODES as readonly string[]).includes(d.gradient)) {
-      fail(`defense.gradient must be one of ${GRADIENT_MODES.join(', ')}, got ${String(d.gradient)}`);
-    }
-    const transform = d ? makeTransform(d.id, d.value) : null;
-    // The attacker's view (its gradient mode) and the deployed defense (the real forward pass, fresh draws).
-    const attacked = transform ? defend(m.attackModel, transform, { gradient: d!.gradient ?? 'naive', samples: d!.samples, seed: 1 }) : m.attackModel;
-    const deployed = transform ? defend(m.attackModel, transform, { gradient: 'naive', seed: 2 }) : m.attackModel;
-    let surrogate: AttackModel | undefined;
-    if (spec.needs === 'surrogate') {
-      if (!surrogateModelId) fail(`${spec.id} needs options.surrogateModelId: the model the perturbation is crafted on`);
-      const s = await getModel(surrogateModelId);
-      if (size(s.entry.inputShape) !== image.length) fail(`options.surrogateModelId "${surrogateModelId}" takes a different input shape`);
-      surrogate = s.attackModel;
-    }
-
+    // The job is registered before the models and images load, so a Cancel while they load is not lost.
     return asJob(jobId, async (signal) => {
+      if (request == null || typeof request !== 'object') fail('request must be an object {modelId, attackId, options, image, label}');
+      const spec = ATTACKS.find((a) => a.id === request.attackId);
+      if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
+      const summary = attackLabApi.listAttacks().find((a) => a.id === spec.id)!;
+      const m = await unlessCancelled(getModel(request.modelId), signal);
+      if (!m.gradients && spec.needs === 'gradients') fail(`${spec.name} needs the model's gradient, which cannot pass ${m.entry.name}: choose a gradient-free attack.`);
+      const image = checkImage(request.image, m);
+      const label = checkLabel(request.label, m.attackModel.numClasses);
+      const { surrogateModelId, ...options } = checkOptions(request.options, summary, m);
+      const d = request.defense;
+      if (d !== undefined && (d === null || typeof d !== 'object')) fail('defense must be an object {id, value?, gradient?, samples?}');
+      if (d && d.gradient !== undefined && !(GRADIENT_MODES as readonly string[]).includes(d.gradient)) {
+        fail(`defense.gradient must be one of ${GRADIENT_MODES.join(', ')}, got ${String(d.gradient)}`);
+      }
+      const transform = d ? makeTransform(d.id, d.value) : null;
+      // The attacker's view (its gradient mode) and the deployed defense (the real forward pass, fresh draws).
+      const attacked = transform ? defend(m.attackModel, transform, { gradient: d!.gradient ?? 'naive', samples: d!.samples, seed: 1 }) : m.attackModel;
+      const deployed = transform ? defend(m.attackModel, transform, { gradient: 'naive', seed: 2 }) : m.attackModel;
+      let surrogate: AttackModel | undefined;
+      if (spec.needs === 'surrogate') {
+        if (!surrogateModelId) fail(`${spec.id} needs options.surrogateModelId: the model the perturbation is crafted on`);
+        const s = await unlessCancelled(getModel(surrogateModelId), signal);
+        if (size(s.entry.inputShape) !== image.length) fail(`options.surrogateModelId "${surrogateModelId}" takes a different input shape`);
+        surrogate = s.attackModel;
+      }
+
       const traced = await tracedAttack(spec, attacked, image, label, { ...options, ...(surrogate ? { surrogate } : {}) }, {
         signal,
         judge: transform ? deployed : undefined,

@@ -15,6 +15,7 @@ import { sliceExamples } from '../lib/data/examples';
 import { robustAccuracy } from '../lib/eval/robust-accuracy';
 import {
   artifactsToModel,
+  isDamaged,
   cloneLayersModel,
   exportModelFiles,
   indexedDbModelStore,
@@ -32,11 +33,13 @@ import {
   type FinetuneWarnings,
 } from '../lib/train/finetune';
 import type { EvalPoint } from '../lib/train/overfitting';
+import { checkCheckpointArtifacts, packCheckpoint, unpackCheckpoint, type CheckpointMeta, type FinetuneCheckpoint } from '../lib/train/finetune-checkpoint';
 import { PauseGate } from '../lib/util/pause';
 import { uniqueName } from '../lib/models/unique-name';
 import { buildFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { isCancelled, unlessCancelled } from '../lib/util/cancel';
 import { checkJobId, fail } from './checks';
 import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
 
@@ -53,11 +56,39 @@ export interface FinetuneRequest {
   earlyStop: boolean;
 }
 
+/** One training step as the charts draw it; a checkpoint keeps them so a resumed run's charts start full. */
+export interface StepTrace {
+  step: number;
+  loss: number;
+  smoothed: number;
+  ips: number;
+}
+
 export type FinetuneEvent =
   | { kind: 'phase'; phase: string }
+  | { kind: 'resumed'; step: number; totalSteps: number; evaluations: EvalPoint[]; warnings: FinetuneWarnings; trace: StepTrace[] }
   | { kind: 'evaluation'; evaluation: EvalPoint; warnings: FinetuneWarnings }
   | { kind: 'step'; progress: FinetuneProgress }
   | { kind: 'paused'; step: number; card: FinetuneCard };
+
+/** What the browser keeps of a running fine-tuning run besides its tensors (the store's card). */
+export interface RunCheckpointCard {
+  request: FinetuneRequest;
+  /** The id, name and creation time the finished model will have. */
+  runId: string;
+  name: string;
+  createdAt: string;
+  baseName: string;
+  step: number;
+  totalSteps: number;
+  trace: StepTrace[];
+  state: CheckpointMeta;
+}
+
+/** A run that can be continued after a reload; or, when its record is damaged, why it cannot. */
+export type ResumableRun =
+  | { id: string; damaged: false; name: string; baseModelId: string; baseName: string; step: number; totalSteps: number; request: FinetuneRequest; savedAt: string }
+  | { id: string; damaged: true; reason: string };
 
 export interface SavedModel {
   id: string;
@@ -82,6 +113,43 @@ export function setFinetuneStore(next: ModelStore<FinetuneCard>): void {
 function modelStore(): ModelStore<FinetuneCard> {
   store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>() : indexedDbModelStore<FinetuneCard>();
   return store;
+}
+
+/**
+ * Checkpoints of running fine-tuning runs: the model store's layout in a database of its own, so they never show up
+ * among the finished models. One run at a time: a new run replaces what an interrupted one left.
+ */
+let runStore: ModelStore<RunCheckpointCard> | null = null;
+
+/** Replaces the checkpoint store (tests). */
+export function setFinetuneRunStore(next: ModelStore<RunCheckpointCard>): void {
+  runStore = next;
+}
+
+/** The store's check of a checkpoint's card: what the resume offer reads (a bad one is listed as damaged). */
+export function checkRunCard(card: unknown): void {
+  const c = card as Partial<RunCheckpointCard>;
+  if (typeof c?.request !== 'object' || c.request === null || typeof c.request.baseModelId !== 'string') throw new Error('it does not say which model it fine-tunes');
+  if (typeof c.runId !== 'string' || typeof c.name !== 'string' || typeof c.baseName !== 'string') throw new Error('it has no name');
+  if (!Number.isInteger(c.step) || !Number.isInteger(c.totalSteps) || c.step! < 0 || c.step! > c.totalSteps!) throw new Error('it does not say which step it was saved at');
+  if (!Array.isArray(c.trace) || typeof c.state !== 'object' || c.state === null) throw new Error('its history is missing');
+}
+
+function checkpointStore(): ModelStore<RunCheckpointCard> {
+  runStore ??=
+    typeof indexedDB === 'undefined'
+      ? memoryModelStore<RunCheckpointCard>(checkRunCard, checkCheckpointArtifacts)
+      : indexedDbModelStore<RunCheckpointCard>('adversarial-playground-finetune-runs', checkRunCard, checkCheckpointArtifacts);
+  return runStore;
+}
+
+/** Removes every checkpoint but `keep`'s; a storage failure only leaves an old offer behind. */
+async function dropCheckpoints(keep: string | null = null): Promise<void> {
+  try {
+    for (const r of await checkpointStore().listAll()) if (r.id !== keep) await checkpointStore().remove(r.id);
+  } catch (err) {
+    console.warn(`Old fine-tuning checkpoints were not removed: ${(err as Error).message}`);
+  }
 }
 
 function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
@@ -162,109 +230,195 @@ export function syncSavedModels(): Promise<void> {
 
 setRegisteredSync(syncSavedModels);
 
+/**
+ * One fine-tuning run, new or continued from a checkpoint: the body of finetuneStart and finetuneContinue. The
+ * checkpoint is kept while the run goes and removed when it ends (finished, cancelled or failed): only a run cut off
+ * by a reload or a crash leaves one behind.
+ */
+async function runFinetune(
+  jobId: string,
+  request: FinetuneRequest,
+  onEvent: ((e: FinetuneEvent) => void) | undefined,
+  resume: { card: RunCheckpointCard; state: FinetuneCheckpoint } | null,
+): Promise<FinetuneCard> {
+  const recipe = validateRecipe({ ...request.recipe });
+  const emit = (e: FinetuneEvent) => onEvent?.(e);
+  // The job is registered before the model and the images load, so a Cancel while they load is not lost.
+  return asJob(jobId, async (signal) => {
+    await unlessCancelled(syncSavedModels(), signal);
+    let base: Awaited<ReturnType<typeof getModel>>;
+    try {
+      base = await unlessCancelled(getModel(request.baseModelId), signal);
+    } catch (err) {
+      if (!resume || isCancelled(err)) throw err;
+      fail(`The model this run fine-tunes (${resume.card.baseName}) is no longer available: discard the run. (${(err as Error).message})`);
+    }
+    emit({ kind: 'phase', phase: 'Loading the training images' });
+    const [{ examples: train, bounds }, { examples: test }] = await unlessCancelled(
+      Promise.all([examplesFor(base.entry, 'train'), examplesFor(base.entry, 'test')]),
+      signal,
+    );
+    const heldOutReq = checkHeldOut({ ...request.heldOut, n: Math.min(request.heldOut?.n, test.count) }, test.count);
+    if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
+    const gate = new PauseGate();
+    gates.set(jobId, gate);
+    const model = await cloneLayersModel(layersModelOf(base, 'fine-tuning'));
+    let owned = true;
+    const { x, y } = test.batch(Int32Array.from({ length: heldOutReq.n }, (_, i) => i));
+    const id = resume?.card.runId ?? `${base.entry.id}-ft-${Date.now().toString(36)}`;
+    try {
+      const labels = (await y.data()) as Int32Array;
+      const createdAt = resume?.card.createdAt ?? new Date().toISOString();
+      // Two fine-tunings with one recipe must not look alike in the lists: "… ε 0.1 (2)".
+      const name = resume?.card.name ?? uniqueName(finetunedName(base.entry, recipe), (await listModels()).map((m) => m.name));
+      // One run at a time: a new run replaces what an interrupted one left behind.
+      await dropCheckpoints(resume ? id : null);
+      const trace: StepTrace[] = resume ? resume.card.trace.filter((t) => t.step <= resume.state.train.step) : [];
+      let checkpointWarned = false;
+      const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
+      const evaluations: EvalPoint[] = resume ? resume.state.evaluations.map((e) => ({ ...e })) : [];
+      let stepsRun = resume?.state.train.step ?? 0;
+      const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard =>
+        buildFinetuneCard({
+          id,
+          name,
+          createdAt,
+          status,
+          base: base.entry,
+          recipe,
+          heldOut: heldOutReq,
+          pgdRelativeStepSize: heldOut.pgdRelativeStepSize,
+          evaluations,
+          stepsRun,
+          weightsFromStep,
+          after,
+          trainSeconds: seconds,
+          imagesPerSecond: ips,
+          warnings,
+          backend: tf.getBackend(),
+          tfjs: tf.version.tfjs,
+        });
+      let lastProgress: FinetuneProgress | null = null;
+      if (resume) {
+        const st = resume.state;
+        emit({ kind: 'resumed', step: st.train.step, totalSteps: st.train.totalSteps, evaluations: evaluations.slice(), warnings: { ...st.warnings }, trace: trace.slice() });
+        emit({ kind: 'phase', phase: `Continuing from step ${st.train.step}` });
+      } else {
+        emit({ kind: 'phase', phase: 'Measuring the base model on the held-out batch' });
+      }
+      const result = await finetuneModel(model, train, { x, y: labels }, {
+        recipe,
+        heldOut,
+        attacks: { pgd: getAttack('pgd'), fgsm: getAttack('fgsm') },
+        bounds,
+        earlyStop: request.earlyStop,
+        gate,
+        signal,
+        resume: resume?.state,
+        // Saved after each held-out check, so "resume from step N" offers a step whose accuracy is on the chart.
+        checkpoint: {
+          every: heldOutReq.every,
+          save: async (state) => {
+            const { meta, artifacts } = packCheckpoint(state);
+            const card: RunCheckpointCard = { request, runId: id, name, createdAt, baseName: base.entry.name, step: state.train.step, totalSteps: state.train.totalSteps, trace: trace.slice(), state: meta };
+            try {
+              await checkpointStore().save({ id, card, artifacts, savedAt: new Date().toISOString() });
+            } catch (err) {
+              // Full or private storage: the run goes on, it just cannot survive a reload.
+              if (!checkpointWarned) console.warn(`The fine-tuning run could not be kept for a reload: ${(err as Error).message}`);
+              checkpointWarned = true;
+            }
+          },
+        },
+        onEvaluation: (evaluation, warnings) => {
+          evaluations.push(evaluation);
+          emit({ kind: 'evaluation', evaluation, warnings });
+        },
+        onProgress: (progress) => {
+          stepsRun = progress.step;
+          lastProgress = progress;
+          trace.push({ step: progress.step, loss: progress.loss, smoothed: progress.smoothedLoss, ips: progress.imagesPerSecond });
+          emit({ kind: 'step', progress });
+        },
+        onPause: async (step) => {
+          // The snapshot is the model as it is now (not the best so far): what the person paused on.
+          const last = evaluations[evaluations.length - 1];
+          const p = lastProgress as FinetuneProgress | null;
+          const card = cardFor('paused', last, step, p?.elapsed ?? 0, p?.imagesPerSecond ?? 0, p?.warnings ?? { catastrophic: null, robustOverfitting: null });
+          const snapshot = await cloneLayersModel(model);
+          register(card, snapshot);
+          emit({ kind: 'paused', step, card: await save(card, snapshot) });
+        },
+      });
+      const after = result.evaluations.find((e) => e.step === result.bestStep) ?? result.evaluations[result.evaluations.length - 1];
+      const card = await save(
+        cardFor(result.stoppedEarly ? 'stopped early' : 'finished', after, result.bestStep, result.trainSeconds, result.imagesPerSecond, result.warnings),
+        model,
+      );
+      register(card, model);
+      owned = false;
+      return card;
+    } finally {
+      // Finished, cancelled or failed: nothing to continue after a reload (only a page that goes away keeps it).
+      await checkpointStore().remove(id).catch(() => false);
+      x.dispose();
+      y.dispose();
+      // A newer run under the same id (which cancelled this one) keeps its own gate.
+      if (gates.get(jobId) === gate) gates.delete(jobId);
+      if (owned) model.dispose();
+    }
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The methods
 
 export const finetuneApi = {
   /**
    * Fine-tunes a copy of `baseModelId`. Events stream through onEvent; pause/resume with finetunePause/Resume,
-   * cancel with cancel(jobId). Resolves with the card of the new model, which is registered and saved.
+   * cancel with cancel(jobId). Resolves with the card of the new model, which is registered and saved. Every
+   * held-out check the run's state is kept in the browser, so a reload can continue it (finetuneContinue).
    */
   async finetuneStart(jobId: string, request: FinetuneRequest, onEvent?: (e: FinetuneEvent) => void): Promise<FinetuneCard> {
     checkJobId(jobId);
     if (typeof request !== 'object' || request === null) fail('request must be an object {baseModelId, recipe, heldOut, earlyStop}');
-    const recipe = validateRecipe({ ...request.recipe });
+    validateRecipe({ ...request.recipe });
     if (typeof request.earlyStop !== 'boolean') fail(`earlyStop must be true or false, got ${String(request.earlyStop)}`);
-    await syncSavedModels();
-    const base = await getModel(request.baseModelId);
-    const emit = (e: FinetuneEvent) => onEvent?.(e);
-    return asJob(jobId, async (signal) => {
-      emit({ kind: 'phase', phase: 'Loading the training images' });
-      const [{ examples: train, bounds }, { examples: test }] = await Promise.all([
-        examplesFor(base.entry, 'train'),
-        examplesFor(base.entry, 'test'),
-      ]);
-      const heldOutReq = checkHeldOut({ ...request.heldOut, n: Math.min(request.heldOut?.n, test.count) }, test.count);
-      if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
-      const gate = new PauseGate();
-      gates.set(jobId, gate);
-      const model = await cloneLayersModel(layersModelOf(base, 'fine-tuning'));
-      let owned = true;
-      const { x, y } = test.batch(Int32Array.from({ length: heldOutReq.n }, (_, i) => i));
-      try {
-        const labels = (await y.data()) as Int32Array;
-        const createdAt = new Date().toISOString();
-        const id = `${base.entry.id}-ft-${Date.now().toString(36)}`;
-        // Two fine-tunings with one recipe must not look alike in the lists: "… ε 0.1 (2)".
-        const name = uniqueName(finetunedName(base.entry, recipe), (await listModels()).map((m) => m.name));
-        const heldOut = { ...DEFAULT_HELD_OUT, every: heldOutReq.every, pgdSteps: heldOutReq.pgdSteps, pgdRelativeStepSize: 2.5 / heldOutReq.pgdSteps, restarts: heldOutReq.restarts };
-        const evaluations: EvalPoint[] = [];
-        let stepsRun = 0;
-        const cardFor = (status: FinetuneCard['status'], after: EvalPoint, weightsFromStep: number, seconds: number, ips: number, warnings: FinetuneWarnings): FinetuneCard =>
-          buildFinetuneCard({
-            id,
-            name,
-            createdAt,
-            status,
-            base: base.entry,
-            recipe,
-            heldOut: heldOutReq,
-            pgdRelativeStepSize: heldOut.pgdRelativeStepSize,
-            evaluations,
-            stepsRun,
-            weightsFromStep,
-            after,
-            trainSeconds: seconds,
-            imagesPerSecond: ips,
-            warnings,
-            backend: tf.getBackend(),
-            tfjs: tf.version.tfjs,
-          });
-        let lastProgress: FinetuneProgress | null = null;
-        emit({ kind: 'phase', phase: 'Measuring the base model on the held-out batch' });
-        const result = await finetuneModel(model, train, { x, y: labels }, {
-          recipe,
-          heldOut,
-          attacks: { pgd: getAttack('pgd'), fgsm: getAttack('fgsm') },
-          bounds,
-          earlyStop: request.earlyStop,
-          gate,
-          signal,
-          onEvaluation: (evaluation, warnings) => {
-            evaluations.push(evaluation);
-            emit({ kind: 'evaluation', evaluation, warnings });
-          },
-          onProgress: (progress) => {
-            stepsRun = progress.step;
-            lastProgress = progress;
-            emit({ kind: 'step', progress });
-          },
-          onPause: async (step) => {
-            // The snapshot is the model as it is now (not the best so far): what the person paused on.
-            const last = evaluations[evaluations.length - 1];
-            const p = lastProgress as FinetuneProgress | null;
-            const card = cardFor('paused', last, step, p?.elapsed ?? 0, p?.imagesPerSecond ?? 0, p?.warnings ?? { catastrophic: null, robustOverfitting: null });
-            const snapshot = await cloneLayersModel(model);
-            register(card, snapshot);
-            emit({ kind: 'paused', step, card: await save(card, snapshot) });
-          },
-        });
-        const after = result.evaluations.find((e) => e.step === result.bestStep) ?? result.evaluations[result.evaluations.length - 1];
-        const card = await save(
-          cardFor(result.stoppedEarly ? 'stopped early' : 'finished', after, result.bestStep, result.trainSeconds, result.imagesPerSecond, result.warnings),
-          model,
-        );
-        register(card, model);
-        owned = false;
-        return card;
-      } finally {
-        x.dispose();
-        y.dispose();
-        // A newer run under the same id (which cancelled this one) keeps its own gate.
-        if (gates.get(jobId) === gate) gates.delete(jobId);
-        if (owned) model.dispose();
+    return runFinetune(jobId, request, onEvent, null);
+  },
+
+  /** The run a reload interrupted, if the browser kept one (null when none). */
+  async finetuneCheckpoint(): Promise<ResumableRun | null> {
+    const all = await checkpointStore().listAll();
+    const newest = all[all.length - 1];
+    if (!newest) return null;
+    if (isDamaged(newest)) return { id: newest.id, damaged: true, reason: newest.reason };
+    const c = newest.card;
+    return { id: newest.id, damaged: false, name: c.name, baseModelId: c.request.baseModelId, baseName: c.baseName, step: c.step, totalSteps: c.totalSteps, request: c.request, savedAt: newest.savedAt };
+  },
+
+  /** Continues the interrupted run `checkpointId` from the step it was saved at; as finetuneStart otherwise. */
+  async finetuneContinue(jobId: string, checkpointId: string, onEvent?: (e: FinetuneEvent) => void): Promise<FinetuneCard> {
+    checkJobId(jobId);
+    if (typeof checkpointId !== 'string' || checkpointId === '') fail(`checkpointId must be a non-empty string, got ${JSON.stringify(checkpointId)}`);
+    let resume: { card: RunCheckpointCard; state: FinetuneCheckpoint } | null = null;
+    try {
+      const stored = await checkpointStore().load(checkpointId);
+      if (stored) {
+        checkRunCard(stored.card);
+        resume = { card: stored.card, state: unpackCheckpoint(stored.card.state, stored.artifacts) };
       }
-    });
+    } catch (err) {
+      fail(`The interrupted run cannot be continued (${(err as Error).message}); discard it.`);
+    }
+    if (!resume) fail('There is no interrupted fine-tuning run to continue: it finished, was cancelled or was discarded.');
+    return runFinetune(jobId, resume.card.request, onEvent, resume);
+  },
+
+  /** Forgets an interrupted run (its checkpoint); true when there was one. */
+  async finetuneDiscard(checkpointId: string): Promise<boolean> {
+    if (typeof checkpointId !== 'string' || checkpointId === '') fail(`checkpointId must be a non-empty string, got ${JSON.stringify(checkpointId)}`);
+    return checkpointStore().remove(checkpointId);
   },
 
   /** Pauses a running fine-tune at the next step boundary; true when there was one to pause. */

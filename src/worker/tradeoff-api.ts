@@ -15,6 +15,7 @@ import { examplesFor } from './datasets';
 import { isImageSetId } from '../lib/data/user-image-set';
 import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
+import { unlessCancelled } from '../lib/util/cancel';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 import { checkJobId, checkNumber, fail } from './checks';
 import { checkDefenseChoice, defenseLabel, type DefenseChoice } from '../lib/defenses/choice';
@@ -162,6 +163,13 @@ function effectiveHyperparameters(id: string, o: CurveAttackOptions): Record<str
   return out;
 }
 
+/**
+ * Images per batch when the request names none. A batch's gradient is the longest stretch between two cancellation
+ * points. With 100 mnist-cnn images a Cancel took 130–360 ms from click to idle on wasm on a busy two-core machine
+ * (test/e2e/cancel.spec.ts); half that keeps it inside the 200 ms it may take.
+ */
+const DEFAULT_BATCH = 50;
+
 export const tradeoffApi = {
   /** The attacks the curves can use, with their settable options and defaults. */
   tradeoffAttacks(): CurveAttackInfo[] {
@@ -203,51 +211,52 @@ export const tradeoffApi = {
     onProgress?: ProgressCallback,
   ): Promise<CurvesResult> {
     checkJobId(jobId);
-    if (request == null || typeof request !== 'object') fail('request must be an object');
-    const { modelIds, attacks } = request;
-    if (!Array.isArray(modelIds) || modelIds.length === 0 || modelIds.length > 12) fail('request.modelIds must list 1–12 model ids');
-    if (new Set(modelIds).size !== modelIds.length) fail('request.modelIds lists a model twice');
-    if (!Array.isArray(attacks) || attacks.length === 0 || attacks.length > CURVE_ATTACK_IDS.length) fail('request.attacks must list at least one attack');
-    if (!Array.isArray(request.epsilons) || request.epsilons.length === 0 || request.epsilons.length > 41) fail('request.epsilons must list 1–41 budgets');
-    const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
-    const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
-    const models = await Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`)));
-    const evalSet = checkEvalSet(request.evalSet);
-    const dataset = evalSet ?? models[0].entry.dataset;
-    const other = evalSet ? undefined : models.find((m) => m.entry.dataset !== dataset);
-    if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
-    const seen = new Set<string>();
-    const chosen = attacks.map((a, i) => {
-      if (a == null || typeof a.id !== 'string' || !(CURVE_ATTACK_IDS as readonly string[]).includes(a.id)) {
-        fail(`request.attacks[${i}].id must be one of ${CURVE_ATTACK_IDS.join(', ')}, got ${JSON.stringify(a?.id)}`);
-      }
-      if (seen.has(a.id)) fail(`request.attacks lists ${a.id} twice`);
-      seen.add(a.id);
-      return { id: a.id, options: checkAttackOptions(a.id, a.options, `request.attacks[${i}].options`) };
-    });
-    const noGradient = models.find((m) => !m.gradients);
-    const gradientAttack = chosen.find((a) => getAttack(a.id).needs === 'gradients');
-    if (noGradient && gradientAttack) fail(`${getAttack(gradientAttack.id).name} needs the model's gradient, which cannot pass ${noGradient.entry.name}: choose gradient-free attacks for it.`);
-    let surrogate: CachedModel | null = null;
-    if (chosen.some((a) => a.id === 'transfer')) {
-      if (!request.surrogateModelId) fail('request.surrogateModelId is needed for the transfer attack: the model the perturbation is crafted on');
-      surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
-      if (evalSet) await examplesFor(surrogate.entry, 'test', evalSet);
-      else if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
-    }
-    // Every model must fit the chosen images (examplesFor says which does not).
-    const data = (await examplesFor(models[0].entry, 'test', evalSet)).examples;
-    if (evalSet) for (const m of models.slice(1)) await examplesFor(m.entry, 'test', evalSet);
-    // A person's own images may be fewer than N: all of them are used.
-    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
-    const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
-    const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
-    const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
-      key: a.id,
-      spec: getAttack(a.id),
-      options: { ...libraryOptions(a.id, a.options), ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.attackModel } : {}) },
-    }));
+    // The job is registered before the models and images load, so a Cancel while they load is not lost.
     return asJob(jobId, async (signal) => {
+      if (request == null || typeof request !== 'object') fail('request must be an object');
+      const { modelIds, attacks } = request;
+      if (!Array.isArray(modelIds) || modelIds.length === 0 || modelIds.length > 12) fail('request.modelIds must list 1–12 model ids');
+      if (new Set(modelIds).size !== modelIds.length) fail('request.modelIds lists a model twice');
+      if (!Array.isArray(attacks) || attacks.length === 0 || attacks.length > CURVE_ATTACK_IDS.length) fail('request.attacks must list at least one attack');
+      if (!Array.isArray(request.epsilons) || request.epsilons.length === 0 || request.epsilons.length > 41) fail('request.epsilons must list 1–41 budgets');
+      const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
+      const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
+      const models = await unlessCancelled(Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`))), signal);
+      const evalSet = checkEvalSet(request.evalSet);
+      const dataset = evalSet ?? models[0].entry.dataset;
+      const other = evalSet ? undefined : models.find((m) => m.entry.dataset !== dataset);
+      if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
+      const seen = new Set<string>();
+      const chosen = attacks.map((a, i) => {
+        if (a == null || typeof a.id !== 'string' || !(CURVE_ATTACK_IDS as readonly string[]).includes(a.id)) {
+          fail(`request.attacks[${i}].id must be one of ${CURVE_ATTACK_IDS.join(', ')}, got ${JSON.stringify(a?.id)}`);
+        }
+        if (seen.has(a.id)) fail(`request.attacks lists ${a.id} twice`);
+        seen.add(a.id);
+        return { id: a.id, options: checkAttackOptions(a.id, a.options, `request.attacks[${i}].options`) };
+      });
+      const noGradient = models.find((m) => !m.gradients);
+      const gradientAttack = chosen.find((a) => getAttack(a.id).needs === 'gradients');
+      if (noGradient && gradientAttack) fail(`${getAttack(gradientAttack.id).name} needs the model's gradient, which cannot pass ${noGradient.entry.name}: choose gradient-free attacks for it.`);
+      let surrogate: CachedModel | null = null;
+      if (chosen.some((a) => a.id === 'transfer')) {
+        if (!request.surrogateModelId) fail('request.surrogateModelId is needed for the transfer attack: the model the perturbation is crafted on');
+        surrogate = await unlessCancelled(imageModel(request.surrogateModelId, 'request.surrogateModelId'), signal);
+        if (evalSet) await examplesFor(surrogate.entry, 'test', evalSet);
+        else if (surrogate.entry.dataset !== dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${dataset} model`);
+      }
+      // Every model must fit the chosen images (examplesFor says which does not).
+      const data = (await unlessCancelled(examplesFor(models[0].entry, 'test', evalSet), signal)).examples;
+      if (evalSet) for (const m of models.slice(1)) await examplesFor(m.entry, 'test', evalSet);
+      // A person's own images may be fewer than N: all of them are used.
+      const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
+      const batchSize = request.batchSize === undefined ? DEFAULT_BATCH : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
+      const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
+      const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
+        key: a.id,
+        spec: getAttack(a.id),
+        options: { ...libraryOptions(a.id, a.options), ...(a.id === 'transfer' && surrogate ? { surrogate: surrogate.attackModel } : {}) },
+      }));
       const report = progressReporter(onProgress, 1);
       const result = await robustnessCurves({
         models: models.map((m) => ({ id: m.entry.id, model: attacked(m, defense) })),
@@ -334,48 +343,49 @@ export const tradeoffApi = {
     onRow?: (o: AttackOutcome) => void,
   ): Promise<RobustnessReport> {
     checkJobId(jobId);
-    if (request == null || typeof request !== 'object') fail('request must be an object');
-    const model = await imageModel(request.modelId, 'request.modelId');
-    const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
-    const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
-    if (epsilon === 0) fail('request.epsilon must be > 0 (at ε = 0 the report is the clean accuracy)');
-    const s = { ...DEFAULT_SUITE_SETTINGS };
-    const given = (request.settings ?? {}) as Record<string, unknown>;
-    const limits: Record<keyof SuiteSettings, [number, number]> = {
-      steps: [1, 1000],
-      restarts: [1, 20],
-      apgdSteps: [1, 1000],
-      queryBudget: [1, 20_000],
-      noiseSamples: [1, 1000],
-      cwSearchSteps: [1, 20],
-      cwSteps: [1, 1000],
-      transfer: [0, 1],
-    };
-    for (const [key, v] of Object.entries(given)) {
-      if (!(key in limits)) fail(`request.settings.${key} is not a setting (known: ${Object.keys(limits).join(', ')})`);
-      if (key === 'transfer') {
-        if (typeof v !== 'boolean') fail(`request.settings.transfer must be true or false, got ${String(v)}`);
-        s.transfer = v;
-      } else {
-        (s as unknown as Record<string, number>)[key] = checkInt(v, `request.settings.${key}`, ...limits[key as keyof SuiteSettings]);
-      }
-    }
-    let surrogate: CachedModel | undefined;
-    if (s.transfer && request.surrogateModelId) {
-      surrogate = await imageModel(request.surrogateModelId, 'request.surrogateModelId');
-      if (surrogate.entry.id === model.entry.id && !defense) {
-        fail('request.surrogateModelId must differ from request.modelId (a transfer attack crafts on another model)');
-      }
-      if (surrogate.entry.dataset !== model.entry.dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${model.entry.dataset} model`);
-    }
-    const evalSet = checkEvalSet(request.evalSet);
-    const data = (await examplesFor(model.entry, 'test', evalSet)).examples;
-    // A person's own images may be fewer than N: all of them are used.
-    const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
-    const batchSize = request.batchSize === undefined ? 100 : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
-    const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
-    const suite = defaultSuite(epsilon, largeEpsilonFor(model.entry.bounds), s);
+    // The job is registered before the models and images load, so a Cancel while they load is not lost.
     return asJob(jobId, async (signal) => {
+      if (request == null || typeof request !== 'object') fail('request must be an object');
+      const model = await unlessCancelled(imageModel(request.modelId, 'request.modelId'), signal);
+      const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
+      const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
+      if (epsilon === 0) fail('request.epsilon must be > 0 (at ε = 0 the report is the clean accuracy)');
+      const s = { ...DEFAULT_SUITE_SETTINGS };
+      const given = (request.settings ?? {}) as Record<string, unknown>;
+      const limits: Record<keyof SuiteSettings, [number, number]> = {
+        steps: [1, 1000],
+        restarts: [1, 20],
+        apgdSteps: [1, 1000],
+        queryBudget: [1, 20_000],
+        noiseSamples: [1, 1000],
+        cwSearchSteps: [1, 20],
+        cwSteps: [1, 1000],
+        transfer: [0, 1],
+      };
+      for (const [key, v] of Object.entries(given)) {
+        if (!(key in limits)) fail(`request.settings.${key} is not a setting (known: ${Object.keys(limits).join(', ')})`);
+        if (key === 'transfer') {
+          if (typeof v !== 'boolean') fail(`request.settings.transfer must be true or false, got ${String(v)}`);
+          s.transfer = v;
+        } else {
+          (s as unknown as Record<string, number>)[key] = checkInt(v, `request.settings.${key}`, ...limits[key as keyof SuiteSettings]);
+        }
+      }
+      let surrogate: CachedModel | undefined;
+      if (s.transfer && request.surrogateModelId) {
+        surrogate = await unlessCancelled(imageModel(request.surrogateModelId, 'request.surrogateModelId'), signal);
+        if (surrogate.entry.id === model.entry.id && !defense) {
+          fail('request.surrogateModelId must differ from request.modelId (a transfer attack crafts on another model)');
+        }
+        if (surrogate.entry.dataset !== model.entry.dataset) fail(`request.surrogateModelId: ${surrogate.entry.id} is not a ${model.entry.dataset} model`);
+      }
+      const evalSet = checkEvalSet(request.evalSet);
+      const data = (await unlessCancelled(examplesFor(model.entry, 'test', evalSet), signal)).examples;
+      // A person's own images may be fewer than N: all of them are used.
+      const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
+      const batchSize = request.batchSize === undefined ? DEFAULT_BATCH : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
+      const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
+      const suite = defaultSuite(epsilon, largeEpsilonFor(model.entry.bounds), s);
       const report = progressReporter(onProgress, 1);
       return runReport({
         model: { id: model.entry.id, model: attacked(model, defense) },

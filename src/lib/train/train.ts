@@ -23,6 +23,7 @@ import { getAttack } from '../attacks/registry';
 import { signStep } from '../attacks/step-rules';
 import type { AttackModel, AttackSpec } from '../attacks/types';
 import { throwIfCancelled } from '../util/cancel';
+import { checkpoint } from '../util/checkpoint';
 import { createRng, type RngSnapshot } from '../util/rng';
 import type { ExampleSet } from '../data/examples';
 import { distillationLoss, teacherSoftLabels } from './distill';
@@ -424,7 +425,8 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
   const firstStep = step;
   try {
     for (; step < totalSteps; step++) {
-      throwIfCancelled(opts.signal);
+      // A yield, not only a check: standard training awaits nothing else, so a cancel would never get in.
+      await checkpoint(opts.signal);
       if (opts.beforeStep) {
         await opts.beforeStep(step);
         throwIfCancelled(opts.signal);
@@ -445,6 +447,8 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
         if (ADVERSARIAL.has(opts.method)) xAdv = await mixedBatch(opts, target, x, y, eps, attackSeed);
         if (opts.method === 'gaussian') xAdv = tf.tidy(() => x.add(tf.randomNormal(x.shape, 0, opts.noiseSigma!, 'float32', attackSeed)));
         if (opts.method === 'distill') soft = teacherSoftLabels(opts.teacher!, x);
+        // The attack and the update are the two long stretches of a step: a cancel may come in between.
+        if (xAdv) await checkpoint(opts.signal);
         const beta = opts.tradesBeta ?? 6;
         loss = optimizer.minimize(
           () => {

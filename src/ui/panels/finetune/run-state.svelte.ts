@@ -2,12 +2,15 @@
  * The fine-tuning run as the page holds it, outside the panel component: the panel is unmounted when another tab
  * opens, but a run keeps going (or stays paused) in the worker, so a person can pause, attack the snapshot in the
  * Attack Lab, come back and resume. One run at a time, under one job id.
+ *
+ * A reload ends the run in the worker, but the worker keeps its state in the browser after every held-out check:
+ * `resumable` is that interrupted run, offered as "Resume run from step N" (continueRun) or discarded.
  */
 import * as Comlink from 'comlink';
 import type { Engine } from '../../engine';
 import type { Progress } from '../../../worker/jobs';
 import type { ModelSummary } from '../../../worker/models';
-import type { EpsilonCurve, FinetuneCard, FinetuneEvent, SavedModel } from '../../../worker/finetune-api';
+import type { EpsilonCurve, FinetuneCard, FinetuneEvent, ResumableRun, SavedModel } from '../../../worker/finetune-api';
 import type { FinetuneWarnings } from '../../../lib/train/finetune';
 import type { EvalPoint } from '../../../lib/train/overfitting';
 import { isCancelled } from '../../../lib/util/cancel';
@@ -42,6 +45,8 @@ class FinetuneRun {
   notice = $state<string | null>(null);
   /** The recipe of the run on screen (the form may have changed since). */
   recipe = $state<PanelRecipe | null>(null);
+  /** A run a reload (or a crash) interrupted, kept in the browser; null when none. */
+  resumable = $state<ResumableRun | null>(null);
 
   get busy(): boolean {
     return this.phase === 'running' || this.phase === 'pausing' || this.phase === 'paused';
@@ -49,9 +54,11 @@ class FinetuneRun {
 
   async refresh(engine: Engine): Promise<void> {
     try {
-      const [saved, models] = await Promise.all([engine.finetuneSaved(), engine.listModels()]);
+      const [saved, models, resumable] = await Promise.all([engine.finetuneSaved(), engine.listModels(), engine.finetuneCheckpoint()]);
       this.saved = saved;
       this.models = models;
+      // While a run goes, the checkpoint in the browser is its own: nothing to offer.
+      this.resumable = this.busy ? null : resumable;
     } catch (e) {
       this.error = `The models could not be listed: ${(e as Error).message}`;
     }
@@ -75,7 +82,14 @@ class FinetuneRun {
   private onEvent(engine: Engine, e: FinetuneEvent): void {
     const steps = this.recipe?.recipe.steps ?? 0;
     if (e.kind === 'phase') {
-      this.progress = { done: 0, total: steps, elapsed: 0, eta: null, phase: e.phase };
+      this.progress = { done: this.progress?.done ?? 0, total: steps, elapsed: this.progress?.elapsed ?? 0, eta: null, phase: e.phase };
+    } else if (e.kind === 'resumed') {
+      // The charts start where the interrupted run left them.
+      this.losses = e.trace.map((t) => ({ step: t.step, loss: t.loss, smoothed: t.smoothed }));
+      this.speeds = e.trace.map((t) => ({ step: t.step, ips: t.ips }));
+      this.evals = e.evaluations.slice();
+      this.warnings = e.warnings;
+      this.progress = { done: e.step, total: e.totalSteps, elapsed: 0, eta: null, phase: `Continuing from step ${e.step}` };
     } else if (e.kind === 'evaluation') {
       this.evals.push(e.evaluation);
       this.warnings = e.warnings;
@@ -102,16 +116,51 @@ class FinetuneRun {
   }
 
   async start(engine: Engine, request: PanelRecipe): Promise<void> {
+    await this.drive(engine, request, (onEvent) =>
+      engine.finetuneStart(JOB, { baseModelId: request.model, recipe: request.recipe, heldOut: request.heldOut, earlyStop: request.earlyStop }, onEvent),
+    );
+  }
+
+  /** Continues the interrupted run from its last checkpoint. */
+  async continueRun(engine: Engine): Promise<void> {
+    const r = this.resumable;
+    if (!r || r.damaged) return;
+    const request: PanelRecipe = { model: r.request.baseModelId, recipe: r.request.recipe, heldOut: r.request.heldOut, earlyStop: r.request.earlyStop };
+    await this.drive(engine, request, (onEvent) => engine.finetuneContinue(JOB, r.id, onEvent), {
+      done: r.step,
+      total: r.totalSteps,
+      elapsed: 0,
+      eta: null,
+      phase: `Continuing from step ${r.step}`,
+    });
+  }
+
+  /** Forgets the interrupted run. */
+  async discardRun(engine: Engine): Promise<void> {
+    const r = this.resumable;
+    if (!r) return;
+    try {
+      await engine.finetuneDiscard(r.id);
+      this.resumable = null;
+    } catch (e) {
+      this.error = `The interrupted run could not be discarded: ${(e as Error).message}`;
+    }
+  }
+
+  private async drive(
+    engine: Engine,
+    request: PanelRecipe,
+    call: (onEvent: (e: FinetuneEvent) => void) => Promise<FinetuneCard>,
+    initial: Progress | null = null,
+  ): Promise<void> {
     if (this.busy) return;
     this.reset();
+    this.progress = initial;
     this.recipe = request;
     this.phase = 'running';
+    this.resumable = null;
     try {
-      const card = await engine.finetuneStart(
-        JOB,
-        { baseModelId: request.model, recipe: request.recipe, heldOut: request.heldOut, earlyStop: request.earlyStop },
-        Comlink.proxy((e: FinetuneEvent) => this.onEvent(engine, e)),
-      );
+      const card = await call(Comlink.proxy((e: FinetuneEvent) => this.onEvent(engine, e)));
       this.card = card;
       this.phase = 'done';
       this.progress = null;
@@ -127,6 +176,8 @@ class FinetuneRun {
       }
       this.phase = 'idle';
       this.progress = null;
+      // A failed continuation may leave its checkpoint (or a damaged one) to offer again.
+      await this.refresh(engine);
     }
   }
 
