@@ -1,6 +1,6 @@
 /**
  * The glossary's ids: the small part of it the page needs up front (which words are explained — a lesson's [[links]],
- * an attack's or defense's name — and tooltip ids). The explanations themselves (terms.ts, about 12 KiB) load on the
+ * an attack's or defense's name). The explanations themselves (terms.ts, about 12 KiB) load on the
  * first hover or focus of a term. terms.ts is typed against this list, so an entry without an id, or an id without an
  * entry, does not compile.
  */
@@ -23,10 +23,4 @@ const ALIASES: Record<string, TermId> = { smoothing: 'randomized-smoothing' };
 export function termFor(id: string): TermId | null {
   if (id in ALIASES) return ALIASES[id];
   return (TERM_IDS as readonly string[]).includes(id) ? (id as TermId) : null;
-}
-
-let tipCounter = 0;
-/** A page-unique number for a tooltip's element id (aria-describedby needs one). */
-export function nextTipId(): number {
-  return ++tipCounter;
 }
