@@ -59,7 +59,13 @@ export default defineConfig({
   base: './', // relative asset URLs: the built app works from any folder, offline, on a USB stick
   // tfjs-backend-wasm lives in the worker bundle, which has its own plugin list.
   worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  // No modulepreload polyfill: every browser that runs the app (ES2022, module workers) preloads natively or, if not,
+  // simply fetches the chunks when they are imported; the polyfill would only add weight to every page load.
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    modulePreload: { polyfill: false },
+  },
   // The CSP, and cross-origin isolation (COOP/COEP) so that the wasm backend runs one thread per core.
   server: { host: '127.0.0.1', headers: { ...CSP_HEADERS.dev, ...CROSS_ORIGIN_ISOLATION_HEADERS } },
   preview: { host: '127.0.0.1', headers: { ...CSP_HEADERS.preview, ...CROSS_ORIGIN_ISOLATION_HEADERS } },

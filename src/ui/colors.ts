@@ -6,7 +6,6 @@
  * Class colours are shared by every panel (class k is the same colour in the Attack Lab bars, the boundary maps and
  * the slices); δ always uses one diverging map, centred on zero; models and attacks in charts use the series colours.
  */
-import { interpolateRdBu, rgb } from 'd3';
 
 /**
  * Ten class colours that stay apart under the three kinds of colour-vision deficiency: Okabe–Ito's seven (without
@@ -28,23 +27,67 @@ export function classColor(k: number): string {
   return cyclic(CLASS_COLORS, k);
 }
 
-/** RGB bytes of any palette colour, for painting canvases pixel by pixel. */
+/** A channel value as a byte (rounded, clamped to [0, 255]; NaN → 0), as CSS rgb() writes it. */
+const byte = (v: number) => Math.max(0, Math.min(255, Math.round(v) || 0));
+
+/**
+ * RGB bytes of any palette colour, for painting canvases pixel by pixel: '#rgb', '#rrggbb' or 'rgb(r, g, b)' (the
+ * forms this module writes). Anything else is a programming error and throws.
+ */
 export function rgbBytes(css: string): [number, number, number] {
-  const c = rgb(css);
-  return [Math.round(c.r), Math.round(c.g), Math.round(c.b)];
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(css);
+  if (hex) {
+    const h = hex[1].length === 3 ? hex[1].replace(/./g, (c) => c + c) : hex[1];
+    return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
+  }
+  const fn = /^rgb\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$/.exec(css);
+  if (fn) return [byte(+fn[1]), byte(+fn[2]), byte(+fn[3])];
+  throw new Error(`rgbBytes: "${css}" is not a #hex or rgb() colour`);
 }
 
 /**
- * Diverging map for signed values in [−1, 1]: negative → blue, 0 → white, positive → red.
- * (d3's RdBu runs red→blue, so it is read mirrored.) Blue–red stays readable under red–green deficiencies.
+ * The diverging map's control colours: ColorBrewer's 11-class RdBu (Cynthia Brewer, colorbrewer2.org), red → white →
+ * blue as ColorBrewer lists them (read mirrored below, so negative is blue). d3-scale-chromatic's interpolateRdBu reads
+ * the same eleven through a uniform cubic B-spline per RGB channel; so does the map below, written here so the page
+ * does not carry d3-color, d3-interpolate and d3-scale-chromatic (about 30 KiB) for one function.
+ * test/unit/palette.test.ts holds it equal to d3's, byte for byte.
  */
-export function divergingColor(t: number): string {
-  const clamped = Math.max(-1, Math.min(1, t));
-  return interpolateRdBu(0.5 - clamped / 2);
+const DIVERGING_STOPS = [
+  '#67001f', '#b2182b', '#d6604d', '#f4a582', '#fddbc7', '#f7f7f7', '#d1e5f0', '#92c5de', '#4393c3', '#2166ac', '#053061',
+].map(rgbBytes);
+
+/**
+ * One channel of the B-spline through the stops at u ∈ [0, 1]. Knot i sits at u = i/n; the curve near the ends uses a
+ * mirrored phantom stop (2·first − second), so it starts and ends on the end colours.
+ */
+function spline(channel: number, u: number): number {
+  const stops = DIVERGING_STOPS;
+  const n = stops.length - 1;
+  const at = (i: number) =>
+    i < 0 ? 2 * stops[0][channel] - stops[1][channel] : i > n ? 2 * stops[n][channel] - stops[n - 1][channel] : stops[i][channel];
+  const i = u <= 0 ? 0 : u >= 1 ? n - 1 : Math.floor(u * n);
+  const s = (Math.min(1, Math.max(0, u)) - i / n) * n;
+  const s2 = s * s;
+  const s3 = s2 * s;
+  // The four cubic B-spline basis weights at local position s (they sum to 6; divided once at the end).
+  const w = [1 - 3 * s + 3 * s2 - s3, 4 - 6 * s2 + 3 * s3, 1 + 3 * s + 3 * s2 - 3 * s3, s3];
+  return (w[0] * at(i - 1) + w[1] * at(i) + w[2] * at(i + 1) + w[3] * at(i + 2)) / 6;
 }
 
+/**
+ * Diverging map for signed values in [−1, 1] as RGB bytes: negative → blue, 0 → white, positive → red. Blue–red
+ * stays readable under red–green deficiencies.
+ */
 export function divergingRgb(t: number): [number, number, number] {
-  return rgbBytes(divergingColor(t));
+  if (Number.isNaN(t)) return [0, 0, 0]; // no value paints black, as d3's map did
+  const u = 0.5 - Math.max(-1, Math.min(1, t)) / 2;
+  return [byte(spline(0, u)), byte(spline(1, u)), byte(spline(2, u))];
+}
+
+/** The diverging map as a CSS colour (see divergingRgb). */
+export function divergingColor(t: number): string {
+  const [r, g, b] = divergingRgb(t);
+  return `rgb(${r}, ${g}, ${b})`;
 }
 
 /**

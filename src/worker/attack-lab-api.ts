@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { argmax } from '../lib/util/argmax';
 import { ATTACKS, getAttack } from '../lib/attacks/registry';
-import type { AttackModel, AttackOptions, AttackKind, AttackNeeds, Norm, TargetSpec } from '../lib/attacks/types';
+import type { AttackModel, AttackOptions, AttackSpec, Norm, TargetSpec } from '../lib/attacks/types';
 import { probabilitiesOf, tracedAttack, transferables, type LabEpsilonResult, type TraceStep, type TracedAttack } from '../lib/attacks/traced-run';
 import { CLASS_NAMES, DATASET_IDS, imageSize, type ImageDatasetId } from '../lib/data/dataset';
 import { createRng } from '../lib/util/rng';
@@ -25,20 +25,10 @@ import { imageSetData } from './user-images-api';
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
 
-/** An attack as the UI sees it: the registry's metadata without the run function. */
-export interface AttackSummary {
-  id: string;
-  name: string;
-  norm: Norm;
-  norms: Norm[];
-  kind: AttackKind;
-  targeted: boolean;
-  needs: AttackNeeds;
-  /** Default options (plain values only). */
+/** An attack as the UI sees it: the registry's metadata without the run function, its defaults as plain values. */
+export type AttackSummary = Pick<AttackSpec, 'id' | 'name' | 'norm' | 'norms' | 'kind' | 'targeted' | 'needs' | 'description' | 'reference'> & {
   defaults: Record<string, number | string | boolean | string[]>;
-  description: string;
-  reference: string;
-}
+};
 
 export interface TestImagesRequest {
   /** Position in the (filtered, possibly shuffled) list. */

@@ -196,7 +196,9 @@ for (const size of SIZES) {
         const errors = collectConsoleErrors(page);
         await page.goto(`/?backend=wasm${scene.hash}`);
         await scene.ready(page);
-        // Charts follow their container through a ResizeObserver: let them settle before measuring.
+        // Parts loaded on first show (Lazy.svelte) are in place; then charts follow their container through a
+        // ResizeObserver: let them settle before measuring.
+        await expect(page.locator('[data-loading-part]')).toHaveCount(0, { timeout: 30_000 });
         await page.waitForTimeout(500);
         const report = await measure(page);
         if (size.width === 1024) await page.screenshot({ path: shotPath(`layout-${scene.name}.png`), fullPage: true });

@@ -1,20 +1,17 @@
 /**
  * The Attack Lab's worker module against a small model and a small test file served over HTTP (as the app serves
- * them), with results checked against independent computations: softmax of the model's own logits, FGSM's closed
+ * them, by the shared useAppOverHttp), with results checked against independent computations: softmax of the model's own logits, FGSM's closed
  * form clip(x + ε·sign ∇ₓCE), the ε-ball and box invariants, and cancellation of a superseded run.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { initNodeBackend } from '../../src/lib/backend/node';
+import { useAppOverHttp } from './serve-from-disk';
 import { saveModelToDir } from '../../src/lib/models/node';
 import type { ModelEntry } from '../../src/lib/models/registry';
 import { encodeSubset } from '../../src/lib/data/subset';
-import { setBaseUrl } from '../../src/worker/context';
 import { attackLabApi as lab } from '../../src/worker/attack-lab-api';
 import { registerModel, unregisterModel } from '../../src/worker/models';
 import { isCancelled } from '../../src/lib/util/cancel';
@@ -64,7 +61,6 @@ function syntheticTestFile(): Uint8Array {
 }
 
 let dir: string;
-let server: http.Server;
 let models: Record<string, tf.LayersModel>;
 let file: Uint8Array;
 
@@ -78,8 +74,9 @@ function imageAt(i: number): Float32Array {
   return Float32Array.from(file.subarray(32 + i * PX, 32 + (i + 1) * PX), (v) => v / 255);
 }
 
+useAppOverHttp((rel) => path.join(dir, rel));
+
 beforeAll(async () => {
-  await initNodeBackend('wasm');
   dir = mkdtempSync(path.join(tmpdir(), 'attack-lab-'));
   models = { 'tiny-a': tinyCnn(1), 'tiny-b': tinyCnn(11) };
   for (const [id, m] of Object.entries(models)) await saveModelToDir(m, path.join(dir, 'models', id));
@@ -87,21 +84,9 @@ beforeAll(async () => {
   mkdirSync(path.join(dir, 'data'));
   file = syntheticTestFile();
   writeFileSync(path.join(dir, 'data', 'mnist-test.bin'), file);
-  server = http.createServer((req, res) => {
-    const f = path.join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]));
-    if (!f.startsWith(dir) || !existsSync(f) || !statSync(f).isFile()) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.end(readFileSync(f));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  setBaseUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   for (const m of Object.values(models)) m.dispose();
 });

@@ -3,30 +3,12 @@
  * deployed defense's prediction unchanged on every image, BPDA fools it on most; the reported prediction and success
  * are the deployed defense's; bad defense arguments are refused by name. Skipped while the zoo does not list mnist-cnn.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { BASE, ROOT, serveFromDisk } from './serve-from-disk';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
+import { describe, it, expect } from 'vitest';
+import { useServedApp, zooIds } from './serve-from-disk';
 import { attackLabApi } from '../../src/worker/attack-lab-api';
 
-const listed = (() => {
-  try {
-    return (JSON.parse(readFileSync(path.join(ROOT, 'models/index.json'), 'utf8')) as { models: { id: string }[] }).models.map((m) => m.id);
-  } catch {
-    return [];
-  }
-})();
-
-describe.skipIf(!listed.includes('mnist-cnn'))('Attack Lab on a defended model (skipped until the zoo lists mnist-cnn)', () => {
-  let restore: () => void;
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    setBaseUrl(BASE);
-    restore = serveFromDisk();
-  });
-  afterAll(() => restore());
+describe.skipIf(!zooIds().includes('mnist-cnn'))('Attack Lab on a defended model (skipped until the zoo lists mnist-cnn)', () => {
+  useServedApp();
 
   it('JPEG: naive PGD never fools the deployed defense, BPDA fools most images', async () => {
     const page = await attackLabApi.getTestImages('mnist', { count: 6 });

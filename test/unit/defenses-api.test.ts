@@ -4,25 +4,14 @@
  * the smoothed classifier (certified is a lower bound: never above the empirical curve), argument errors naming the
  * parameter, and no tensors left behind. Skipped while the zoo does not list mnist-cnn.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { BASE, ROOT, serveFromDisk } from './serve-from-disk';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
+import { useServedApp, zooIds } from './serve-from-disk';
 import { getModel } from '../../src/worker/models';
 import { defensesApi } from '../../src/worker/defenses-api';
 import { DEFENSES, describeGap } from '../../src/lib/defenses/catalog';
 
-function listed(): string[] {
-  try {
-    return (JSON.parse(readFileSync(path.join(ROOT, 'models/index.json'), 'utf8')) as { models: { id: string }[] }).models.map((m) => m.id);
-  } catch {
-    return [];
-  }
-}
-const ZOO = listed();
+const ZOO = zooIds();
 
 describe('defense catalog', () => {
   it('names every defense once, with a setting range that holds its default, and words the gap by its size', () => {
@@ -35,13 +24,7 @@ describe('defense catalog', () => {
 });
 
 describe.skipIf(!ZOO.includes('mnist-cnn'))('defenses worker API (skipped until the zoo lists mnist-cnn)', () => {
-  let restore: () => void;
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    setBaseUrl(BASE);
-    restore = serveFromDisk();
-  });
-  afterAll(() => restore());
+  useServedApp();
 
   it('JPEG: naive and BPDA curves on the same images; BPDA never reports more; no tensors left behind', async () => {
     await getModel('mnist-cnn');

@@ -3,13 +3,9 @@
  * models made in the browser evaluated beside shipped ones, cancel by job id, the report and the radii, argument
  * errors that name the parameter, and no tensors left behind. Skipped while the zoo does not list mnist-cnn.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { BASE, ROOT, serveFromDisk } from './serve-from-disk';
+import { describe, it, expect } from 'vitest';
+import { useServedApp, zooIds } from './serve-from-disk';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
 import { cancelJob, type Progress } from '../../src/worker/jobs';
 import { getModel, registerModel, unregisterModel } from '../../src/worker/models';
 import { tradeoffApi, type CurvePoint } from '../../src/worker/tradeoff-api';
@@ -17,23 +13,10 @@ import { buildModel } from '../../src/lib/models/architectures';
 import { isCancelled } from '../../src/lib/util/cancel';
 
 
-function listed(): string[] {
-  try {
-    return (JSON.parse(readFileSync(path.join(ROOT, 'models/index.json'), 'utf8')) as { models: { id: string }[] }).models.map((m) => m.id);
-  } catch {
-    return [];
-  }
-}
-const ZOO = listed();
+const ZOO = zooIds();
 
 describe.skipIf(!ZOO.includes('mnist-cnn'))('trade-off worker API (skipped until the zoo lists mnist-cnn)', () => {
-  let restore: () => void;
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    setBaseUrl(BASE);
-    restore = serveFromDisk();
-  });
-  afterAll(() => restore());
+  useServedApp();
 
   it('streams one point per (model, attack, ε), a browser-made model included, with no tensors left behind', async () => {
     const base = await getModel('mnist-cnn');

@@ -12,7 +12,7 @@ import { arrayExamples, type ExampleSet } from '../../src/lib/data/examples';
 import { getAttack } from '../../src/lib/attacks/registry';
 import type { AttackModel } from '../../src/lib/attacks/types';
 import { robustnessCurves, type CurvePoint } from '../../src/lib/eval/curves';
-import { defaultSuite, runReport, type SuiteEntry } from '../../src/lib/eval/report-run';
+import { defaultSuite, runReport, type ReportRequest, type SuiteEntry } from '../../src/lib/eval/report-run';
 import { isCancelled } from '../../src/lib/util/cancel';
 import { measureRadii } from '../../src/lib/eval/radius-run';
 import { summariseRadii } from '../../src/lib/eval/radius';
@@ -149,17 +149,22 @@ describe('robustness report runner and its sanity flags on constructed cases', (
     ...extra,
   });
   const fired = (flags: { id: string; fired: boolean }[]) => flags.filter((f) => f.fired).map((f) => f.id).sort();
+  /** Every report here runs on the same 100 examples of the line data at ε; the model, suite and options vary. */
+  const onLine = (model: ReportRequest['model'], suite: SuiteEntry[], more: Partial<ReportRequest> = {}): ReportRequest => ({
+    model,
+    dataset: 'line',
+    data,
+    n: 100,
+    epsilon: eps,
+    suite,
+    ...more,
+  });
+  /** The default suite, small enough for a unit test. */
+  const smallSuite = () =>
+    defaultSuite(eps, 0.5, { steps: 10, restarts: 1, apgdSteps: 20, queryBudget: 200, noiseSamples: 10, cwSearchSteps: 3, cwSteps: 30, transfer: false });
 
   it('is silent on the honest linear model, whose figures match the closed form', async () => {
-    const report = await runReport({
-      model: { id: 'linear', model: linearModel() },
-      dataset: 'line',
-      data,
-      n: 100,
-      epsilon: eps,
-      suite: defaultSuite(eps, 0.5, { steps: 10, restarts: 1, apgdSteps: 20, queryBudget: 200, noiseSamples: 10, cwSearchSteps: 3, cwSteps: 30, transfer: false }),
-      batchSize: 50,
-    });
+    const report = await runReport(onLine({ id: 'linear', model: linearModel() }, smallSuite(), { batchSize: 50 }));
     expect(report.cleanAccuracy).toBe(1);
     const pgd = report.rows.find((r) => r.key === 'pgd')!;
     expect(pgd.robustAccuracy).toBeCloseTo(expectedAccuracy(radii, eps), 10);
@@ -172,16 +177,7 @@ describe('robustness report runner and its sanity flags on constructed cases', (
   });
 
   it('flags the zeroed-gradient model: no collapse at large ε, noise as good as the attack, Square beating white-box', async () => {
-    const report = await runReport({
-      model: { id: 'masked', model: maskedModel() },
-      dataset: 'line',
-      data,
-      n: 100,
-      epsilon: eps,
-      suite: defaultSuite(eps, 0.5, { steps: 10, restarts: 1, apgdSteps: 20, queryBudget: 200, noiseSamples: 10, cwSearchSteps: 3, cwSteps: 30, transfer: false }),
-      batchSize: 50,
-      seed: 1,
-    });
+    const report = await runReport(onLine({ id: 'masked', model: maskedModel() }, smallSuite(), { batchSize: 50, seed: 1 }));
     const ids = fired(report.flags);
     expect(ids).toContain('no-collapse-at-large-epsilon');
     expect(ids).toContain('noise-matches-attack');
@@ -191,46 +187,23 @@ describe('robustness report runner and its sanity flags on constructed cases', (
   });
 
   it('flags transfer beating white-box on the masked model', async () => {
-    const report = await runReport({
-      model: { id: 'masked', model: maskedModel() },
-      surrogate: { id: 'linear', model: linearModel() },
-      dataset: 'line',
-      data,
-      n: 100,
-      epsilon: eps,
-      suite: [entry('fgsm', 'fgsm', 'single-step', {}), entry('transfer', 'transfer', 'transfer', { steps: 10 })],
-      batchSize: 50,
-    });
+    const suite = [entry('fgsm', 'fgsm', 'single-step', {}), entry('transfer', 'transfer', 'transfer', { steps: 10 })];
+    const report = await runReport(onLine({ id: 'masked', model: maskedModel() }, suite, { surrogate: { id: 'linear', model: linearModel() }, batchSize: 50 }));
     expect(fired(report.flags)).toContain('black-box-beats-white-box');
     expect(report.rows.find((r) => r.key === 'transfer')!.hyperparameters.surrogate).toBe('linear');
   });
 
   it('flags a single-step attack beating a crippled iterative one', async () => {
-    const report = await runReport({
-      model: { id: 'linear', model: linearModel() },
-      dataset: 'line',
-      data,
-      n: 100,
-      epsilon: eps,
-      suite: [entry('fgsm', 'fgsm', 'single-step', {}), entry('pgd', 'pgd', 'iterative', { steps: 2, stepSize: 0.001, randomStart: false })],
-    });
+    const suite = [entry('fgsm', 'fgsm', 'single-step', {}), entry('pgd', 'pgd', 'iterative', { steps: 2, stepSize: 0.001, randomStart: false })];
+    const report = await runReport(onLine({ id: 'linear', model: linearModel() }, suite));
     expect(fired(report.flags)).toEqual(['single-step-beats-iterative']);
   });
 
   it('flags an attack that has not converged: twice the steps changes the outcome', async () => {
     // Steps of ε/4 without a random start: 2 steps reach ε/2, 4 steps reach ε.
     const step = { stepSize: eps / 4, randomStart: false, restarts: 1 };
-    const report = await runReport({
-      model: { id: 'linear', model: linearModel() },
-      dataset: 'line',
-      data,
-      n: 100,
-      epsilon: eps,
-      suite: [
-        entry('bim', 'bim', 'iterative', { ...step, steps: 2 }),
-        entry('bim-2x', 'bim', 'iterative', { ...step, steps: 4 }, { purpose: 'more-effort' }),
-      ],
-    });
+    const suite = [entry('bim', 'bim', 'iterative', { ...step, steps: 2 }), entry('bim-2x', 'bim', 'iterative', { ...step, steps: 4 }, { purpose: 'more-effort' })];
+    const report = await runReport(onLine({ id: 'linear', model: linearModel() }, suite));
     expect(fired(report.flags)).toEqual(['more-effort-changes-result']);
     const base = report.rows.find((r) => r.key === 'bim')!;
     expect(base.robustAccuracy).toBeCloseTo(expectedAccuracy(radii, eps / 2), 10);
@@ -238,15 +211,8 @@ describe('robustness report runner and its sanity flags on constructed cases', (
   });
 
   it('leaves no tensors behind and stops on cancel', async () => {
-    const req = {
-      model: { id: 'linear', model: linearModel() },
-      dataset: 'line',
-      data,
-      n: 100,
-      epsilon: eps,
-      suite: defaultSuite(eps, 0.5, { steps: 5, restarts: 1, apgdSteps: 10, queryBudget: 50, noiseSamples: 5, cwSearchSteps: 2, cwSteps: 10, transfer: false }),
-      batchSize: 50,
-    };
+    const suite = defaultSuite(eps, 0.5, { steps: 5, restarts: 1, apgdSteps: 10, queryBudget: 50, noiseSamples: 5, cwSearchSteps: 2, cwSteps: 10, transfer: false });
+    const req = onLine({ id: 'linear', model: linearModel() }, suite, { batchSize: 50 });
     await runReport(req);
     const before = tf.memory().numTensors;
     await runReport(req);

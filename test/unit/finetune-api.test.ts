@@ -1,8 +1,6 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { BASE, serveFromDisk } from './serve-from-disk';
+import { describe, it, expect } from 'vitest';
+import { useServedApp } from './serve-from-disk';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
 import { finetuneApi, setFinetuneStore, syncSavedModels, type FinetuneCard, type FinetuneEvent, type FinetuneRequest } from '../../src/worker/finetune-api';
 import { memoryModelStore, modelToArtifacts, type ModelStore } from '../../src/lib/models/storage';
 import { cancelJob } from '../../src/worker/jobs';
@@ -42,13 +40,7 @@ async function predictions(model: tf.LayersModel): Promise<Float32Array> {
 }
 
 describe('fine-tuning worker API', () => {
-  let restore: () => void;
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    setBaseUrl(BASE);
-    restore = serveFromDisk();
-  });
-  afterAll(() => restore());
+  useServedApp();
 
   it('fine-tunes a copy, registers and keeps it, exports it, measures its ε-curve and deletes it without leaks', async () => {
     const base = await getModel('mnist-cnn');

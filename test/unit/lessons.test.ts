@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BROKEN_LESSONS, LESSONS } from '../../src/ui/lessons/catalog';
 import { LessonFormatError, parseLesson, sceneParams, stepTemplate, textParts, MAX_STEPS, MIN_STEPS } from '../../src/ui/lessons/lesson-file';
-import { lessonFromHash, stepHash } from '../../src/ui/lessons/lesson-state.svelte';
-import { GLOSSARY, TERM_IDS } from '../../src/ui/glossary/terms';
+import { lessonFromHash, lessonsPending, loadLessons, stepHash } from '../../src/ui/lessons/lesson-state.svelte';
+import { GLOSSARY } from '../../src/ui/glossary/terms';
+import { TERM_IDS, termFor } from '../../src/ui/glossary/term-ids';
 
 const PANEL_IDS = ['attack-lab', 'boundaries', 'tradeoff', 'finetune', 'lessons', 'engine', 'defenses'];
 
@@ -59,8 +60,14 @@ describe('lesson files', () => {
     }
   });
 
-  it('a step opens by link: the hash of step n leads back to step n, out-of-range steps are clamped', () => {
+  it('a step opens by link: the hash of step n leads back to step n, out-of-range steps are clamped', async () => {
     const lesson = LESSONS[0];
+    // The lesson files load only when an address names a lesson (or the Lessons panel opens).
+    expect(lessonsPending(stepHash(lesson, 0))).toBe(true);
+    expect(lessonsPending('#panel=attack-lab')).toBe(false);
+    expect(lessonFromHash(stepHash(lesson, 0))).toBeNull();
+    await loadLessons();
+    expect(lessonsPending(stepHash(lesson, 0))).toBe(false);
     for (let i = 0; i < lesson.steps.length; i++) {
       const hash = stepHash(lesson, i);
       expect(sceneParams(hash).get('panel')).toBe(sceneParams(lesson.steps[i].scene).get('panel'));
@@ -79,6 +86,13 @@ describe('lesson files', () => {
 });
 
 describe('glossary', () => {
+  it('the ids the page knows up front are exactly the entries of the glossary it loads later', () => {
+    expect([...TERM_IDS].sort()).toEqual(Object.keys(GLOSSARY).sort());
+    expect(termFor('pgd')).toBe('pgd');
+    expect(termFor('smoothing')).toBe('randomized-smoothing');
+    expect(termFor('no-such-term')).toBeNull();
+  });
+
   it('every entry has a term and a plain explanation of one to three sentences', () => {
     for (const id of TERM_IDS) {
       const e = GLOSSARY[id];

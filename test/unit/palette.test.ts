@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { interpolateRdBu, rgb } from 'd3';
 import {
   ACCENT, AXIS, CLASS_COLORS, FOCUS, GRID, INK, INK_SOFT, PAPER, ROLE, SERIES_COLORS, divergingColor, divergingRgb, rgbBytes,
 } from '../../src/ui/colors';
@@ -84,6 +85,26 @@ describe('palette', () => {
       expect(Math.abs(b1 - r2)).toBeLessThan(40);
       expect(Math.abs(r1 - b2)).toBeLessThan(40);
     }
+  });
+
+  it("paints δ exactly as d3's RdBu did (the map is written here, so the page does not carry d3-scale-chromatic)", () => {
+    // d3 (Node only, in this test) is the independent truth: every value of a fine grid, and the ends beyond ±1.
+    const mismatches: string[] = [];
+    for (let k = -20_010; k <= 20_010; k++) {
+      const t = k / 10_000;
+      const d3Colour = interpolateRdBu(0.5 - Math.max(-1, Math.min(1, t)) / 2);
+      if (divergingColor(t) !== d3Colour) mismatches.push(`${t}: ${divergingColor(t)} vs ${d3Colour}`);
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(divergingColor(NaN)).toBe('rgb(0, 0, 0)');
+  });
+
+  it('reads palette colours into bytes as d3-color does, and refuses other forms', () => {
+    for (const c of [...CLASS_COLORS, ...SERIES_COLORS, INK, PAPER, '#abc', 'rgb(1, 2, 3)', divergingColor(0.3)]) {
+      const d = rgb(c);
+      expect(rgbBytes(c)).toEqual([d.r, d.g, d.b].map(Math.round));
+    }
+    expect(() => rgbBytes('red')).toThrow(/not a #hex or rgb\(\) colour/);
   });
 
   it('tints class regions towards the class colour, more where the model is confident', () => {

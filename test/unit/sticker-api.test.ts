@@ -5,40 +5,14 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import http from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
+import { useAppOverHttp } from './serve-from-disk';
 import { stickerApi } from '../../src/worker/sticker-api';
 import { getModel } from '../../src/worker/models';
 import { imageSubset } from '../../src/worker/datasets';
 import { worldTest } from '../../src/lib/attacks/sticker';
 import { layoutMask } from '../../src/lib/attacks/sticker-layout';
 
-let server: http.Server;
-const root = process.cwd();
-
-beforeAll(async () => {
-  await initNodeBackend('wasm');
-  server = http.createServer((req, res) => {
-    const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
-    const f = url.startsWith('/models/') ? path.join(root, url) : path.join(root, 'public', url);
-    if (!existsSync(f) || !statSync(f).isFile()) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.end(readFileSync(f));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  setBaseUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
-});
-
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-});
+useAppOverHttp();
 
 describe('sticker mode worker methods', () => {
   it('places the default stickers of test stop sign 0 on its face, within 10 % of its area', async () => {

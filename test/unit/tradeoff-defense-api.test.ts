@@ -4,32 +4,15 @@
  * trade-off API), the defense is listed with the hyperparameters, and a bad defense is refused with a message that
  * names the argument. Skipped while the zoo does not list mnist-cnn.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { BASE, ROOT, serveFromDisk } from './serve-from-disk';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
+import { useServedApp, zooIds } from './serve-from-disk';
 import { tradeoffApi } from '../../src/worker/tradeoff-api';
 import type { GradientMode } from '../../src/lib/defenses/catalog';
 
-function listed(): string[] {
-  try {
-    return (JSON.parse(readFileSync(path.join(ROOT, 'models/index.json'), 'utf8')) as { models: { id: string }[] }).models.map((m) => m.id);
-  } catch {
-    return [];
-  }
-}
 
-describe.skipIf(!listed().includes('mnist-cnn'))('trade-off worker API with a defense (skipped until the zoo lists mnist-cnn)', () => {
-  let restore: () => void;
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    setBaseUrl(BASE);
-    restore = serveFromDisk();
-  });
-  afterAll(() => restore());
+describe.skipIf(!zooIds().includes('mnist-cnn'))('trade-off worker API with a defense (skipped until the zoo lists mnist-cnn)', () => {
+  useServedApp();
 
   const curves = (gradient: GradientMode) =>
     tradeoffApi.robustnessCurves('curves-defended', {

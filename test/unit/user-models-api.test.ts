@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE, serveFromDisk } from './serve-from-disk';
-import { initNodeBackend } from '../../src/lib/backend/node';
-import { setBaseUrl } from '../../src/worker/context';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServedApp } from './serve-from-disk';
 import { memoryModelStore } from '../../src/lib/models/storage';
 import { getModel, listModels } from '../../src/worker/models';
 import { setUserModelStore, syncUserModels, userModelsApi, type DroppedFile, type UserModelCard } from '../../src/worker/user-models-api';
@@ -36,14 +34,10 @@ const copy = (files: DroppedFile[]) => files.map((f) => ({ name: f.name, data: f
 const SETTINGS = { inputRange: [0, 1] as [number, number], mean: [], std: [], classNames: [] as string[] };
 
 describe('your models (worker API)', () => {
-  let restore: () => void;
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    setBaseUrl(BASE);
-    restore = serveFromDisk();
+  useServedApp();
+  beforeAll(() => {
     setUserModelStore(memoryModelStore<UserModelCard>(undefined, checkBundleArtifacts));
   });
-  afterAll(() => restore());
 
   it('unique names: twins get (2), (3) in list order, case-insensitively', () => {
     expect(uniqueNames(['a', 'b', 'A', 'a', 'a (2)'])).toEqual(['a', 'b', 'A (2)', 'a (3)', 'a (2) (2)']);

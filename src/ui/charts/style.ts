@@ -3,9 +3,8 @@
  * as SVG attributes (not CSS classes), so an exported SVG or PNG carries the same look outside the app. Text is at
  * least 12 px everywhere so a chart stays legible on a projector.
  */
-import { symbol, symbolCircle, symbolDiamond, symbolSquare, symbolTriangle, symbolCross, symbolStar, symbolWye } from 'd3';
-
 import * as palette from '../colors';
+import { markerPath } from './path';
 
 /**
  * Chart neutrals follow the theme's CSS variables in the app (presenter mode darkens --ink and --ink-soft for a
@@ -48,11 +47,9 @@ export function dash(index: number): string | null {
   return DASHES[index % DASHES.length];
 }
 
-const SYMBOLS = [symbolCircle, symbolSquare, symbolTriangle, symbolDiamond, symbolCross, symbolStar, symbolWye];
-
-/** SVG path of marker shape `index`, centred on 0,0, of about `size` px². */
+/** SVG path of marker shape `index` (circle, square, triangle, diamond, cross, star, wye), centred on 0,0, of about `size` px². */
 export function marker(index: number, size = 64): string {
-  return symbol(SYMBOLS[index % SYMBOLS.length], size)() ?? '';
+  return markerPath(index, size);
 }
 
 export interface Margin {

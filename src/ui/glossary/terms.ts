@@ -1,8 +1,11 @@
 /**
  * The glossary: every term the playground uses, explained once in plain words, with where it comes from.
  * Every tooltip (<Term>) and the lessons read from here, so a word means the same thing on every panel.
- * Plain data, tfjs-free: the main thread may import it.
+ * Plain data, tfjs-free. The page loads it on the first hover or focus of a term (Term.svelte); the ids it must
+ * cover are in term-ids.ts.
  */
+import type { TermId } from './term-ids';
+
 export interface GlossaryEntry {
   /** The term as people write it. */
   term: string;
@@ -265,28 +268,4 @@ export const GLOSSARY = {
     term: 'backend',
     plain: 'Where the arithmetic runs: WebGPU or WebGL use the graphics card, WebAssembly and plain JavaScript the processor. Every backend should give the same numbers.',
   },
-} as const satisfies Record<string, GlossaryEntry>;
-
-export type TermId = keyof typeof GLOSSARY;
-
-export const TERM_IDS = Object.keys(GLOSSARY) as TermId[];
-
-/** The entry for an attack, training method or defense id used elsewhere in the app, when the glossary has one. */
-export function glossaryFor(id: string): GlossaryEntry | undefined {
-  return (GLOSSARY as Record<string, GlossaryEntry>)[id];
-}
-
-/** Ids used elsewhere in the app that name a glossary entry under another id. */
-const ALIASES: Record<string, TermId> = { smoothing: 'randomized-smoothing' };
-
-/** The glossary id for an attack, training method or defense id, or null when the glossary has no entry. */
-export function termFor(id: string): TermId | null {
-  if (id in ALIASES) return ALIASES[id];
-  return id in GLOSSARY ? (id as TermId) : null;
-}
-
-let tipCounter = 0;
-/** A page-unique number for a tooltip's element id (aria-describedby needs one). */
-export function nextTipId(): number {
-  return ++tipCounter;
-}
+} as const satisfies Record<TermId, GlossaryEntry>;

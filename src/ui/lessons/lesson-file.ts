@@ -3,7 +3,7 @@
  * `scene:` / `look:` / `ask:` lines. This parser is the one place that knows the format; it reports problems as
  * sentences with the file and line, so a teacher who edits a lesson sees what to fix. Tfjs-free.
  */
-import { TERM_IDS, type TermId } from '../glossary/terms';
+import { TERM_IDS, type TermId } from '../glossary/term-ids';
 
 export interface LessonStep {
   title: string;
@@ -44,7 +44,7 @@ export function textParts(paragraph: string, where = 'text'): TextPart[] {
   for (const m of paragraph.matchAll(TERM_LINK)) {
     if (m.index > last) parts.push({ kind: 'text', text: paragraph.slice(last, m.index) });
     const id = m[1];
-    if (!(TERM_IDS as string[]).includes(id)) throw new LessonFormatError(`${where}: [[${id}]] is not in the glossary (src/ui/glossary/terms.ts).`);
+    if (!(TERM_IDS as readonly string[]).includes(id)) throw new LessonFormatError(`${where}: [[${id}]] is not in the glossary (src/ui/glossary/terms.ts).`);
     parts.push({ kind: 'term', id: id as TermId, label: m[2] ?? id });
     last = m.index + m[0].length;
   }

@@ -3,11 +3,26 @@
  * use for links — with `lesson=<id>&step=<n>` added, so a lesson or a single step opens by link and a reload keeps
  * one's place. Tfjs-free.
  */
-import { findLesson } from './catalog';
 import type { Lesson } from './lesson-file';
 import { replaceHash } from '../url-state';
 
 export const lessonState = $state<{ lesson: Lesson | null; step: number }>({ lesson: null, step: 0 });
+
+type Catalog = typeof import('./catalog');
+let catalog: Catalog | null = null;
+
+/**
+ * The lesson files (about 20 KiB of text and their parser) load with the Lessons panel or the first address that
+ * names a lesson, not with the app: most visits never open one.
+ */
+export async function loadLessons(): Promise<Catalog> {
+  return (catalog ??= await import('./catalog'));
+}
+
+/** True while the address names a lesson whose files have not loaded: await loadLessons() before reading it. */
+export function lessonsPending(hash: string = location.hash): boolean {
+  return !catalog && new URLSearchParams(hash.replace(/^#/, '')).has('lesson');
+}
 
 /** The hash that shows step `step` (0-based) of a lesson: its scene plus the lesson's own keys. */
 export function stepHash(lesson: Lesson, step: number): string {
@@ -17,12 +32,15 @@ export function stepHash(lesson: Lesson, step: number): string {
   return `#${params.toString()}`;
 }
 
-/** The lesson and step a hash names, or null (unknown lesson, or a step outside the lesson: clamped). */
+/**
+ * The lesson and step a hash names, or null (unknown lesson; a step outside the lesson is clamped). Reads the loaded
+ * lessons only (see lessonsPending).
+ */
 export function lessonFromHash(hash: string): { lesson: Lesson; step: number } | null {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const id = params.get('lesson');
   if (!id) return null;
-  const lesson = findLesson(id);
+  const lesson = catalog?.findLesson(id);
   if (!lesson) return null;
   const raw = Number(params.get('step') ?? '1');
   const step = Number.isInteger(raw) ? Math.min(Math.max(raw, 1), lesson.steps.length) - 1 : 0;
