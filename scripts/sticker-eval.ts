@@ -17,7 +17,7 @@ import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
 import { getAttack } from '../src/lib/attacks/registry';
-import { DEFAULT_VIEWS, optimiseStickers, stickerSaliency, worldTest } from '../src/lib/attacks/sticker';
+import { DEFAULT_VIEWS, optimiseStickers, SALIENCY_SAMPLES, SALIENCY_SEED, stickerSaliency, worldTest } from '../src/lib/attacks/sticker';
 import { layoutMask, salientRects } from '../src/lib/attacks/sticker-layout';
 import type { AttackModel } from '../src/lib/attacks/types';
 import {
@@ -159,8 +159,8 @@ async function main(args: Values<typeof STICKER_OPTIONS>): Promise<void> {
     writeFileSync(out, `${JSON.stringify({ ...record, seconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`);
   };
 
-  // Saliency placement: one gradient per sign over the unchanged view and 7 random ones (seed 7, not a world-test seed).
-  const saliency = layoutName === 'saliency' ? await stickerSaliency(model, x, targets, true, { samples: 8, seed: 7 }) : null;
+  // Saliency placement: one gradient per sign over the unchanged view and 7 random ones (as the Attack Lab places them).
+  const saliency = layoutName === 'saliency' ? await stickerSaliency(model, x, targets, true, { samples: SALIENCY_SAMPLES, seed: SALIENCY_SEED }) : null;
   const P = SIGN_SIZE * SIGN_SIZE;
   for (const fraction of fractions) {
     const masks = signs.map((s, i) =>

@@ -74,6 +74,7 @@ export const LANES: Record<Method, Lane> = {
   imageSetList: 'interactive',
   imageSetRemove: 'interactive',
   stickerSetup: 'interactive',
+  stickerSalient: 'interactive',
   worldTest: 'interactive',
 };
 

@@ -24,7 +24,7 @@ import { exactSign } from './step-rules';
 import type { AttackModel, AttackSpec } from './types';
 
 /** A rectangle of whole pixels: columns x … x + w − 1, rows y … y + h − 1. */
-import { rectsMask, type StickerRect } from './sticker-layout';
+import { rectsMask, salientRects, type StickerRect } from './sticker-layout';
 
 export type { StickerRect };
 
@@ -589,6 +589,35 @@ export async function worldTestImage(
   try {
     const r = await worldTest(model, x, Int32Array.of(goal), targeted, opts);
     return { successRate: r.successRate[0], predicted: r.predicted, views: r.views };
+  } finally {
+    x.dispose();
+  }
+}
+
+/** Placement by saliency takes the loss over the unchanged view and this many − 1 random ones (seed: SALIENCY_SEED). */
+export const SALIENCY_SAMPLES = 8;
+export const SALIENCY_SEED = 7;
+
+/**
+ * Two stickers where they pay most on one image (`image` H × W × C floats, `coverage` its face, H × W): stickerSaliency
+ * then salientRects within `maxFraction` of the sign's area — the placement scripts/sticker-eval.ts --layout saliency
+ * measures, for the Attack Lab.
+ */
+export async function salientStickersImage(
+  model: AttackModel,
+  image: Float32Array,
+  shape: [number, number, number],
+  coverage: Float32Array,
+  goal: number,
+  targeted: boolean,
+  maxFraction: number,
+): Promise<StickerRect[]> {
+  const [H, W, C] = shape;
+  if (image.length !== H * W * C) throw new Error(`image must hold ${H}×${W}×${C} values, got ${image.length}`);
+  const x = tf.tensor4d(image, [1, H, W, C]);
+  try {
+    const saliency = await stickerSaliency(model, x, Int32Array.of(goal), targeted, { samples: SALIENCY_SAMPLES, seed: SALIENCY_SEED });
+    return salientRects(saliency, coverage, H, W, { count: 2, maxFraction });
   } finally {
     x.dispose();
   }
