@@ -136,6 +136,16 @@ test('stickers on a stop sign: default placement, moved by keyboard and pointer,
   await page.mouse.up();
   await expect(first).toHaveAttribute('data-x', String(x0 - 1));
 
+  // Placed by saliency: two stickers on the face, within the 10 % budget, somewhere else than the dragged one.
+  const placed = async () => JSON.stringify(await rects.evaluateAll((els) => els.map((e) => ['x', 'y', 'w', 'h'].map((k) => e.getAttribute(`data-${k}`)))));
+  const dragged = await placed();
+  await page.getByTestId('sticker-salient').click();
+  await expect.poll(placed, { timeout: 30_000 }).not.toBe(dragged);
+  await expect(page.getByTestId('sticker-salient')).toBeEnabled();
+  await expect(rects).toHaveCount(2);
+  expect(Number(await size.getAttribute('data-fraction'))).toBeLessThanOrEqual(0.1);
+  expect(Number(await size.getAttribute('data-pixels'))).toBeGreaterThan(10);
+
   await page.getByTestId('attack-run').click();
   await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-running', 'false', { timeout: 180_000 });
