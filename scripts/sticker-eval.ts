@@ -17,7 +17,8 @@ import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { layersModelAsAttackModel } from '../src/lib/attacks/model-adapter';
 import { getAttack } from '../src/lib/attacks/registry';
-import { DEFAULT_VIEWS, optimiseStickers, worldTest } from '../src/lib/attacks/sticker';
+import { DEFAULT_VIEWS, optimiseStickers, SALIENCY_SAMPLES, SALIENCY_SEED, stickerSaliency, worldTest } from '../src/lib/attacks/sticker';
+import { layoutMask, salientRects } from '../src/lib/attacks/sticker-layout';
 import type { AttackModel } from '../src/lib/attacks/types';
 import {
   renderSplitImage, SIGN_CLASS_NAMES, SIGN_SIZE, SIGNS_SPLIT_SIZES, signClassIndex, signStickerMask, STOP_STICKERS, STOP_STICKERS_CENTRE,
@@ -35,9 +36,11 @@ const STICKER_OPTIONS = {
   steps: { type: 'string', value: 'K', help: 'optimisation steps', default: '200' },
   eot: { type: 'string', value: 'E', help: 'views per step (EOT)', default: '8' },
   compare: { type: 'boolean', help: 'also run the same masks without EOT and a plain L∞ PGD at 8/255' },
-  layout: { type: 'string', value: 'name', help: 'sticker layout: bars or centre', default: 'bars' },
+  layout: { type: 'string', value: 'name', help: 'sticker layout: bars, centre, or saliency (two rectangles where the loss gradient says they pay most)', default: 'bars' },
   'step-size': { type: 'string', value: 'A', help: 'colour step size', default: '0.1' },
   optimizer: { type: 'string', value: 'sign|adam', help: 'update rule', default: 'sign' },
+  loss: { type: 'string', value: 'ce|margin', help: 'per-view loss (margin: clamped at −κ)', default: 'ce' },
+  kappa: { type: 'string', value: 'K', help: 'κ of the margin loss, logits', default: '5' },
   'models-dir': { type: 'string', value: 'dir', help: 'where the models are (default: models/)' },
   out: { type: 'string', value: 'file', help: 'the JSON record (default: models/<model>/sticker-eval.json)' },
   png: { type: 'string', value: 'file', help: 'the picture of the runs (default: beside --out)' },
@@ -82,11 +85,13 @@ async function main(args: Values<typeof STICKER_OPTIONS>): Promise<void> {
   const compare = args.compare === true;
   const layoutName = args.layout ?? 'bars';
   const layouts = { bars: STOP_STICKERS, centre: STOP_STICKERS_CENTRE };
-  if (!(layoutName in layouts)) throw new Error(`layout must be one of ${Object.keys(layouts).join(', ')}, got "${layoutName}"`);
-  const layout = layouts[layoutName as keyof typeof layouts];
+  if (!(layoutName in layouts) && layoutName !== 'saliency') throw new Error(`layout must be one of ${[...Object.keys(layouts), 'saliency'].join(', ')}, got "${layoutName}"`);
   const stepSize = numberOption(args, 'step-size', 0.1);
   const optimizer = args.optimizer ?? 'sign';
   if (optimizer !== 'sign' && optimizer !== 'adam') throw new Error(`optimizer must be sign or adam, got "${optimizer}"`);
+  const loss = args.loss ?? 'ce';
+  if (loss !== 'ce' && loss !== 'margin') throw new Error(`loss must be ce or margin, got "${loss}"`);
+  const kappa = numberOption(args, 'kappa', 5);
   const modelsDir = path.resolve(args['models-dir'] ?? MODELS_DIR);
   const out = path.resolve(args.out ?? path.join(modelsDir, modelId, 'sticker-eval.json'));
   await initNodeBackend('wasm');
@@ -122,6 +127,8 @@ async function main(args: Values<typeof STICKER_OPTIONS>): Promise<void> {
     steps,
     stepSize,
     optimizer,
+    loss,
+    ...(loss === 'margin' ? { kappa } : {}),
     layout: layoutName,
     eotSamples: eot,
     command: `npx tsx scripts/sticker-eval.ts ${process.argv.slice(2).join(' ')}`,
@@ -152,13 +159,20 @@ async function main(args: Values<typeof STICKER_OPTIONS>): Promise<void> {
     writeFileSync(out, `${JSON.stringify({ ...record, seconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`);
   };
 
+  // Saliency placement: one gradient per sign over the unchanged view and 7 random ones (as the Attack Lab places them).
+  const saliency = layoutName === 'saliency' ? await stickerSaliency(model, x, targets, true, { samples: SALIENCY_SAMPLES, seed: SALIENCY_SEED }) : null;
+  const P = SIGN_SIZE * SIGN_SIZE;
   for (const fraction of fractions) {
-    const masks = signs.map((s) => signStickerMask(s.render, layout, fraction));
+    const masks = signs.map((s, i) =>
+      saliency
+        ? layoutMask(salientRects(saliency.subarray(i * P, (i + 1) * P), s.render.coverage, SIGN_SIZE, SIGN_SIZE, { count: 2, maxFraction: fraction }), s.render.coverage, SIGN_SIZE, SIGN_SIZE)
+        : signStickerMask(s.render, layouts[layoutName as keyof typeof layouts], fraction),
+    );
     const mask = tf.tensor4d(Float32Array.from(masks.flatMap((m) => Array.from(m.mask))), [signs.length, SIGN_SIZE, SIGN_SIZE, 1]);
     const area = { maxFraction: fraction, areaFraction: quantiles(masks.map((m) => m.fraction)), pixels: quantiles(masks.map((m) => m.pixels)) };
     for (const samples of compare ? [eot, 1] : [eot]) {
       const { adversarial } = await optimiseStickers(model, x, {
-        mask, classes: targets, targeted: true, steps, stepSize, optimizer, eotSamples: samples, views: DEFAULT_VIEWS, seed: 0,
+        mask, classes: targets, targeted: true, steps, stepSize, optimizer, loss, kappa, eotSamples: samples, views: DEFAULT_VIEWS, seed: 0,
       });
       await world(samples > 1 ? 'stickers with EOT' : 'stickers without EOT', adversarial, { ...area, eotSamples: samples });
       adversarial.dispose();

@@ -77,6 +77,7 @@ export const LANES: Record<Method, Lane> = {
   imageSetList: 'interactive',
   imageSetRemove: 'interactive',
   stickerSetup: 'interactive',
+  stickerSalient: 'interactive',
   worldTest: 'interactive',
 };
 

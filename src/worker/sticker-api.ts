@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import { defaultStickerRects, renderSplitImage } from '../lib/data/signs';
 import type { StickerRect } from '../lib/attacks/sticker-layout';
-import { worldTestImage } from '../lib/attacks/sticker';
+import { salientStickersImage, worldTestImage } from '../lib/attacks/sticker';
 import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, checkNumber, checkObject, fail } from './checks';
@@ -37,6 +37,18 @@ export interface WorldTestOutcome {
   views: number;
 }
 
+export interface SalientRequest {
+  modelId: string;
+  /** The sign, H × W × C floats in [0, 1]. */
+  image: Float32Array;
+  /** Its face coverage (StickerSetup.coverage). */
+  coverage: Float32Array;
+  /** Targeted: the class to reach; untargeted: the true class to leave. */
+  goal: number;
+  targeted: boolean;
+  maxFraction: number;
+}
+
 export const stickerApi = {
   /** Where the stickers go by default on test sign `index` (the sign's own pose, from its seed). */
   async stickerSetup(dataset: string, index: number): Promise<StickerSetup> {
@@ -50,6 +62,21 @@ export const stickerApi = {
     if (render.rgb.some((v, i) => v !== shipped[i])) fail(`test sign ${index} does not match its renderer (public/data/signs-test.bin is from another version)`);
     const out: StickerSetup = { rects: defaultStickerRects(render), coverage: render.coverage, label: render.label };
     return Comlink.transfer(out, [out.coverage.buffer as ArrayBuffer]);
+  },
+
+  /** Two stickers where they pay most on one sign for one model (sticker.ts salientStickersImage). */
+  async stickerSalient(request: SalientRequest): Promise<StickerRect[]> {
+    const r = checkObject(request, 'request', '{modelId, image, coverage, goal, targeted, maxFraction}') as unknown as SalientRequest;
+    const m = await getModel(r.modelId);
+    const shape = m.entry.inputShape;
+    if (shape.length !== 3) fail(`${r.modelId} does not take images [rows, cols, channels]`);
+    const [rows, cols, channels] = shape as [number, number, number];
+    if (!(r.image instanceof Float32Array) || r.image.length !== rows * cols * channels) fail(`image must be a Float32Array of ${rows}×${cols}×${channels} values`);
+    if (!(r.coverage instanceof Float32Array) || r.coverage.length !== rows * cols) fail(`coverage must be a Float32Array of ${rows}×${cols} values`);
+    checkNumber(r.goal, 'goal', 0, m.attackModel.numClasses - 1, true);
+    checkNumber(r.maxFraction, 'maxFraction', 0.001, 1);
+    if (typeof r.targeted !== 'boolean') fail('targeted must be true or false');
+    return salientStickersImage(m.attackModel, r.image, [rows, cols, channels], r.coverage, r.goal, r.targeted, r.maxFraction);
   },
 
   /** N fresh random views of one image (a seed the optimisation never used): each view's prediction, the success rate. */

@@ -48,4 +48,24 @@ describe('sticker mode worker methods', () => {
     await expect(stickerApi.worldTest('w1', { ...request, views: 0 })).rejects.toThrow(/views/);
     await expect(stickerApi.worldTest('w1', { ...request, goal: 14 })).rejects.toThrow(/goal/);
   });
+
+  it('places two stickers by saliency on the face of test stop sign 0, within 10 %, and refuses bad requests', async () => {
+    const setup = await stickerApi.stickerSetup('signs', 0);
+    const d = await imageSubset('signs', 'test');
+    const image = Float32Array.from(d.images.subarray(0, 32 * 32 * 3), (v) => v / 255);
+    const request = { modelId: 'signs-cnn', image, coverage: setup.coverage, goal: 3, targeted: true, maxFraction: 0.1 };
+    const rects = await stickerApi.stickerSalient(request);
+    expect(rects).toHaveLength(2);
+    const layout = layoutMask(rects, setup.coverage, 32, 32);
+    expect(layout.pixels).toBeGreaterThan(10);
+    expect(layout.fraction).toBeLessThanOrEqual(0.1);
+    // Every sticker pixel is on the face, and the two do not overlap.
+    expect(layout.pixels).toBe(rects.reduce((a, r) => a + layoutMask([r], setup.coverage, 32, 32).pixels, 0));
+    const before = tf.memory().numTensors;
+    expect(await stickerApi.stickerSalient(request)).toEqual(rects);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(stickerApi.stickerSalient({ ...request, image: image.subarray(1) })).rejects.toThrow(/image/);
+    await expect(stickerApi.stickerSalient({ ...request, goal: 14 })).rejects.toThrow(/goal/);
+    await expect(stickerApi.stickerSalient({ ...request, maxFraction: 2 })).rejects.toThrow(/maxFraction/);
+  });
 });

@@ -91,3 +91,60 @@ export function fitToFraction(rects: readonly StickerRect[], coverage: ArrayLike
   }
   return out;
 }
+
+/**
+ * Stickers placed where they pay most (RP2 puts its stickers where a first, unconstrained perturbation is strongest):
+ * `count` non-overlapping rectangles on the face, chosen greedily, each the one of largest summed `saliency` among
+ * every position and shape (from square to 4:1 either way) of at most its share of the budget — `maxFraction` of
+ * the sign's area, split evenly. Pixels off the face (coverage < 0.5) count for nothing, as the mask drops them.
+ */
+export function salientRects(
+  saliency: ArrayLike<number>,
+  coverage: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  opts: { count: number; maxFraction: number },
+): StickerRect[] {
+  const P = rows * cols;
+  if (saliency.length !== P || coverage.length !== P) throw new Error(`saliency and coverage must hold ${rows}×${cols} values, got ${saliency.length} and ${coverage.length}`);
+  if (!(Number.isInteger(opts.count) && opts.count >= 1)) throw new Error(`count must be a whole number ≥ 1, got ${opts.count}`);
+  if (!(opts.maxFraction > 0 && opts.maxFraction <= 1)) throw new Error(`maxFraction must be in (0, 1], got ${opts.maxFraction}`);
+  let area = 0;
+  for (let p = 0; p < P; p++) area += coverage[p];
+  const each = Math.floor((opts.maxFraction * area) / opts.count);
+  if (each < 1) return [];
+  const score = Float64Array.from({ length: P }, (_, p) => (coverage[p] >= 0.5 ? Math.max(0, saliency[p]) : 0));
+  // For each width the tallest rectangle within the share (a shorter one never scores more), from square to 4:1.
+  const shapes: [number, number][] = [];
+  for (let w = 1; w <= cols; w++) {
+    const h = Math.min(rows, Math.floor(each / w));
+    if (h >= 1 && Math.max(w, h) <= 4 * Math.min(w, h)) shapes.push([w, h]);
+  }
+  const out: StickerRect[] = [];
+  for (let k = 0; k < opts.count; k++) {
+    // Summed-area table of what is left, so each rectangle's score is four look-ups.
+    const sat = new Float64Array((rows + 1) * (cols + 1));
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; x++) {
+        sat[(y + 1) * (cols + 1) + x + 1] = score[y * cols + x] + sat[y * (cols + 1) + x + 1] + sat[(y + 1) * (cols + 1) + x] - sat[y * (cols + 1) + x];
+      }
+    }
+    let best: StickerRect | null = null;
+    let bestScore = 0;
+    for (const [w, h] of shapes) {
+      for (let y = 0; y + h <= rows; y++) {
+        for (let x = 0; x + w <= cols; x++) {
+          const s = sat[(y + h) * (cols + 1) + x + w] - sat[y * (cols + 1) + x + w] - sat[(y + h) * (cols + 1) + x] + sat[y * (cols + 1) + x];
+          if (s > bestScore) {
+            bestScore = s;
+            best = { x, y, w, h };
+          }
+        }
+      }
+    }
+    if (!best) break;
+    out.push(best);
+    for (let y = best.y; y < best.y + best.h; y++) for (let x = best.x; x < best.x + best.w; x++) score[y * cols + x] = 0;
+  }
+  return out;
+}

@@ -19,12 +19,12 @@ import * as tf from '@tensorflow/tfjs';
 import { checkpoint } from '../util/checkpoint';
 import { createRng, type Rng } from '../util/rng';
 import { rowClasses, runEpsilonCurve, type CurveAttack } from './epsilon-curve';
-import { crossEntropy, mean, rowStats } from './losses';
+import { classMargin, crossEntropy, mean, rowStats } from './losses';
 import { exactSign } from './step-rules';
 import type { AttackModel, AttackSpec } from './types';
 
 /** A rectangle of whole pixels: columns x … x + w − 1, rows y … y + h − 1. */
-import { rectsMask, type StickerRect } from './sticker-layout';
+import { rectsMask, salientRects, type StickerRect } from './sticker-layout';
 
 export type { StickerRect };
 
@@ -245,6 +245,15 @@ export interface StickerOptions {
   stepSize: number;
   /** 'sign': x − α·sign(∇) (as PGD); 'adam': Adam on the colours (as RP2). Default 'sign'. */
   optimizer?: 'sign' | 'adam';
+  /**
+   * What each view's loss is. 'ce' (default): the cross-entropy of the target (or minus the label's). 'margin':
+   * Carlini & Wagner's logit margin, clamped at −κ: max(max_{j≠t} z_j − z_t, −κ) (untargeted: max(z_y − max_{j≠y} z_j, −κ)).
+   * Averaged over the views, the clamp stops paying for views already won by κ, so the steps go to the views the
+   * stickers still lose — what the success rate over views counts.
+   */
+  loss?: 'ce' | 'margin';
+  /** κ of the margin loss (logit units); default 5. */
+  kappa?: number;
   /** Views per step; the first is always the unchanged image, so 1 means no EOT. */
   eotSamples: number;
   views: ViewDistribution;
@@ -269,6 +278,9 @@ export async function optimiseStickers(
   const P = H * W;
   const rng = createRng(o.seed);
   const V = Math.max(1, o.eotSamples);
+  const kappa = o.kappa ?? 5;
+  if (o.loss !== undefined && o.loss !== 'ce' && o.loss !== 'margin') throw new Error(`sticker: loss must be ce or margin, got "${String(o.loss)}"`);
+  if (!(kappa >= 0)) throw new Error(`sticker: kappa must be ≥ 0, got ${kappa}`);
   const xs = (await x.data()) as Float32Array;
   const maskData = await o.mask.data();
   const shared = o.mask.shape[0] !== n;
@@ -325,6 +337,11 @@ export async function optimiseStickers(
           seen = seen.add(tf.randomNormal(seen.shape, 0, o.views.noise, 'float32', noiseSeed).mul(keep));
         }
         const logits = model.logits(seen.clipByValue(lo, hi));
+        if (o.loss === 'margin') {
+          // Targeted: the target's lead over the best other class, raised; untargeted: the label's lead, lowered.
+          const lead = classMargin(logits as tf.Tensor2D, classesTiled as tf.Tensor1D);
+          return { loss: tf.maximum(o.targeted ? lead.neg() : lead, -kappa).mean() as tf.Scalar, logits };
+        }
         const ce = crossEntropy(logits, classesTiled as tf.Tensor1D);
         // Targeted: descend the target's cross-entropy; untargeted: ascend the label's.
         return { loss: (o.targeted ? ce : ce.neg()).mean() as tf.Scalar, logits };
@@ -381,6 +398,42 @@ export async function optimiseStickers(
     tf.dispose([paint, mUt, xUt, classes, classesTiled, keep]);
     if (adam) tf.dispose([adam.m, adam.v]);
   }
+}
+
+/**
+ * Where a sticker would pay most, per pixel: the first-order drop of the attack's loss (averaged over the unchanged
+ * image and `samples` − 1 random views, as EOT sees it) if that pixel alone were painted its best colour — for each
+ * channel |∂L/∂x| times the room to move against the gradient (to 0 or to 1). Returns n × H × W values, the input
+ * of sticker-layout.ts salientRects. The views go through dense sampling matrices (V × P × P): one gradient, once.
+ */
+export async function stickerSaliency(
+  model: AttackModel,
+  x: tf.Tensor4D,
+  classes: Int32Array,
+  targeted: boolean,
+  opts: { samples: number; views?: ViewDistribution; seed: number },
+): Promise<Float32Array> {
+  const [n, H, W, C] = x.shape;
+  if (classes.length !== n) throw new Error(`classes must hold one class per image (${n}), got ${classes.length}`);
+  if (!(Number.isInteger(opts.samples) && opts.samples >= 1)) throw new Error(`samples must be a whole number ≥ 1, got ${opts.samples}`);
+  const rng = createRng(opts.seed);
+  const views = [IDENTITY_VIEW, ...Array.from({ length: opts.samples - 1 }, () => sampleView(rng, opts.views ?? DEFAULT_VIEWS, H / 2))];
+  const matrices = viewMatrices(views, H, W);
+  const [lo, hi] = model.bounds;
+  const gain = tf.tidy(() => {
+    const target = tf.tensor1d(classes, 'int32').tile([views.length]) as tf.Tensor1D;
+    const g = tf.grad((img: tf.Tensor) => {
+      const ce = crossEntropy(model.logits(applyViewMatrices(img as tf.Tensor4D, matrices).clipByValue(lo, hi)) as tf.Tensor2D, target);
+      return (targeted ? ce : ce.neg()).mean();
+    })(x);
+    // Descending L: a channel with ∂L/∂x > 0 goes down to lo, one with ∂L/∂x < 0 up to hi.
+    const room = tf.where(g.greater(0), x.sub(lo), tf.scalar(hi).sub(x));
+    return g.abs().mul(room).sum(3);
+  });
+  matrices.dispose();
+  const out = (await gain.data()) as Float32Array;
+  gain.dispose();
+  return Float32Array.from(out);
 }
 
 export interface WorldTestResult {
@@ -536,6 +589,35 @@ export async function worldTestImage(
   try {
     const r = await worldTest(model, x, Int32Array.of(goal), targeted, opts);
     return { successRate: r.successRate[0], predicted: r.predicted, views: r.views };
+  } finally {
+    x.dispose();
+  }
+}
+
+/** Placement by saliency takes the loss over the unchanged view and this many − 1 random ones (seed: SALIENCY_SEED). */
+export const SALIENCY_SAMPLES = 8;
+export const SALIENCY_SEED = 7;
+
+/**
+ * Two stickers where they pay most on one image (`image` H × W × C floats, `coverage` its face, H × W): stickerSaliency
+ * then salientRects within `maxFraction` of the sign's area — the placement scripts/sticker-eval.ts --layout saliency
+ * measures, for the Attack Lab.
+ */
+export async function salientStickersImage(
+  model: AttackModel,
+  image: Float32Array,
+  shape: [number, number, number],
+  coverage: Float32Array,
+  goal: number,
+  targeted: boolean,
+  maxFraction: number,
+): Promise<StickerRect[]> {
+  const [H, W, C] = shape;
+  if (image.length !== H * W * C) throw new Error(`image must hold ${H}×${W}×${C} values, got ${image.length}`);
+  const x = tf.tensor4d(image, [1, H, W, C]);
+  try {
+    const saliency = await stickerSaliency(model, x, Int32Array.of(goal), targeted, { samples: SALIENCY_SAMPLES, seed: SALIENCY_SEED });
+    return salientRects(saliency, coverage, H, W, { count: 2, maxFraction });
   } finally {
     x.dispose();
   }

@@ -3,7 +3,7 @@
  * moves and resizes stay inside the image, and the default stop-sign stickers keep within 10 % of the sign.
  */
 import { describe, it, expect } from 'vitest';
-import { boundingRect, fitToFraction, layoutMask, moveRect, rectsMask, resizeRect } from '../../../src/lib/attacks/sticker-layout';
+import { boundingRect, fitToFraction, layoutMask, moveRect, rectsMask, resizeRect, salientRects } from '../../../src/lib/attacks/sticker-layout';
 import { defaultStickerRects, renderSplitImage, signStickerMask, SIGN_SIZE, STOP_STICKERS_CENTRE } from '../../../src/lib/data/signs';
 
 describe('sticker layout', () => {
@@ -52,5 +52,43 @@ describe('sticker layout', () => {
       for (let p = 0; p < own.length; p++) if (own[p] > 0) { total++; if (layout.mask[p] > 0) inside++; }
       expect(inside / total).toBeGreaterThan(0.6);
     }
+  });
+
+  it('places salient stickers on the best rectangles within the budget, on the face, without overlap', () => {
+    const rows = 10;
+    const cols = 12;
+    const coverage = new Float32Array(rows * cols).fill(1);
+    for (let x = 0; x < cols; x++) coverage[x] = 0; // row 0 is off the sign
+    const saliency = new Float32Array(rows * cols).fill(0.01);
+    const hot = (x: number, y: number, v: number) => (saliency[y * cols + x] = v);
+    // Row 0 is the hottest of all but off the face; a 1×3 column and a lone pixel are the hot spots on it.
+    for (let x = 0; x < cols; x++) hot(x, 0, 100);
+    for (let y = 5; y < 8; y++) hot(2, y, 5);
+    hot(9, 2, 8);
+    const area = coverage.reduce((a, b) => a + b, 0); // 108
+    const rects = salientRects(saliency, coverage, rows, cols, { count: 2, maxFraction: 6 / area + 1e-9 });
+    // Budget 6 pixels, 3 per sticker: the column (15), then the lone pixel (8) with two neighbours.
+    expect(rects).toHaveLength(2);
+    const masks = rects.map((r) => layoutMask([r], coverage, rows, cols));
+    for (const m of masks) expect(m.pixels).toBeLessThanOrEqual(3);
+    expect(layoutMask(rects, coverage, rows, cols).fraction).toBeLessThanOrEqual(6 / area + 1e-9);
+    const sum = (r: { x: number; y: number; w: number; h: number }) => {
+      let s = 0;
+      for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) s += coverage[y * cols + x] >= 0.5 ? saliency[y * cols + x] : 0;
+      return s;
+    };
+    // The first sticker is the best of every rectangle of at most 3 pixels (brute force), aspect ≤ 4:1.
+    let best = 0;
+    for (let h = 1; h <= 3; h++) for (let w = 1; w * h <= 3; w++) {
+      for (let y = 0; y + h <= rows; y++) for (let x = 0; x + w <= cols; x++) best = Math.max(best, sum({ x, y, w, h }));
+    }
+    expect(sum(rects[0])).toBeCloseTo(best, 9);
+    expect(sum(rects[0])).toBeCloseTo(15, 9);
+    expect(rects[0].x).toBe(2);
+    expect(rects[1].x <= 9 && rects[1].x + rects[1].w > 9 && rects[1].y <= 2 && rects[1].y + rects[1].h > 2).toBe(true);
+    // No overlap: the union has as many pixels as the two apart.
+    expect(layoutMask(rects, coverage, rows, cols).pixels).toBe(masks[0].pixels + masks[1].pixels);
+    expect(() => salientRects(saliency, coverage, rows, cols, { count: 0, maxFraction: 0.1 })).toThrow(/count/);
+    expect(() => salientRects(saliency.subarray(1), coverage, rows, cols, { count: 1, maxFraction: 0.1 })).toThrow(/10×12/);
   });
 });

@@ -9,8 +9,9 @@ import { initNodeBackend } from '../../../src/lib/backend/node';
 import { getAttack } from '../../../src/lib/attacks/registry';
 import {
   applyViewMatrices, applyViewsSparse, DEFAULT_VIEWS, defaultStickers, IDENTITY_VIEW, optimiseStickers, rectsMask, sampleView,
-  sparseView, viewMatrices, viewMatrix, worldTest,
+  sparseView, stickerSaliency, viewMatrices, viewMatrix, worldTest,
 } from '../../../src/lib/attacks/sticker';
+import { crossEntropy } from '../../../src/lib/attacks/losses';
 import type { AttackModel } from '../../../src/lib/attacks/types';
 import { createRng } from '../../../src/lib/util/rng';
 import { ownLabels, seededTensor, seededUniform } from './fixtures';
@@ -156,5 +157,48 @@ describe('sticker attack (wasm)', () => {
     for (let i = 1; i < 6; i++) await run(i);
     expect(tf.memory().numTensors).toBe(before);
     maskT.dispose();
+  });
+
+  it('the margin loss reaches the target too and is refused by a wrong name', async () => {
+    const targets = Int32Array.from(y, (c) => (c + 1) % 4);
+    const maskT = tf.tensor4d(new Float32Array(64).fill(1), [1, 8, 8, 1]);
+    const { adversarial } = await optimiseStickers(model, x, {
+      mask: maskT, classes: targets, targeted: true, steps: 40, stepSize: 0.1, optimizer: 'adam', loss: 'margin', kappa: 3, eotSamples: 4, views: DEFAULT_VIEWS, seed: 2,
+    });
+    const world = await worldTest(model, adversarial, targets, true, { views: 20, seed: 77 });
+    expect(world.successRate.reduce((a, b) => a + b, 0) / 6).toBeGreaterThan(0.8);
+    await expect(optimiseStickers(model, x, {
+      mask: maskT, classes: targets, targeted: true, steps: 1, stepSize: 0.1, loss: 'hinge' as 'margin', eotSamples: 1, views: DEFAULT_VIEWS, seed: 2,
+    })).rejects.toThrow(/loss must be ce or margin/);
+    tf.dispose([maskT, adversarial]);
+  });
+
+  it('saliency is |∂L/∂x| times the room to move, per pixel (finite differences on the unchanged view)', async () => {
+    const n = 2;
+    const xs = x.slice([0, 0, 0, 0], [n, 8, 8, 3]);
+    const targets = Int32Array.from(y.subarray(0, n), (c) => (c + 1) % 4);
+    const sal = await stickerSaliency(model, xs, targets, true, { samples: 1, seed: 3 });
+    expect(sal.length).toBe(n * 64);
+    const data = Float32Array.from(await xs.data());
+    const loss = (v: Float32Array) => tf.tidy(() => crossEntropy(model.logits(tf.tensor4d(v, [n, 8, 8, 3])) as tf.Tensor2D, tf.tensor1d(targets, 'int32')).mean().dataSync()[0]);
+    const h = 1e-2;
+    for (const [i, p] of [[0, 9], [0, 27], [1, 36], [1, 50]]) {
+      let expected = 0;
+      for (let c = 0; c < 3; c++) {
+        const at = (i * 64 + p) * 3 + c;
+        const up = Float32Array.from(data); up[at] += h;
+        const down = Float32Array.from(data); down[at] -= h;
+        const g = (loss(up) - loss(down)) / (2 * h);
+        expected += Math.abs(g) * (g > 0 ? data[at] : 1 - data[at]);
+      }
+      expect(sal[i * 64 + p]).toBeCloseTo(expected, 3);
+    }
+    // No tensor left behind over repeated calls (with random views too).
+    await stickerSaliency(model, xs, targets, true, { samples: 3, seed: 4 });
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 3; k++) await stickerSaliency(model, xs, targets, false, { samples: 3, seed: k });
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(stickerSaliency(model, xs, targets, true, { samples: 0, seed: 1 })).rejects.toThrow(/samples/);
+    xs.dispose();
   });
 });

@@ -69,6 +69,27 @@ class StickerController {
     if (this.setup) this.rects = this.setup.rects;
   }
 
+  /** True while the worker is placing the stickers by saliency. */
+  placing = $state(false);
+
+  /** Two stickers where the model's loss says they pay most on this sign (worker: stickerSalient), within the budget. */
+  async placeSalient(modelId: string, image: Float32Array, goal: number, targeted: boolean): Promise<void> {
+    const setup = this.setup;
+    if (!setup || this.placing) return;
+    const key = this.key;
+    this.placing = true;
+    this.error = null;
+    try {
+      const rects = await getEngine().stickerSalient({ modelId, image, coverage: setup.coverage, goal, targeted, maxFraction: STICKER_MAX_FRACTION });
+      // A sign changed meanwhile: these rectangles belong to the old one.
+      if (this.key === key && rects.length > 0) this.rects = rects;
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.placing = false;
+    }
+  }
+
   move(i: number, dx: number, dy: number): void {
     this.rects = this.rects.map((r, k) => (k === i ? moveRect(r, dx, dy, this.rows, this.cols) : r));
   }
