@@ -1,0 +1,81 @@
+import { expect, test, type Page } from '@playwright/test';
+import { collectConsoleErrors } from './helpers';
+
+/**
+ * Tampered address values are reported and replaced the same way in every panel: one warning per bad key, in the
+ * page's one warning list, the bad value gone from the address, never "using NaN" — on a fresh load and when the
+ * hash changes in an open tab.
+ */
+const CASES: { panel: string; extra?: string; bad: Record<string, string> }[] = [
+  { panel: 'attack-lab', bad: { eps: 'abc', steps: '1e9', model: 'nope' } },
+  { panel: 'boundaries', bad: { 'b-eps': 'abc', 'b-n': 'NaN' } },
+  { panel: 'boundaries', extra: 'b-view=slice', bad: { 'b-seps': '-1', 'b-left': 'nope' } },
+  { panel: 'tradeoff', bad: { temax: 'abc', tn: '1e9' } },
+  { panel: 'defenses', bad: { deps: 'Infinity', dn: '-3', dmodel: 'nope' } },
+  { panel: 'finetune', bad: { ftEps: 'abc', ftSteps: '1e9', ftModel: 'nope' } },
+];
+
+const hashOf = (c: (typeof CASES)[number]) =>
+  `panel=${c.panel}${c.extra ? `&${c.extra}` : ''}&${Object.entries(c.bad).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+
+async function expectReportedAndReplaced(page: Page, bad: Record<string, string>) {
+  const warnings = page.getByTestId('url-warning');
+  for (const [k, v] of Object.entries(bad)) await expect(warnings.filter({ hasText: `“${k}=${v}”` })).toHaveCount(1);
+  // Replaced in the address too (the panel writes the value it uses, or drops the key).
+  await expect.poll(async () => {
+    const params = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    return Object.entries(bad).filter(([k, v]) => params.get(k) === v).map(([k]) => k);
+  }).toEqual([]);
+  for (const text of await warnings.allInnerTexts()) expect(text).not.toMatch(/using (NaN|undefined|null)\b/);
+}
+
+test('every panel reports each tampered value once, replaces it and leaves it out of the address', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  for (const c of CASES) {
+    await page.goto('about:blank');
+    await page.goto(`/#${hashOf(c)}`);
+    await expect(page.locator('#panel')).toBeVisible();
+    await expectReportedAndReplaced(page, c.bad);
+  }
+  expect(errors).toEqual([]);
+});
+
+test('a changed hash in an open tab is applied and its problems replace the old ones', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=defenses&deps=abc');
+  await expectReportedAndReplaced(page, { deps: 'abc' });
+  // The person edits the address of the open tab: another panel, other bad values.
+  await page.evaluate(() => (location.hash = 'panel=tradeoff&testep=0&tsteps=2.5'));
+  await expect(page.getByTestId('tab-tradeoff')).toHaveAttribute('aria-selected', 'true');
+  await expectReportedAndReplaced(page, { testep: '0', tsteps: '2.5' });
+  await expect(page.getByTestId('url-warning').filter({ hasText: 'deps=' })).toHaveCount(0);
+  // A valid value in a changed hash is used by the open panel.
+  await page.evaluate(() => (location.hash = 'panel=tradeoff&temax=0.2&testep=0.1'));
+  await expect(page.getByTestId('url-warning')).toHaveCount(0);
+  await expect(page.getByTestId('eps-max')).toHaveValue('0.2');
+  expect(errors).toEqual([]);
+});
+
+test('the trade-off form refuses an ε step of 0 and a too fine grid in words, and keeps them out of the address', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=tradeoff&temax=0.3&testep=0.05');
+  const run = page.getByTestId('curves-run');
+  await expect(run).toBeEnabled();
+  const problem = page.getByTestId('curves-form-problem');
+  await page.getByTestId('eps-step').fill('0');
+  await expect(problem).toHaveText(/^ε step must be a number above 0 and at most 1; got 0\./);
+  await expect(run).toBeDisabled();
+  // The refused value is not written: the address keeps the last good one.
+  expect(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('testep')).toBe('0.05');
+  await page.getByTestId('eps-step').fill('0.001');
+  await expect(problem).toContainText('makes 301 points; at most 41');
+  await expect(run).toBeDisabled();
+  await page.getByTestId('curve-n').fill('10000');
+  await page.getByTestId('eps-step').fill('0.1');
+  await expect(problem).toHaveText(/^Test images \(N\) must be a whole number from 10 to 2 000; got 10000\./);
+  await page.getByTestId('curve-n').fill('100');
+  await expect(problem).toHaveCount(0);
+  await expect(run).toBeEnabled();
+  await expect(page.getByTestId('eps-grid')).toContainText('4 points');
+  expect(errors).toEqual([]);
+});
