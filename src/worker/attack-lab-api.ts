@@ -209,7 +209,7 @@ export const attackLabApi = {
    */
   async getTestImages(dataset: string, request: TestImagesRequest = {}): Promise<TestImages> {
     const own = isImageSetId(dataset) ? await imageSetData(dataset) : null;
-    if (!own && !(DATASET_IDS as readonly string[]).includes(dataset)) fail(`dataset must be one of ${DATASET_IDS.join(', ')} or one of your image sets, got "${dataset}"`);
+    if (!own && !(DATASET_IDS as readonly string[]).includes(dataset)) fail(`The test set must be one of ${DATASET_IDS.join(', ')} or one of your image sets; got ${describeGiven(dataset)}.`);
     const id = dataset as ImageDatasetId;
     const { offset = 0, count = 24, classFilter = null, shuffleSeed } = request ?? {};
     if (!Number.isInteger(count) || count < 1 || count > 1000) fail(`count must be an integer in 1–1000, got ${String(count)}`);
@@ -259,7 +259,7 @@ export const attackLabApi = {
     checkJobId(jobId);
     if (request == null || typeof request !== 'object') fail('request must be an object {modelId, attackId, options, image, label}');
     const spec = ATTACKS.find((a) => a.id === request.attackId);
-    if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
+    if (!spec) fail(`Unknown attack ${describeGiven(request.attackId)}: known attacks are ${ATTACKS.map((a) => a.id).join(', ')}.`);
     const summary = attackLabApi.listAttacks().find((a) => a.id === spec.id)!;
     const m = await getModel(request.modelId);
     if (!m.gradients && spec.needs === 'gradients') fail(`${spec.name} needs the model's gradient, which cannot pass ${m.entry.name}: choose a gradient-free attack.`);

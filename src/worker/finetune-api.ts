@@ -39,6 +39,7 @@ import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, fail } from './checks';
 import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
+import { describeGiven } from '../lib/validate/numeric';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -301,7 +302,7 @@ export const finetuneApi = {
   /** model.json, weights.bin and card.json of a saved model (the weights are transferred, not copied). */
   async finetuneExport(id: string): Promise<ModelFiles & { name: string }> {
     const saved = await loadSaved(id);
-    if (!saved) fail(`No saved fine-tuned model "${id}"`);
+    if (!saved) fail(`There is no saved fine-tuned model ${describeGiven(id)}.`);
     const files = { ...exportModelFiles(saved.artifacts, saved.card), name: saved.card.name };
     return Comlink.transfer(files, [files.weights]);
   },
@@ -317,7 +318,7 @@ export const finetuneApi = {
     onProgress?: ProgressCallback,
   ): Promise<EpsilonCurve> {
     const saved = await loadSaved(id);
-    if (!saved) fail(`No saved fine-tuned model "${id}"`);
+    if (!saved) fail(`There is no saved fine-tuned model ${describeGiven(id)}.`);
     const eps = opts?.epsilons;
     if (!Array.isArray(eps) || eps.length < 2 || eps[0] !== 0 || eps.some((e, i) => !(e >= 0 && e <= 1) || (i > 0 && !(e > eps[i - 1])))) {
       fail(`epsilons must be increasing numbers in [0, 1] starting at 0, got ${JSON.stringify(eps)}`);

@@ -12,6 +12,7 @@ import { indexedDbModelStore, memoryModelStore, type ModelStore, type StoredMode
 import { uniqueName } from '../lib/models/unique-name';
 import { checkChoice, fail } from './checks';
 import { listModels, registerOwnModel, setRegisteredSync, unregisterModel } from './models';
+import { describeGiven } from '../lib/validate/numeric';
 
 export type { UserModelCard, UserModelDataset, UserModelReport, UserModelSettings, DroppedFile };
 
@@ -164,7 +165,7 @@ export const userModelsApi = {
     if (typeof name !== 'string' || !name.trim()) fail('A model needs a name.');
     const s = userStore();
     const full = await s.load(id);
-    if (!full) fail(`There is no model of yours with id "${id}".`);
+    if (!full) fail(`There is no model of yours called ${describeGiven(id)}.`);
     const card = { ...full.card, name: uniqueName(name, await takenNames(id)) };
     await s.save({ ...full, card });
     await syncUserModels();
@@ -182,7 +183,7 @@ export const userModelsApi = {
   /** model.json (manifest naming weights.bin), weights.bin and settings.json, to load again anywhere. */
   async userModelExport(id: string): Promise<{ name: string; modelJson: string; weights: ArrayBuffer; settingsJson: string }> {
     const full = await userStore().load(id);
-    if (!full) fail(`There is no model of yours with id "${id}".`);
+    if (!full) fail(`There is no model of yours called ${describeGiven(id)}.`);
     const { name, settings, dataset, report } = full.card;
     const out = {
       name,

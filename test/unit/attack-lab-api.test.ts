@@ -140,7 +140,7 @@ describe('test images', () => {
   });
 
   it('rejects bad requests by name', async () => {
-    await expect(lab.getTestImages('cifar', {})).rejects.toThrow(/dataset must be one of/);
+    await expect(lab.getTestImages('cifar', {})).rejects.toThrow(/^The test set must be one of mnist, .*; got “cifar”\.$/);
     await expect(lab.getTestImages('mnist', { classFilter: 12 })).rejects.toThrow(/classFilter/);
     await expect(lab.getTestImages('mnist', { count: 0 })).rejects.toThrow(/count/);
     await expect(lab.getTestImages('mnist', { offset: 400 })).rejects.toThrow(/offset/);
@@ -281,7 +281,7 @@ describe('runAttack', () => {
   it('rejects bad arguments with a message naming them', async () => {
     const ok = { modelId: 'tiny-a', attackId: 'pgd', options: { epsilons: [0.1] }, image: imageAt(0), label: 0 };
     await expect(lab.runAttack('v', { ...ok, modelId: 'missing' })).rejects.toThrow(/Unknown model id "missing"/);
-    await expect(lab.runAttack('v', { ...ok, attackId: 'nope' })).rejects.toThrow(/Unknown attack id "nope"/);
+    await expect(lab.runAttack('v', { ...ok, attackId: 'nope' })).rejects.toThrow(/^Unknown attack “nope”: known attacks are fgsm/);
     await expect(lab.runAttack('v', { ...ok, options: { epsilons: [NaN] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 1; got something that is not a number\.$/);
     await expect(lab.runAttack('v', { ...ok, options: { epsilons: [] } })).rejects.toThrow(/^Give at least one budget ε \(L∞\)/);
     await expect(lab.runAttack('v', { ...ok, options: { epsilons: [2] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 1; got 2\.$/);
