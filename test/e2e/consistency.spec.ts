@@ -79,3 +79,38 @@ test('the trade-off form refuses an ε step of 0 and a too fine grid in words, a
   await expect(page.getByTestId('eps-grid')).toContainText('4 points');
   expect(errors).toEqual([]);
 });
+
+test('Attack Lab number fields show the value in use: a refused value is named in words, never clamped or kept', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.1&steps=20');
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  const steps = page.getByTestId('attack-steps');
+  await expect(steps).toHaveValue('20');
+  await steps.fill('1e9');
+  await steps.press('Tab');
+  await expect(page.getByTestId('attack-steps-problem')).toHaveText(/^Steps must be a whole number from 1 to 1 000; got “1e9”\. The limit is there because .* Still using 20\.$/);
+  await expect(steps).toHaveValue('20');
+  const stepSize = page.getByTestId('attack-step-size');
+  await stepSize.fill('0');
+  await stepSize.press('Tab');
+  await expect(page.getByTestId('attack-step-size-problem')).toContainText('Step size must be a number above 0');
+  await expect(stepSize).toHaveValue('');
+  // ε: the box and the address agree on the range (the slider's 0–0.5 for L∞).
+  const eps = page.getByTestId('epsilon-unit');
+  await eps.fill('0.7');
+  await eps.press('Tab');
+  await expect(page.getByTestId('epsilon-problem')).toContainText('ε (L∞) must be a number from 0 to 0.5; got “0.7”.');
+  await expect(eps).toHaveValue('0.1');
+  const params = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  expect([params.get('steps'), params.get('eps'), params.get('alpha')]).toEqual(['20', '0.1', null]);
+  // A valid value clears the message and is used.
+  await steps.fill('30');
+  await steps.press('Tab');
+  await expect(page.getByTestId('attack-steps-problem')).toHaveCount(0);
+  await expect.poll(async () => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('steps')).toBe('30');
+  await page.screenshot({ path: 'test-results/screens/lab-field-problems.png' });
+  // And the address agrees with the field: 0.7 in a link is reported too.
+  await page.evaluate(() => (location.hash = 'panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.7'));
+  await expect(page.getByTestId('url-warning').filter({ hasText: '“eps=0.7”' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
