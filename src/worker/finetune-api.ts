@@ -22,6 +22,8 @@ import {
   modelToArtifacts,
   type ModelFiles,
   type ModelStore,
+  isDamaged,
+  type DamagedRecord,
 } from '../lib/models/storage';
 import {
   DEFAULT_HELD_OUT,
@@ -34,7 +36,7 @@ import {
 import type { EvalPoint } from '../lib/train/overfitting';
 import { PauseGate } from '../lib/util/pause';
 import { uniqueName } from '../lib/models/unique-name';
-import { buildFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
+import { buildFinetuneCard, checkFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, fail } from './checks';
@@ -81,7 +83,9 @@ export function setFinetuneStore(next: ModelStore<FinetuneCard>): void {
 }
 
 function modelStore(): ModelStore<FinetuneCard> {
-  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>() : indexedDbModelStore<FinetuneCard>();
+  // Cards are checked as they are read: a damaged one is left out of the list (and reported by finetuneDamaged)
+  // instead of breaking the list of every other model.
+  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>(checkFinetuneCard) : indexedDbModelStore<FinetuneCard>(undefined, checkFinetuneCard);
   return store;
 }
 
@@ -290,7 +294,17 @@ export const finetuneApi = {
     return all.map(({ id, card, savedAt }) => ({ id, card, savedAt }));
   },
 
-  /** Removes a fine-tuned model from the model list and from the browser's storage. */
+  /** Stored records that cannot be used (a damaged card or weights), with why: the panel lists them with Delete. */
+  async finetuneDamaged(): Promise<DamagedRecord[]> {
+    try {
+      return (await modelStore().listAll()).filter(isDamaged);
+    } catch {
+      // No storage at all (private mode): nothing damaged to list.
+      return [];
+    }
+  },
+
+  /** Removes a fine-tuned model (or a damaged record) from the model list and from the browser's storage. */
   async finetuneDelete(id: string): Promise<boolean> {
     if (typeof id !== 'string' || id === '') fail(`id must be a non-empty string, got ${JSON.stringify(id)}`);
     const stored = await modelStore().remove(id);

@@ -3,6 +3,7 @@
  * opens, but a run keeps going (or stays paused) in the worker, so a person can pause, attack the snapshot in the
  * Attack Lab, come back and resume. One run at a time, under one job id.
  */
+import type { DamagedRecord } from '../../../lib/models/storage';
 import * as Comlink from 'comlink';
 import type { Engine } from '../../engine';
 import type { Progress } from '../../../worker/jobs';
@@ -37,6 +38,8 @@ class FinetuneRun {
   curve = $state<EpsilonCurve | null>(null);
   curveProgress = $state<Progress | null>(null);
   saved = $state<SavedModel[]>([]);
+  /** Stored records that cannot be used, listed with Delete so that they can be removed. */
+  damaged = $state<DamagedRecord[]>([]);
   models = $state<ModelSummary[]>([]);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
@@ -49,8 +52,9 @@ class FinetuneRun {
 
   async refresh(engine: Engine): Promise<void> {
     try {
-      const [saved, models] = await Promise.all([engine.finetuneSaved(), engine.listModels()]);
+      const [saved, damaged, models] = await Promise.all([engine.finetuneSaved(), engine.finetuneDamaged(), engine.listModels()]);
       this.saved = saved;
+      this.damaged = damaged;
       this.models = models;
     } catch (e) {
       this.error = `The models could not be listed: ${(e as Error).message}`;
