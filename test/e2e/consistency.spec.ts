@@ -114,3 +114,46 @@ test('Attack Lab number fields show the value in use: a refused value is named i
   await expect(page.getByTestId('url-warning').filter({ hasText: '“eps=0.7”' })).toHaveCount(1);
   expect(errors).toEqual([]);
 });
+
+test('no stale display: Undo and Clear in Draw take the old result and transfer view away; a blank upload is refused; FGSM counts one iteration', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=fgsm&eps=0.1');
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 60_000 });
+  // FGSM is one step: the player and its note agree.
+  await expect(page.getByTestId('player-step')).toHaveText(/step 1 of 1/);
+  await expect(page.getByTestId('iteration-player')).toContainText('1 iteration.');
+
+  await page.getByTestId('source-draw').click();
+  const canvas = page.getByTestId('draw-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const stroke = async (x: number) => {
+    await page.mouse.move(box.x + box.width * x, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let t = 1; t <= 12; t++) await page.mouse.move(box.x + box.width * x, box.y + box.height * (0.15 + t * 0.06));
+    await page.mouse.up();
+  };
+  await stroke(0.5);
+  await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('transfer-source')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('draw-clear').click();
+  await expect(page.getByTestId('no-input')).toBeVisible();
+  await expect(page.getByTestId('result-summary')).toHaveCount(0);
+  await expect(page.getByTestId('transfer-source')).toHaveCount(0);
+
+  // A blank picture: refused in words, nothing attacked.
+  const blank = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(40, 40);
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 40, 40);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    return Array.from(bytes);
+  });
+  await page.getByTestId('source-upload').click();
+  await page.getByTestId('upload-input').setInputFiles({ name: 'white.png', mimeType: 'image/png', buffer: Buffer.from(blank) });
+  await expect(page.getByTestId('upload-error')).toHaveText(/“white\.png” is blank \(one flat colour\).*Nothing was changed\./);
+  await expect(page.getByTestId('result-summary')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

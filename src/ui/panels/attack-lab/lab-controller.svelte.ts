@@ -460,12 +460,17 @@ class LabController {
 
   setDrawn(img: Float32Array | null): void {
     this.images = { ...this.images, draw: img };
+    // Undo or Clear: the result and the transfer view were of the drawing before; they go (a new run follows).
+    this.result = null;
+    this.transferRows = [];
     this.changed({ input: true, immediate: true });
   }
 
   setUploaded(img: Float32Array | null, name: string | null): void {
     this.images = { ...this.images, upload: img };
     this.uploadName = name;
+    this.result = null;
+    this.transferRows = [];
     this.changed({ input: true, immediate: true });
   }
 
