@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { loadUserModel, type UserModelReport, type UserModelSettings } from '../lib/models/user-model';
 import { bundleModelFiles, checkBundleArtifacts, sortModelFiles, type DroppedFile } from '../lib/models/user-files';
-import { datasetFits, defaultDataset, USER_MODEL_DATASETS, userModelEntry, userModelId, type UserModelCard, type UserModelDataset } from '../lib/models/user-model-card';
+import { checkUserModelCard, datasetFits, defaultDataset, USER_MODEL_DATASETS, userModelEntry, userModelId, type UserModelCard, type UserModelDataset } from '../lib/models/user-model-card';
 import { indexedDbModelStore, memoryModelStore, type ModelStore, type StoredModel } from '../lib/models/storage';
 import { uniqueName } from '../lib/models/unique-name';
 import { checkChoice, fail } from './checks';
@@ -38,7 +38,10 @@ export function setUserModelStore(next: ModelStore<UserModelCard>): void {
 }
 
 function userStore(): ModelStore<UserModelCard> {
-  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<UserModelCard>(undefined, checkBundleArtifacts) : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models', undefined, checkBundleArtifacts);
+  // Cards are checked as they are read: a damaged one is left out of the list rather than breaking every entry.
+  store ??= typeof indexedDB === 'undefined'
+    ? memoryModelStore<UserModelCard>(checkUserModelCard, checkBundleArtifacts)
+    : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models', checkUserModelCard, checkBundleArtifacts);
   return store;
 }
 
