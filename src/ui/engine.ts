@@ -57,6 +57,7 @@ export const LANES: Record<Method, Lane> = {
   finetunePause: 'background',
   finetuneResume: 'background',
   finetuneSaved: 'background',
+  finetuneDamaged: 'background',
   finetuneDelete: 'background',
   finetuneExport: 'background',
   finetuneCurve: 'background',

@@ -42,5 +42,37 @@ export function updateHash(changes: Params): void {
   writeHash({ ...readHash(), ...changes });
 }
 
-/** Collected problems with the URL, shown once to the person. */
+/**
+ * Problems found in the current address, each a sentence for the person. Panels read the address when they open,
+ * which may be long after the page started (a tab opened later, a changed hash), so the page does not read this
+ * list once: it listens (onUrlProblems) and shows every report in one place, the same way for every panel.
+ */
 export const urlProblems: string[] = [];
+const listeners = new Set<(problems: readonly string[]) => void>();
+
+/** The list as shown: a panel that reads the same address twice reports the same sentence once. */
+const shown = () => [...new Set(urlProblems)];
+
+function notify(): void {
+  for (const l of listeners) l(shown());
+}
+
+/** Reports one problem with the address. */
+export function reportUrlProblem(message: string): void {
+  urlProblems.push(message);
+  notify();
+}
+
+/** Forgets the problems of the previous address (the page calls it when the address changes from outside). */
+export function clearUrlProblems(): void {
+  if (urlProblems.length === 0) return;
+  urlProblems.length = 0;
+  notify();
+}
+
+/** Calls `listener` with the whole list now and after every change; returns the unsubscribe function. */
+export function onUrlProblems(listener: (problems: readonly string[]) => void): () => void {
+  listeners.add(listener);
+  listener(shown());
+  return () => listeners.delete(listener);
+}

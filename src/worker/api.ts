@@ -15,6 +15,7 @@ import {
 import { BACKEND_ROLES, type BackendRole } from '../lib/backend/choice';
 import { compareGradients, engineCheck, type EngineCheckResult, type EngineCheckVerdict } from '../lib/engine-check';
 import { cancelJob } from './jobs';
+import { checkNumber } from './checks';
 import { setBaseUrl } from './context';
 import { attackLabApi } from './attack-lab-api';
 import { finetuneApi, syncSavedModels } from './finetune-api';
@@ -89,7 +90,7 @@ const coreApi = {
   /** The fixed end-to-end computation: logits and the input gradient of a seeded conv net. */
   async engineCheck(label = 3): Promise<EngineCheckResult & { verdict: EngineCheckVerdict }> {
     requireBackend();
-    if (!Number.isInteger(label) || label < 0 || label > 9) throw new Error(`label must be an integer 0–9, got ${label}`);
+    checkNumber(label, 'label', 0, 9, true);
     const result = await engineCheck(label);
     // The reference: the same computation on the CPU backend (plain JavaScript, the tfjs reference kernels). The
     // backend is switched for this one call only and always switched back.

@@ -14,6 +14,7 @@ import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { unlessCancelled } from '../lib/util/cancel';
 import { checkJobId, fail } from './checks';
+import { checkEpsilons, checkParams, describeGiven, FIELDS } from '../lib/validate/numeric';
 import { validateOptions } from '../lib/attacks/validate';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 import { defend } from '../lib/defenses/defend';
@@ -139,21 +140,25 @@ function maxEpsilon(norm: Norm, entry: CachedModel): number {
  * and restart counts) and a target class the model has.
  */
 function checkOptions(options: unknown, attack: AttackSummary, entry: CachedModel): LabAttackOptions {
-  if (options == null || typeof options !== 'object') fail('options must be an object with epsilons');
+  if (options == null || typeof options !== 'object') fail(`The attack settings must be a set of named values with ε; got ${describeGiven(options)}.`);
   const o = options as LabAttackOptions;
-  validateOptions(o, { id: attack.id, norms: attack.norms, targeted: attack.targeted });
-  if (o.epsilons.length > 64) fail(`options.epsilons lists ${o.epsilons.length} values; at most 64 per run`);
+  // The settings a person types, in words and with the app's limits (FIELDS), before the library's own checks.
   const norm = o.norm ?? attack.norm;
+  if (!attack.norms.includes(norm)) fail(`${attack.name} has no ${String(norm)} version; it works in ${attack.norms.join(', ')}.`);
   const top = maxEpsilon(norm, entry);
-  o.epsilons.forEach((e, i) => {
-    if (e > top) fail(`options.epsilons[${i}] = ${e} is outside [0, ${+top.toFixed(3)}] for the ${norm} norm`);
-  });
-  if (o.steps !== undefined && o.steps > 10_000) fail(`options.steps must be an integer in 1–10000, got ${String(o.steps)}`);
-  if (o.restarts !== undefined && o.restarts > 100) fail(`options.restarts must be an integer in 1–100, got ${String(o.restarts)}`);
-  if (o.targeted !== undefined && typeof o.targeted !== 'boolean') fail(`options.targeted must be true or false, got ${String(o.targeted)}`);
+  const eps = checkEpsilons(o.epsilons, { label: `ε (${NORM_NAMES[norm]})`, min: 0, max: +top.toFixed(3), integer: norm === 'l0' });
+  o.epsilons = eps;
+  checkParams(
+    { steps: o.steps, restarts: o.restarts, queryBudget: o.queryBudget, stepSize: o.stepSize },
+    { steps: FIELDS.steps, restarts: FIELDS.restarts, queryBudget: FIELDS.queryBudget, stepSize: { ...FIELDS.stepSize, max: 10 } },
+  );
+  if (o.targeted !== undefined && typeof o.targeted !== 'boolean') fail(`Targeted must be on or off; got ${describeGiven(o.targeted)}.`);
+  validateOptions(o, { id: attack.id, norms: attack.norms, targeted: attack.targeted });
   if (o.targeted && o.target?.mode === 'given') checkLabel(o.target.label, entry.attackModel.numClasses, 'options.target.label');
   return o;
 }
+
+const NORM_NAMES: Record<Norm, string> = { linf: 'L∞', l2: 'L2', l0: 'L0' };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The API module
@@ -195,7 +200,7 @@ export const attackLabApi = {
    */
   async getTestImages(dataset: string, request: TestImagesRequest = {}): Promise<TestImages> {
     const own = isImageSetId(dataset) ? await imageSetData(dataset) : null;
-    if (!own && !(DATASET_IDS as readonly string[]).includes(dataset)) fail(`dataset must be one of ${DATASET_IDS.join(', ')} or one of your image sets, got "${dataset}"`);
+    if (!own && !(DATASET_IDS as readonly string[]).includes(dataset)) fail(`The test set must be one of ${DATASET_IDS.join(', ')} or one of your image sets; got ${describeGiven(dataset)}.`);
     const id = dataset as ImageDatasetId;
     const { offset = 0, count = 24, classFilter = null, shuffleSeed } = request ?? {};
     if (!Number.isInteger(count) || count < 1 || count > 1000) fail(`count must be an integer in 1–1000, got ${String(count)}`);
@@ -247,7 +252,7 @@ export const attackLabApi = {
     return asJob(jobId, async (signal) => {
       if (request == null || typeof request !== 'object') fail('request must be an object {modelId, attackId, options, image, label}');
       const spec = ATTACKS.find((a) => a.id === request.attackId);
-      if (!spec) fail(`Unknown attack id "${String(request.attackId)}": known attacks are ${ATTACKS.map((a) => a.id).join(', ')}`);
+      if (!spec) fail(`Unknown attack ${describeGiven(request.attackId)}: known attacks are ${ATTACKS.map((a) => a.id).join(', ')}.`);
       const summary = attackLabApi.listAttacks().find((a) => a.id === spec.id)!;
       const m = await unlessCancelled(getModel(request.modelId), signal);
       if (!m.gradients && spec.needs === 'gradients') fail(`${spec.name} needs the model's gradient, which cannot pass ${m.entry.name}: choose a gradient-free attack.`);

@@ -13,6 +13,7 @@ import { certifiedAccuracy, certifyExamples, noisyClassCounts, smoothedAttackMod
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type ModelSummary } from './models';
+import { checkNumber, fail } from './checks';
 
 export interface DefenseCurvesRequest {
   modelId: string;
@@ -67,17 +68,6 @@ export interface SmoothingResult {
   meanRadius: number;
   settings: { sigma: number; n0: number; draws: number; alpha: number; steps: number; samples: number; predictDraws: number };
   seconds: number;
-}
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-function checkNumber(v: unknown, name: string, lo: number, hi: number, integer = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-    fail(`${name} must be ${integer ? 'an integer' : 'a number'} in ${lo}–${hi}, got ${String(v)}`);
-  }
-  return v;
 }
 
 function checkGrid(values: unknown, name: string, max: number): number[] {

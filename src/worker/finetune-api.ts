@@ -23,6 +23,7 @@ import {
   modelToArtifacts,
   type ModelFiles,
   type ModelStore,
+  type DamagedRecord,
 } from '../lib/models/storage';
 import {
   DEFAULT_HELD_OUT,
@@ -36,12 +37,13 @@ import type { EvalPoint } from '../lib/train/overfitting';
 import { checkCheckpointArtifacts, packCheckpoint, unpackCheckpoint, type CheckpointMeta, type FinetuneCheckpoint } from '../lib/train/finetune-checkpoint';
 import { PauseGate } from '../lib/util/pause';
 import { uniqueName } from '../lib/models/unique-name';
-import { buildFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
+import { buildFinetuneCard, checkFinetuneCard, finetunedName, type EpsilonCurve, type FinetuneCard, type HeldOutRequest } from '../lib/train/finetune-card';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { isCancelled, unlessCancelled } from '../lib/util/cancel';
 import { checkJobId, fail } from './checks';
 import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
+import { describeGiven } from '../lib/validate/numeric';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -111,7 +113,9 @@ export function setFinetuneStore(next: ModelStore<FinetuneCard>): void {
 }
 
 function modelStore(): ModelStore<FinetuneCard> {
-  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>() : indexedDbModelStore<FinetuneCard>();
+  // Cards are checked as they are read: a damaged one is left out of the list (and reported by finetuneDamaged)
+  // instead of breaking the list of every other model.
+  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<FinetuneCard>(checkFinetuneCard) : indexedDbModelStore<FinetuneCard>(undefined, checkFinetuneCard);
   return store;
 }
 
@@ -443,7 +447,17 @@ export const finetuneApi = {
     return all.map(({ id, card, savedAt }) => ({ id, card, savedAt }));
   },
 
-  /** Removes a fine-tuned model from the model list and from the browser's storage. */
+  /** Stored records that cannot be used (a damaged card or weights), with why: the panel lists them with Delete. */
+  async finetuneDamaged(): Promise<DamagedRecord[]> {
+    try {
+      return (await modelStore().listAll()).filter(isDamaged);
+    } catch {
+      // No storage at all (private mode): nothing damaged to list.
+      return [];
+    }
+  },
+
+  /** Removes a fine-tuned model (or a damaged record) from the model list and from the browser's storage. */
   async finetuneDelete(id: string): Promise<boolean> {
     if (typeof id !== 'string' || id === '') fail(`id must be a non-empty string, got ${JSON.stringify(id)}`);
     const stored = await modelStore().remove(id);
@@ -455,7 +469,7 @@ export const finetuneApi = {
   /** model.json, weights.bin and card.json of a saved model (the weights are transferred, not copied). */
   async finetuneExport(id: string): Promise<ModelFiles & { name: string }> {
     const saved = await loadSaved(id);
-    if (!saved) fail(`No saved fine-tuned model "${id}"`);
+    if (!saved) fail(`There is no saved fine-tuned model ${describeGiven(id)}.`);
     const files = { ...exportModelFiles(saved.artifacts, saved.card), name: saved.card.name };
     return Comlink.transfer(files, [files.weights]);
   },
@@ -471,7 +485,7 @@ export const finetuneApi = {
     onProgress?: ProgressCallback,
   ): Promise<EpsilonCurve> {
     const saved = await loadSaved(id);
-    if (!saved) fail(`No saved fine-tuned model "${id}"`);
+    if (!saved) fail(`There is no saved fine-tuned model ${describeGiven(id)}.`);
     const eps = opts?.epsilons;
     if (!Array.isArray(eps) || eps.length < 2 || eps[0] !== 0 || eps.some((e, i) => !(e >= 0 && e <= 1) || (i > 0 && !(e > eps[i - 1])))) {
       fail(`epsilons must be increasing numbers in [0, 1] starting at 0, got ${JSON.stringify(eps)}`);

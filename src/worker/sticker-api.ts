@@ -10,6 +10,7 @@ import { imageSubset } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { checkJobId, checkNumber, checkObject, fail } from './checks';
 import { getModel } from './models';
+import { describeGiven } from '../lib/validate/numeric';
 
 export interface StickerSetup {
   /** The default stickers (two bars above and below the lettering, ≤ 10 % of the sign), in image pixels. */
@@ -52,7 +53,7 @@ export interface SalientRequest {
 export const stickerApi = {
   /** Where the stickers go by default on test sign `index` (the sign's own pose, from its seed). */
   async stickerSetup(dataset: string, index: number): Promise<StickerSetup> {
-    if (dataset !== 'signs') fail(`stickers need the rendered signs (dataset "signs"), got "${dataset}"`);
+    if (dataset !== 'signs') fail(`Stickers need the rendered signs (test set “signs”); got ${describeGiven(dataset)}.`);
     const d = await imageSubset('signs', 'test');
     checkNumber(index, 'index', 0, d.count - 1, true);
     const render = renderSplitImage('test', index);

@@ -17,7 +17,9 @@ import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { unlessCancelled } from '../lib/util/cancel';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
-import { checkJobId, checkNumber, fail } from './checks';
+import { checkJobId, checkNumber, fail, labelFor } from './checks';
+import { LIMITS } from '../lib/validate/limits';
+import { describeGiven } from '../lib/validate/numeric';
 import { checkDefenseChoice, defenseLabel, type DefenseChoice } from '../lib/defenses/choice';
 import { defendedModel } from '../lib/defenses/registry';
 import type { AttackModel } from '../lib/attacks/types';
@@ -115,10 +117,15 @@ function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttac
   const o = raw as Record<string, unknown>;
   const allowed = settableOf(id);
   const out: CurveAttackOptions = {};
-  const limits: Record<keyof CurveAttackOptions, [number, number]> = { steps: [1, 1000], restarts: [1, 20], queryBudget: [1, 20_000], samples: [1, 1000] };
+  const limits: Record<keyof CurveAttackOptions, [number, number]> = {
+    steps: [1, LIMITS.steps.max],
+    restarts: [1, LIMITS.restarts.max],
+    queryBudget: [1, LIMITS.queryBudget.max],
+    samples: [1, LIMITS.draws.max],
+  };
   for (const key of Object.keys(o)) {
     if (o[key] === undefined) continue;
-    if (!(allowed as string[]).includes(key)) fail(`${where}.${key} does not apply to ${id} (it takes ${allowed.join(', ') || 'no options'})`);
+    if (!(allowed as string[]).includes(key)) fail(`${labelFor(key)} does not apply to ${getAttack(id).name} (it takes ${allowed.map(labelFor).join(', ') || 'no settings'}).`);
     const k = key as keyof CurveAttackOptions;
     out[k] = checkInt(o[key], `${where}.${key}`, ...limits[k]);
   }
@@ -127,13 +134,13 @@ function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttac
 
 function checkEvalSet(v: unknown): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' || !isImageSetId(v)) fail(`evalSet must be the id of one of your image sets ("images:…"), got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !isImageSetId(v)) fail(`The evaluation set must be one of your image sets; got ${describeGiven(v)}.`);
   return v;
 }
 
 function checkEpsilon(e: unknown, name: string): number {
-  if (typeof e !== 'number' || !Number.isFinite(e) || e < 0 || e > 1) fail(`${name} must be a number in [0, 1] (L∞, images in [0,1]), got ${String(e)}`);
-  return e;
+  // L∞ on images in [0, 1]: a budget of 1 already allows any image.
+  return checkNumber(e, name, 0, 1);
 }
 
 async function imageModel(id: unknown, name: string): Promise<CachedModel> {
@@ -303,7 +310,7 @@ export const tradeoffApi = {
     if (request == null || typeof request !== 'object') fail('request must be an object');
     const model = await imageModel(request.modelId, 'request.modelId');
     const maxEpsilon = checkEpsilon(request.maxEpsilon, 'request.maxEpsilon');
-    if (maxEpsilon === 0) fail('request.maxEpsilon must be > 0');
+    if (maxEpsilon === 0) fail('The largest ε must be above 0.');
     const rounds = request.rounds === undefined ? 6 : checkInt(request.rounds, 'request.rounds', 1, 20);
     const steps = request.steps === undefined ? 10 : checkInt(request.steps, 'request.steps', 1, 1000);
     const restarts = request.restarts === undefined ? 1 : checkInt(request.restarts, 'request.restarts', 1, 20);
@@ -349,17 +356,17 @@ export const tradeoffApi = {
       const model = await unlessCancelled(imageModel(request.modelId, 'request.modelId'), signal);
       const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
       const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
-      if (epsilon === 0) fail('request.epsilon must be > 0 (at ε = 0 the report is the clean accuracy)');
+      if (epsilon === 0) fail('ε must be above 0: at ε = 0 the report is the clean accuracy.');
       const s = { ...DEFAULT_SUITE_SETTINGS };
       const given = (request.settings ?? {}) as Record<string, unknown>;
       const limits: Record<keyof SuiteSettings, [number, number]> = {
-        steps: [1, 1000],
-        restarts: [1, 20],
-        apgdSteps: [1, 1000],
-        queryBudget: [1, 20_000],
-        noiseSamples: [1, 1000],
+        steps: [1, LIMITS.steps.max],
+        restarts: [1, LIMITS.restarts.max],
+        apgdSteps: [1, LIMITS.steps.max],
+        queryBudget: [1, LIMITS.queryBudget.max],
+        noiseSamples: [1, LIMITS.draws.max],
         cwSearchSteps: [1, 20],
-        cwSteps: [1, 1000],
+        cwSteps: [1, LIMITS.steps.max],
         transfer: [0, 1],
       };
       for (const [key, v] of Object.entries(given)) {

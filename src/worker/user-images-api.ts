@@ -9,6 +9,7 @@ import { buildImageSet } from '../lib/data/image-set-build';
 import type { ImageDataset } from '../lib/data/dataset';
 import { indexedDbModelStore, memoryModelStore, type ModelStore } from '../lib/models/storage';
 import { fail } from './checks';
+import { describeGiven } from '../lib/validate/numeric';
 
 export type { ImageSetSummary };
 
@@ -71,7 +72,7 @@ export const userImagesApi = {
   },
 
   async imageSetRemove(id: string): Promise<boolean> {
-    if (!isImageSetId(id)) fail(`"${id}" is not an image set id`);
+    if (!isImageSetId(id)) fail(`${describeGiven(id)} is not one of your image sets.`);
     cache.delete(id);
     return setStore().remove(id);
   },

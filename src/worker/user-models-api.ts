@@ -7,11 +7,12 @@
 import * as Comlink from 'comlink';
 import { loadUserModel, type UserModelReport, type UserModelSettings } from '../lib/models/user-model';
 import { bundleModelFiles, checkBundleArtifacts, sortModelFiles, type DroppedFile } from '../lib/models/user-files';
-import { datasetFits, defaultDataset, USER_MODEL_DATASETS, userModelEntry, userModelId, type UserModelCard, type UserModelDataset } from '../lib/models/user-model-card';
+import { checkUserModelCard, datasetFits, defaultDataset, USER_MODEL_DATASETS, userModelEntry, userModelId, type UserModelCard, type UserModelDataset } from '../lib/models/user-model-card';
 import { indexedDbModelStore, memoryModelStore, type ModelStore, type StoredModel } from '../lib/models/storage';
 import { uniqueName } from '../lib/models/unique-name';
 import { checkChoice, fail } from './checks';
 import { listModels, registerOwnModel, setRegisteredSync, unregisterModel } from './models';
+import { describeGiven } from '../lib/validate/numeric';
 
 export type { UserModelCard, UserModelDataset, UserModelReport, UserModelSettings, DroppedFile };
 
@@ -37,7 +38,10 @@ export function setUserModelStore(next: ModelStore<UserModelCard>): void {
 }
 
 function userStore(): ModelStore<UserModelCard> {
-  store ??= typeof indexedDB === 'undefined' ? memoryModelStore<UserModelCard>(undefined, checkBundleArtifacts) : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models', undefined, checkBundleArtifacts);
+  // Cards are checked as they are read: a damaged one is left out of the list rather than breaking every entry.
+  store ??= typeof indexedDB === 'undefined'
+    ? memoryModelStore<UserModelCard>(checkUserModelCard, checkBundleArtifacts)
+    : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models', checkUserModelCard, checkBundleArtifacts);
   return store;
 }
 
@@ -164,7 +168,7 @@ export const userModelsApi = {
     if (typeof name !== 'string' || !name.trim()) fail('A model needs a name.');
     const s = userStore();
     const full = await s.load(id);
-    if (!full) fail(`There is no model of yours with id "${id}".`);
+    if (!full) fail(`There is no model of yours called ${describeGiven(id)}.`);
     const card = { ...full.card, name: uniqueName(name, await takenNames(id)) };
     await s.save({ ...full, card });
     await syncUserModels();
@@ -182,7 +186,7 @@ export const userModelsApi = {
   /** model.json (manifest naming weights.bin), weights.bin and settings.json, to load again anywhere. */
   async userModelExport(id: string): Promise<{ name: string; modelJson: string; weights: ArrayBuffer; settingsJson: string }> {
     const full = await userStore().load(id);
-    if (!full) fail(`There is no model of yours with id "${id}".`);
+    if (!full) fail(`There is no model of yours called ${describeGiven(id)}.`);
     const { name, settings, dataset, report } = full.card;
     const out = {
       name,

@@ -125,7 +125,7 @@ describe('test images', () => {
   });
 
   it('rejects bad requests by name', async () => {
-    await expect(lab.getTestImages('cifar', {})).rejects.toThrow(/dataset must be one of/);
+    await expect(lab.getTestImages('cifar', {})).rejects.toThrow(/^The test set must be one of mnist, .*; got “cifar”\.$/);
     await expect(lab.getTestImages('mnist', { classFilter: 12 })).rejects.toThrow(/classFilter/);
     await expect(lab.getTestImages('mnist', { count: 0 })).rejects.toThrow(/count/);
     await expect(lab.getTestImages('mnist', { offset: 400 })).rejects.toThrow(/offset/);
@@ -266,12 +266,16 @@ describe('runAttack', () => {
   it('rejects bad arguments with a message naming them', async () => {
     const ok = { modelId: 'tiny-a', attackId: 'pgd', options: { epsilons: [0.1] }, image: imageAt(0), label: 0 };
     await expect(lab.runAttack('v', { ...ok, modelId: 'missing' })).rejects.toThrow(/Unknown model id "missing"/);
-    await expect(lab.runAttack('v', { ...ok, attackId: 'nope' })).rejects.toThrow(/Unknown attack id "nope"/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [NaN] } })).rejects.toThrow(/epsilons\[0\] must be a finite number/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [] } })).rejects.toThrow(/epsilons/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [2] } })).rejects.toThrow(/epsilons\[0\] = 2 is outside/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], steps: 2.5 } })).rejects.toThrow(/steps/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], norm: 'l2' } })).rejects.toThrow(/norm/);
+    await expect(lab.runAttack('v', { ...ok, attackId: 'nope' })).rejects.toThrow(/^Unknown attack “nope”: known attacks are fgsm/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [NaN] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 1; got something that is not a number\.$/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [] } })).rejects.toThrow(/^Give at least one budget ε \(L∞\)/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [2] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 1; got 2\.$/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], steps: 2.5 } })).rejects.toThrow(/^Steps must be a whole number from 1 to 1 000; got 2\.5\.$/);
+    // Plain words naming the field, the limit's reason, never a code path like request.options.steps.
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], steps: 1e9 } })).rejects.toThrow(/^Steps must be a whole number from 1 to 1 000; got 1e9\. The limit is there because/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], restarts: -1 } })).rejects.toThrow(/^Restarts must be a whole number from 1 to 20; got -1\.$/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], stepSize: 0 } })).rejects.toThrow(/^Step size must be a number above 0/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], norm: 'l2' } })).rejects.toThrow(/has no l2 version/);
     await expect(lab.runAttack('v', { ...ok, image: new Float32Array(10) })).rejects.toThrow(/784/);
     await expect(lab.runAttack('v', { ...ok, label: 12 })).rejects.toThrow(/label must be an integer class in 0–9/);
     await expect(lab.runAttack('', ok)).rejects.toThrow(/jobId/);

@@ -35,7 +35,7 @@ describe.skipIf(!zooIds().includes('mnist-cnn'))('Attack Lab on a defended model
   it('refuses an unknown defense or gradient mode by name', async () => {
     const page = await attackLabApi.getTestImages('mnist', { count: 1 });
     const base = { modelId: 'mnist-cnn', attackId: 'fgsm', options: { epsilons: [0.1] }, image: Float32Array.from(page.pixels, (v) => v / 255), label: page.labels[0] };
-    await expect(attackLabApi.runAttack('lab-def', { ...base, defense: { id: 'magic' } })).rejects.toThrow(/defense must be one of/);
+    await expect(attackLabApi.runAttack('lab-def', { ...base, defense: { id: 'magic' } })).rejects.toThrow(/^The defense must be one of .*; got “magic”\.$/);
     await expect(attackLabApi.runAttack('lab-def', { ...base, defense: { id: 'jpeg', gradient: 'guess' as never } })).rejects.toThrow(/defense.gradient/);
     await expect(attackLabApi.runAttack('lab-def', { ...base, defense: { id: 'distillation' } })).rejects.toThrow(/not an input transform/);
   });

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { buildFinetuneCard, finetunedName, type CardInput } from '../../src/lib/train/finetune-card';
+import { buildFinetuneCard, checkFinetuneCard, finetunedName, type CardInput } from '../../src/lib/train/finetune-card';
+import { isDamaged, memoryModelStore } from '../../src/lib/models/storage';
 import type { ModelEntry } from '../../src/lib/models/registry';
 
 const base = {
@@ -63,5 +64,43 @@ describe('the fine-tuned model card', () => {
     evaluations.push(point(20, 0.3));
     expect(card.evaluations).toHaveLength(1);
     expect(card.heldOut.source).toBe('the first 200 test points of spiral');
+  });
+});
+
+describe('a fine-tuned card read back from storage', () => {
+  it('passes when the app made it, and each damage is named', () => {
+    const card = buildFinetuneCard(input());
+    expect(() => checkFinetuneCard(structuredClone(card))).not.toThrow();
+    const broken: [string, (c: Record<string, unknown>) => void, RegExp][] = [
+      ['no name', (c) => delete c.name, /no name/],
+      ['an unknown status', (c) => (c.status = 'weird'), /status/],
+      ['no base', (c) => (c.base = null), /which model/],
+      ['an entry of another id', (c) => ((c.entry as Record<string, unknown>).id = 'other'), /model description/],
+      ['no figures', (c) => delete c.figures, /figures/],
+      ['NaN figures', (c) => ((c.figures as Record<string, unknown>).stepsRun = Number.NaN), /figures/],
+      ['an accuracy above 1', (c) => (((c.figures as Record<string, Record<string, number>>).after).robust = 7), /figures/],
+      ['no evaluations', (c) => (c.evaluations = 'x'), /evaluations/],
+    ];
+    for (const [what, damage, message] of broken) {
+      const c = structuredClone(card) as unknown as Record<string, unknown>;
+      damage(c);
+      expect(() => checkFinetuneCard(c), what).toThrow(message);
+    }
+    for (const v of [null, 3, 'card', []]) expect(() => checkFinetuneCard(v)).toThrow();
+  });
+
+  it('a damaged one is listed apart and hides no other model', async () => {
+    // The weights check is not what this is about: any artifacts pass.
+    const store = memoryModelStore(checkFinetuneCard, () => undefined);
+    const artifacts = { modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(0) };
+    const good = buildFinetuneCard(input());
+    await store.save({ id: good.id, card: good, artifacts, savedAt: '2026-01-01T00:00:00Z' });
+    await store.save({ id: 'bad', card: { ...good, id: 'bad', entry: { ...good.entry, id: 'bad' }, figures: undefined } as never, artifacts, savedAt: '2026-01-02T00:00:00Z' });
+    expect((await store.list()).map((r) => r.id)).toEqual([good.id]);
+    const damaged = (await store.listAll()).filter(isDamaged);
+    expect(damaged.map((r) => r.id)).toEqual(['bad']);
+    expect(damaged[0].reason).toMatch(/card is damaged: its measured figures are missing/);
+    expect(await store.remove('bad')).toBe(true);
+    expect((await store.listAll()).map((r) => r.id)).toEqual([good.id]);
   });
 });

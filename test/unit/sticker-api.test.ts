@@ -24,7 +24,7 @@ describe('sticker mode worker methods', () => {
     expect(layout.pixels).toBeGreaterThan(10);
     expect(layout.fraction).toBeLessThanOrEqual(0.1);
     await expect(stickerApi.stickerSetup('mnist', 0)).rejects.toThrow(/signs/);
-    await expect(stickerApi.stickerSetup('signs', -1)).rejects.toThrow(/index/);
+    await expect(stickerApi.stickerSetup('signs', -1)).rejects.toThrow(/^Image number must be a whole number from 0 to /);
   });
 
   it('world-tests one image: a prediction per view, the same as the library, no tensor left behind', async () => {
@@ -45,8 +45,8 @@ describe('sticker mode worker methods', () => {
     const lib = await worldTest(m.attackModel, x, Int32Array.of(0), false, { views: 30, seed: 5 });
     x.dispose();
     expect(Array.from(lib.predicted)).toEqual(Array.from(first.predicted));
-    await expect(stickerApi.worldTest('w1', { ...request, views: 0 })).rejects.toThrow(/views/);
-    await expect(stickerApi.worldTest('w1', { ...request, goal: 14 })).rejects.toThrow(/goal/);
+    await expect(stickerApi.worldTest('w1', { ...request, views: 0 })).rejects.toThrow(/^Number of views must be a whole number from 1 to 1 000; got 0\.$/);
+    await expect(stickerApi.worldTest('w1', { ...request, goal: 14 })).rejects.toThrow(/^Goal class must be a whole number from 0 to 13; got 14\.$/);
   });
 
   it('places two stickers by saliency on the face of test stop sign 0, within 10 %, and refuses bad requests', async () => {

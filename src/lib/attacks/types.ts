@@ -61,6 +61,8 @@ export interface StepInfo {
   norm: number;
   /** Fraction of the batch that is adversarial at the current iterate. */
   successRate: number;
+  /** Within an ensemble or a suite (or a wrapper's restart), which of its runs this step belongs to. */
+  stage?: string;
 }
 
 export interface AttackOptions {

@@ -43,11 +43,16 @@ export async function worstCaseOver(
   const stages: NonNullable<AttackResult['stages']> = [];
   const record = (name: string) =>
     stages.push({ attack: name, robust: combined!.results.map((res) => res.success.reduce((a, s) => a + (s ? 0 : 1), 0)) });
+  // Each run's steps say which run they belong to, so a step trace of the whole ensemble can be told apart.
+  const tagged = (r: WorstCaseRun, o: AttackOptions): AttackOptions => {
+    const onStep = o.onStep;
+    return onStep ? { ...o, onStep: (s) => onStep({ ...s, stage: s.stage ?? r.name }) } : o;
+  };
   try {
     for (const r of runs) {
       await checkpoint(opts.signal);
       if (combined === null) {
-        combined = await r.run(model, x, labels, opts);
+        combined = await r.run(model, x, labels, tagged(r, opts));
         record(r.name);
         continue;
       }
@@ -63,10 +68,10 @@ export async function worstCaseOver(
       const targets = first.targets;
       let sub: AttackResult;
       try {
-        sub = await r.run(model, xSub, pick(labels, rows), {
+        sub = await r.run(model, xSub, pick(labels, rows), tagged(r, {
           ...opts,
           ...(targets ? { target: { mode: 'given' as const, labels: pick(targets, rows) } } : {}),
-        });
+        }));
       } finally {
         xSub.dispose();
       }

@@ -3,6 +3,8 @@
  * fails or what it guarantees, what it costs, its one setting, and which adaptive attack answers it. The texts are
  * the playground's own teaching; the numbers the UI shows next to them are always measured, never written here.
  */
+import { describeGiven, ValidationError } from '../validate/numeric';
+
 
 /** What an attacker differentiates through a transform (transform.ts explains each). */
 export const GRADIENT_MODES = ['naive', 'bpda', 'eot'] as const;
@@ -142,7 +144,7 @@ export const DEFENSES: readonly DefenseInfo[] = [
 
 export function defenseInfo(id: string): DefenseInfo {
   const d = DEFENSES.find((x) => x.id === id);
-  if (!d) throw new Error(`defense must be one of ${DEFENSES.map((x) => x.id).join(', ')}, got "${id}"`);
+  if (!d) throw new ValidationError('Defense', `The defense must be one of ${DEFENSES.map((x) => x.id).join(', ')}; got ${describeGiven(id)}.`);
   return d;
 }
 

@@ -57,3 +57,22 @@ export function userModelEntry(card: UserModelCard): ModelEntry {
     files: { model: 'model.json', weights: ['weights.bin'] },
   };
 }
+
+/**
+ * Checks a card read back from the browser's storage (the fields the lists and userModelEntry read): a card that
+ * fails is kept out of the list as damaged instead of breaking every other model's entry.
+ */
+export function checkUserModelCard(card: unknown): void {
+  const c = card as Partial<UserModelCard> | null;
+  const fail = (what: string): never => {
+    throw new Error(what);
+  };
+  if (typeof c !== 'object' || c === null) fail('it is not a card');
+  if (typeof c!.id !== 'string' || c!.id === '' || typeof c!.name !== 'string' || c!.name === '') fail('it has no name');
+  const r = c!.report;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.inputShape) || !r.inputShape.every((d) => Number.isInteger(d) && d > 0) || !Number.isInteger(r.numClasses) || (r.kind !== 'image' && r.kind !== 'toy'))
+    fail('its description of the model is missing');
+  const s = c!.settings;
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.classNames) || !Array.isArray(s.inputRange) || s.inputRange.length !== 2) fail('its settings are missing');
+  if (typeof c!.dataset !== 'string') fail('its test set is missing');
+}

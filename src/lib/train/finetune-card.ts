@@ -126,3 +126,29 @@ export function buildFinetuneCard(c: CardInput): FinetuneCard {
     tfjs: c.tfjs,
   };
 }
+
+/**
+ * Checks a card read back from the browser's storage before anything shows or uses it: the fields every list and
+ * the model registry read. Storage may hold a card from an older version, a half-written one or one edited by hand;
+ * a card that fails is listed as damaged (with Delete) instead of breaking the list of every other model.
+ */
+export function checkFinetuneCard(card: unknown): void {
+  const c = card as Partial<FinetuneCard> | null;
+  const fail = (what: string): never => {
+    throw new Error(what);
+  };
+  if (typeof c !== 'object' || c === null) fail('it is not a card');
+  const isText = (v: unknown) => typeof v === 'string' && v !== '';
+  const isFraction = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+  const isPoint = (p: unknown) => typeof p === 'object' && p !== null && ['clean', 'robust'].every((k) => isFraction((p as Record<string, unknown>)[k]));
+  if (!isText(c!.id) || !isText(c!.name)) fail('it has no name');
+  if (!['finished', 'paused', 'stopped early'].includes(c!.status as string)) fail('its status is unknown');
+  if (typeof c!.base !== 'object' || c!.base === null || !isText(c!.base.id)) fail('it does not say which model was fine-tuned');
+  const e = c!.entry;
+  if (typeof e !== 'object' || e === null || e.id !== c!.id || !Array.isArray(e.inputShape)) fail('its model description is missing');
+  if (typeof c!.recipe !== 'object' || c!.recipe === null || typeof c!.recipe.method !== 'string' || typeof c!.recipe.epsilon !== 'number') fail('its recipe is missing');
+  const f = c!.figures;
+  if (typeof f !== 'object' || f === null || !Number.isFinite(f.stepsRun) || !Number.isFinite(f.weightsFromStep) || !isPoint(f.before) || !isPoint(f.after))
+    fail('its measured figures are missing');
+  if (!Array.isArray(c!.evaluations)) fail('its evaluations are missing');
+}

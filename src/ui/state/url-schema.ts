@@ -3,7 +3,8 @@
  * parser (tampered values are reported through urlProblems and replaced by the default, the same way everywhere)
  * and the writer. Keys must be unique across panels (prefix them: "t…" trade-off, "ft…" fine-tuning, …).
  */
-import { acceptAddress, readHash, updateHash, urlProblems, type Params } from '../url-state';
+import { acceptAddress, readHash, reportUrlProblem, updateHash, type Params } from '../url-state';
+import { formatCount } from '../../lib/validate/limits';
 
 export interface Field<T> {
   /** The value for a raw string from the address (undefined: the key is absent). */
@@ -12,8 +13,26 @@ export interface Field<T> {
   write(value: T): string;
 }
 
-const report = (key: string, raw: string, what: string, fallback: string) =>
-  urlProblems.push(`“${key}=${raw.slice(0, 30)}” in the address is not ${what}; using ${fallback}.`);
+/** How many values have been refused so far (read() compares it to know which keys were tampered with). */
+let refusals = 0;
+
+const report = (key: string, raw: string, what: string, fallback: string) => {
+  refusals++;
+  reportUrlProblem(`“${key}=${raw.slice(0, 30)}” in the address is not ${what}; using ${fallback}.`);
+};
+
+/**
+ * A name from the address (a model id, …) that is not among those the engine knows: reported like any other
+ * tampered value. The panel replaces it by `using` and writes that back.
+ */
+export function reportUnknownName(key: string, raw: string, known: readonly string[], using: string): void {
+  const list = known.length > 8 ? `${known.slice(0, 8).join(', ')}, …` : known.join(', ');
+  report(key, raw, `one of ${list}`, using);
+}
+
+/** A bound as a person reads it: 1/255 as 0.003922, 2000 as 2 000. */
+const bound = (v: number) => formatCount(+v.toPrecision(4));
+const range = (min: number, max: number, integer?: boolean) => `${integer ? 'a whole number' : 'a number'} from ${bound(min)} to ${bound(max)}`;
 
 /** A number in [min, max] (whole numbers only with integer). */
 export function num(fallback: number, min: number, max: number, opts: { integer?: boolean } = {}): Field<number> {
@@ -22,7 +41,7 @@ export function num(fallback: number, min: number, max: number, opts: { integer?
       if (raw === undefined) return fallback;
       const v = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
-        report(key, raw, `a number in [${min}, ${max}]`, String(fallback));
+        report(key, raw, range(min, max, opts.integer), String(fallback));
         return fallback;
       }
       if (opts.integer && !Number.isInteger(v)) {
@@ -42,7 +61,7 @@ export function optionalNum(min: number, max: number, opts: { integer?: boolean 
       if (raw === undefined) return undefined;
       const v = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
-        report(key, raw, `a number in [${min}, ${max}]`, 'the default');
+        report(key, raw, range(min, max, opts.integer), 'the default');
         return undefined;
       }
       if (opts.integer && !Number.isInteger(v)) {
@@ -141,7 +160,11 @@ type Values<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 export interface UrlState<S extends Record<string, Field<unknown>>> {
   readonly keys: (keyof S & string)[];
-  /** Every key of the schema from the address (or `params`), tampered ones reported and replaced. */
+  /**
+   * Every key of the schema from the address (or `params`), tampered ones reported and replaced. Read from the
+   * address itself, the replacements are written back at once, so a bad value never stays in the address (a
+   * shared link or a reload would otherwise report it again and again).
+   */
   read(params?: Params): Values<S>;
   /** Writes the given keys back to the address, keeping every other key. */
   write(values: Partial<Values<S>>): void;
@@ -151,9 +174,17 @@ export function urlSchema<S extends Record<string, Field<unknown>>>(schema: S): 
   const keys = Object.keys(schema) as (keyof S & string)[];
   return {
     keys,
-    read(params = readHash()) {
+    read(params?: Params) {
+      const source = params ?? readHash();
       const out = {} as Values<S>;
-      for (const k of keys) (out as Record<string, unknown>)[k] = schema[k].parse(params[k], k);
+      const fixes: Params = {};
+      for (const k of keys) {
+        const before = refusals;
+        const v = schema[k].parse(source[k], k);
+        (out as Record<string, unknown>)[k] = v;
+        if (refusals !== before) fixes[k] = (schema[k] as Field<unknown>).write(v);
+      }
+      if (params === undefined && Object.keys(fixes).length > 0) updateHash(fixes);
       return out;
     },
     write(values) {

@@ -77,4 +77,23 @@ describe('tracedAttack', () => {
     controller.abort();
     await expect(tracedAttack(getAttack('pgd'), model, image, 0, { epsilons: [0.1], steps: 50, restarts: 1 }, { signal: controller.signal })).rejects.toThrow(/cancelled/);
   });
+
+  it("an ensemble's steps say which attack they belong to, in the order the attacks ran", async () => {
+    const model = convModel(3, 21);
+    const x = seededUniform([1, 6, 6, 1], 22);
+    const image = Float32Array.from(await x.data());
+    const [label] = await ownLabels(model, x);
+    x.dispose();
+    // A budget too small to fool the model, so every attack of the ensemble runs.
+    const t = await tracedAttack(getAttack('ensemble'), model, image, label, { epsilons: [1e-4], attacks: ['fgsm', 'pgd'], steps: 3, seed: 1 });
+    expect(t.results[0].success).toBe(false);
+    const stages = t.trace.map((s) => s.stage);
+    expect(stages.every((s) => s === 'fgsm' || s === 'pgd')).toBe(true);
+    expect([...new Set(stages)]).toEqual(['fgsm', 'pgd']);
+    // In order: every FGSM step before every PGD step; within each, steps count from that attack's own start.
+    const firstPgd = stages.indexOf('pgd');
+    expect(stages.slice(firstPgd).every((s) => s === 'pgd')).toBe(true);
+    expect(Math.max(...t.trace.filter((s) => s.stage === 'fgsm').map((s) => s.step))).toBe(1);
+    expect(Math.max(...t.trace.filter((s) => s.stage === 'pgd').map((s) => s.step))).toBe(3);
+  });
 });

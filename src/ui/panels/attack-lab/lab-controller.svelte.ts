@@ -9,7 +9,7 @@ import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image
 import { getEngine } from '../../engine';
 import { Job, latestWins } from '../../job.svelte';
 import { currentAddressVersion } from '../../state/url-schema';
-import { readHash } from '../../url-state';
+import { readHash, reportUrlProblem } from '../../url-state';
 import type { AttackParams } from './AttackControls.svelte';
 import type { LabDefense } from './DefensePicker.svelte';
 import type { TransferRow } from './TransferView.svelte';
@@ -127,14 +127,15 @@ class LabController {
       if (superseded()) return;
       if (this.models.length === 0) throw new Error('The model zoo lists no image models (models/index.json).');
       const fallback = this.models.find((m) => m.id === 'mnist-cnn')?.id ?? this.models[0].id;
-      const { state, problems } = readLabState(this.models.map((m) => m.id), this.attacks, fallback);
+      // The address's problems are reported to the page (url-state.ts), which shows every panel's in one place.
+      const { state } = readLabState(this.models.map((m) => m.id), this.attacks, fallback);
       this.modelId = state.model;
       // The address allows any class up to 99; this model has its own list (10 digits, 14 signs).
       if (state.target !== null && state.target >= this.classNames.length) {
-        problems.push(`target=${state.target} is not a class of ${state.model} (0–${this.classNames.length - 1}); the attack is untargeted.`);
+        reportUrlProblem(`“target=${state.target}” in the address is not a class of ${state.model} (0–${this.classNames.length - 1}); the attack is untargeted.`);
         state.target = null;
       }
-      this.warnings = problems;
+      this.warnings = [];
       this.params = {
         attack: state.attack,
         epsilon: state.epsilon,
@@ -459,12 +460,17 @@ class LabController {
 
   setDrawn(img: Float32Array | null): void {
     this.images = { ...this.images, draw: img };
+    // Undo or Clear: the result and the transfer view were of the drawing before; they go (a new run follows).
+    this.result = null;
+    this.transferRows = [];
     this.changed({ input: true, immediate: true });
   }
 
   setUploaded(img: Float32Array | null, name: string | null): void {
     this.images = { ...this.images, upload: img };
     this.uploadName = name;
+    this.result = null;
+    this.transferRows = [];
     this.changed({ input: true, immediate: true });
   }
 

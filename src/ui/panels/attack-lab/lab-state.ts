@@ -3,6 +3,7 @@
  * value is reported and replaced by its default as in every panel, and the state is written back as the person works.
  */
 import { readHash, urlProblems } from '../../url-state';
+import { epsilonMax } from '../../components/epsilon-scale';
 import { choice, num, optionalBool, optionalNum, urlSchema } from '../../state/url-schema';
 import type { AttackSummary } from '../../../worker/attack-lab-api';
 import type { Norm } from '../../../lib/attacks/types';
@@ -47,8 +48,9 @@ const MAX_CLASS = 99;
 
 /** The lab's keys, declared once; the lists and ε's range depend on what the engine offers and the attack's norm. */
 function labSchema(modelIds: string[], attackIds: string[], defaultModel: string, defaultAttack: string, norm: Norm) {
-  // The worker checks ε against the model's own input size; the address only rejects nonsense.
-  const maxEps = norm === 'linf' ? 1 : norm === 'l2' ? Math.sqrt(MAX_VALUES) : MAX_VALUES;
+  // The same range as the ε field (its slider and boxes), so a link never holds a budget the field would refuse.
+  // L0 keeps the input size: sticker links count the stickers' pixels, which the field does not edit.
+  const maxEps = norm === 'l0' ? MAX_VALUES : epsilonMax(norm);
   return urlSchema({
     model: choice(modelIds, defaultModel),
     attack: choice(attackIds, defaultAttack),

@@ -8,7 +8,7 @@ import type { ModelSummary } from '../../../worker/models';
 import type { TestImages } from '../../../worker/attack-lab-api';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
-import { choice, currentAddressVersion, num, text, urlSchema } from '../../state/url-schema';
+import { choice, currentAddressVersion, num, reportUnknownName, text, urlSchema } from '../../state/url-schema';
 
 const STRIP = 12;
 export const EXTENTS = [0.1, 0.2, 0.3, 0.5, 0.75, 1] as const;
@@ -27,8 +27,8 @@ export const SLICE_URL = urlSchema({
   'b-seps': num(0.1, 0.004, 0.5),
   'b-extent': num(0.5, 0.05, 1),
   'b-res': num(64, 64, 128),
-  'b-img': num(0, 0, 100000),
-  'b-pseed': num(1, 0, 99999),
+  'b-img': num(0, 0, 100000, { integer: true }),
+  'b-pseed': num(1, 0, 99999, { integer: true }),
 });
 
 class SliceState {
@@ -79,6 +79,9 @@ class SliceState {
       this.leftId = has(u['b-left']) ? u['b-left'] : (models.find((m) => m.id === 'mnist-cnn') ?? models.find((m) => !m.robust) ?? models[0]).id;
       const sameData = models.filter((m) => m.dataset === models.find((x) => x.id === this.leftId)!.dataset && m.id !== this.leftId);
       this.rightId = has(u['b-right']) ? u['b-right'] : ((sameData.find((m) => m.id === `${this.leftId}-robust`) ?? sameData.find((m) => m.robust) ?? sameData[0])?.id ?? '');
+      const ids = models.map((m) => m.id);
+      if (u['b-left'] !== '' && !has(u['b-left'])) reportUnknownName('b-left', u['b-left'], ids, this.leftId);
+      if (u['b-right'] !== '' && !has(u['b-right'])) reportUnknownName('b-right', u['b-right'], ids, this.rightId);
       await this.loadStrip();
       await this.compute();
     } catch (e) {

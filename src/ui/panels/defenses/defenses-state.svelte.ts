@@ -10,7 +10,7 @@ import { DEFENSES, type DefenseId } from '../../../lib/defenses/catalog';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
 import { updateHash } from '../../url-state';
-import { choice, num, text, urlSchema } from '../../state/url-schema';
+import { choice, num, reportUnknownName, text, urlSchema } from '../../state/url-schema';
 import { AddressReader } from '../../state/address-reader';
 
 /** The defenses the curves compare (smoothing has its own section). */
@@ -106,9 +106,16 @@ class DefensesState {
     try {
       this.models = await getEngine().defenseModels();
       this.loadError = null;
-      if (!this.models.some((m) => m.id === this.modelId) && this.models.length) this.modelId = this.models[0].id;
-      if (this.models.length && !this.models.some((m) => m.id === this.smoothModel)) {
-        this.smoothModel = this.models.find((m) => m.id === 'mnist-cnn-noise-0.25')?.id ?? this.models[0].id;
+      const ids = this.models.map((m) => m.id);
+      if (!ids.includes(this.modelId) && ids.length) {
+        reportUnknownName('dmodel', this.modelId, ids, ids[0]);
+        this.modelId = ids[0];
+      }
+      if (ids.length && !ids.includes(this.smoothModel)) {
+        const using = this.models.find((m) => m.id === 'mnist-cnn-noise-0.25')?.id ?? ids[0];
+        // An absent key is no tampering: the smoothing form simply starts from its model.
+        if (this.smoothModel !== '') reportUnknownName('smodel', this.smoothModel, ids, using);
+        this.smoothModel = using;
       }
       this.ready = true;
     } catch (e) {

@@ -2,8 +2,7 @@
  * The fine-tuning recipe as the panel holds it, its defaults, and its place in the URL hash (one schema: keys
  * prefixed "ft", each declared once). A tampered value is reported once and replaced by its default.
  */
-import { urlProblems } from '../../url-state';
-import { bool, choice, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { bool, choice, num, optionalNum, reportUnknownName, text, urlSchema } from '../../state/url-schema';
 import type { FinetuneMethod, FinetuneRecipe } from '../../../lib/train/finetune';
 import type { HeldOutRequest } from '../../../worker/finetune-api';
 
@@ -77,8 +76,10 @@ export function readRecipe(modelIds: string[], defaultModel: string): PanelRecip
   const u = RECIPE_URL.read();
   let model = u.ftModel || defaultModel;
   if (!modelIds.includes(model)) {
-    urlProblems.push(`“ftModel=${model.slice(0, 30)}” in the address is not one of ${modelIds.join(', ')}; using ${defaultModel}.`);
+    reportUnknownName('ftModel', model, modelIds, defaultModel);
     model = defaultModel;
+    // Replaced in the address too, as the schema does for every other key.
+    RECIPE_URL.write({ ftModel: '' });
   }
   return {
     model,

@@ -6,6 +6,7 @@
  * A reload ends the run in the worker, but the worker keeps its state in the browser after every held-out check:
  * `resumable` is that interrupted run, offered as "Resume run from step N" (continueRun) or discarded.
  */
+import type { DamagedRecord } from '../../../lib/models/storage';
 import * as Comlink from 'comlink';
 import type { Engine } from '../../engine';
 import type { Progress } from '../../../worker/jobs';
@@ -40,6 +41,8 @@ class FinetuneRun {
   curve = $state<EpsilonCurve | null>(null);
   curveProgress = $state<Progress | null>(null);
   saved = $state<SavedModel[]>([]);
+  /** Stored records that cannot be used, listed with Delete so that they can be removed. */
+  damaged = $state<DamagedRecord[]>([]);
   models = $state<ModelSummary[]>([]);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
@@ -54,8 +57,14 @@ class FinetuneRun {
 
   async refresh(engine: Engine): Promise<void> {
     try {
-      const [saved, models, resumable] = await Promise.all([engine.finetuneSaved(), engine.listModels(), engine.finetuneCheckpoint()]);
+      const [saved, damaged, models, resumable] = await Promise.all([
+        engine.finetuneSaved(),
+        engine.finetuneDamaged(),
+        engine.listModels(),
+        engine.finetuneCheckpoint(),
+      ]);
       this.saved = saved;
+      this.damaged = damaged;
       this.models = models;
       // While a run goes, the checkpoint in the browser is its own: nothing to offer.
       this.resumable = this.busy ? null : resumable;

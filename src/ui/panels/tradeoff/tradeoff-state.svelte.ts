@@ -10,7 +10,9 @@ import type { AttackOutcome, CurveAttackInfo, CurvePoint, CurvesResult, RadiusRu
 import { getEngine } from '../../engine';
 import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image-set';
 import { Job } from '../../job.svelte';
-import { urlProblems } from '../../url-state';
+import { reportUrlProblem } from '../../url-state';
+import { LIMITS } from '../../../lib/validate/limits';
+import { CURVE_FIELDS, CURVE_URL_KEYS, curvesFormProblem, epsilonGrid, fieldOk, REPORT_FIELDS, reportFormProblem } from './curves-form';
 import { choice, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
 import { AddressReader } from '../../state/address-reader';
 import { GRADIENT_MODES } from '../../../lib/defenses/catalog';
@@ -32,10 +34,10 @@ export const CURVES_URL = urlSchema({
   tattacks: list(),
   temax: num(0.3, 0.001, 1),
   testep: num(0.05, 0.0005, 1),
-  tn: num(200, 10, 10000),
-  tsteps: num(20, 1, 1000),
-  trestarts: num(1, 1, 20),
-  tqueries: num(500, 1, 20000),
+  tn: num(200, 10, LIMITS.examples.max, { integer: true }),
+  tsteps: num(20, 1, LIMITS.steps.max, { integer: true }),
+  trestarts: num(1, 1, LIMITS.restarts.max, { integer: true }),
+  tqueries: num(500, 1, LIMITS.queryBudget.max, { integer: true }),
   tscale: choice(['linear', 'log'] as const, 'linear'),
   tsur: text(),
   /** A person's own image set to evaluate on ("images:…"); empty for the test set. */
@@ -50,24 +52,16 @@ export const REPORT_URL = urlSchema({
   rset: text(),
   rsur: text(),
   reps: num(0.1, 0.001, 1),
-  rn: num(200, 10, 10000),
-  rsteps: optionalNum(1, 1000),
-  rrestarts: optionalNum(1, 20),
-  rapgd: optionalNum(1, 1000),
-  rqueries: optionalNum(1, 20000),
-  rnoise: optionalNum(1, 1000),
-  rcw: optionalNum(1, 1000),
+  rn: num(200, 10, LIMITS.examples.max, { integer: true }),
+  rsteps: optionalNum(1, LIMITS.steps.max, { integer: true }),
+  rrestarts: optionalNum(1, LIMITS.restarts.max, { integer: true }),
+  rapgd: optionalNum(1, LIMITS.steps.max, { integer: true }),
+  rqueries: optionalNum(1, LIMITS.queryBudget.max, { integer: true }),
+  rnoise: optionalNum(1, LIMITS.draws.max, { integer: true }),
+  rcw: optionalNum(1, LIMITS.steps.max, { integer: true }),
   rdef: choice(DEFENSE_IDS, ''),
   rdgrad: choice(GRADIENT_MODES, 'naive'),
 });
-
-/** The ε grid 0, step, 2·step, … up to max (inclusive within rounding), at most 41 points. */
-export function epsilonGrid(max: number, step: number): number[] {
-  const out: number[] = [];
-  const count = Math.min(40, Math.floor(max / step + 1e-6));
-  for (let k = 0; k <= count; k++) out.push(+(k * step).toFixed(6));
-  return out;
-}
 
 const samePoint = (a: CurvePoint, b: CurvePoint) => a.model === b.model && a.attack === b.attack && a.epsilon === b.epsilon;
 const toggled = (xs: string[], id: string) => (xs.includes(id) ? xs.filter((x) => x !== id) : [...xs, id]);
@@ -152,7 +146,11 @@ class TradeoffState {
     this.positiveGrid.length === 0 ? 0 : this.positiveGrid[this.atIndex >= 0 && this.atIndex < this.positiveGrid.length ? this.atIndex : this.positiveGrid.length - 1],
   );
   readonly totalPoints = $derived(this.runModels.length * this.runAttacks.length * this.runGrid.length);
-  readonly canRun = $derived(this.chosenModels.length > 0 && this.usableAttacks.length > 0 && this.grid.length > 1 && !this.curves.running);
+  /** What is wrong with the curves form, in words naming the field (the Run button stays off until it is fixed). */
+  readonly formProblem = $derived(curvesFormProblem(this));
+  /** What is wrong with the report form (its Run button stays off until it is fixed). */
+  readonly reportProblem = $derived(this.settings ? reportFormProblem({ ...this.settings, reportN: this.reportN }) : null);
+  readonly canRun = $derived(this.formProblem === null && this.chosenModels.length > 0 && this.usableAttacks.length > 0 && !this.curves.running);
 
   private readonly reader = new AddressReader();
 
@@ -224,7 +222,7 @@ class TradeoffState {
       if (this.chosenModels.length === 0) this.chosenModels = this.datasetModels.slice(0, 6).map((x) => x.id);
       const knownAttacks = new Set(attacks.map((x) => x.id));
       const badAttacks = this.chosenAttacks.filter((id) => !knownAttacks.has(id));
-      if (badAttacks.length) urlProblems.push(`“tattacks” names unknown attacks (${badAttacks.join(', ')}); they are left out.`);
+      if (badAttacks.length) reportUrlProblem(`“tattacks” in the address names unknown attacks (${badAttacks.join(', ')}); they are left out.`);
       this.chosenAttacks = this.chosenAttacks.filter((id) => knownAttacks.has(id));
       if (this.chosenAttacks.length === 0) this.chosenAttacks = ['pgd'];
       if (!this.datasetModels.some((x) => x.id === this.surrogateId)) this.surrogateId = this.datasetModels[0]?.id ?? '';
@@ -240,16 +238,18 @@ class TradeoffState {
     // Until open() has read a changed address (a lesson step, a pasted link), the form still holds the old scene:
     // writing it now would overwrite the new one before it is read.
     if (!this.reader.current) return;
+    // A value the form refuses (shown with its message) is not written: the address keeps the last good one.
+    const ok = (key: keyof typeof CURVE_FIELDS, v: number) => (fieldOk(v, CURVE_FIELDS[key]) ? { [CURVE_URL_KEYS[key]]: v } : {});
     CURVES_URL.write({
       tdata: this.dataset,
       tmodels: this.chosenModels,
       tattacks: this.chosenAttacks,
-      temax: this.epsMax,
-      testep: this.epsStep,
-      tn: this.n,
-      tsteps: this.steps,
-      trestarts: this.restarts,
-      tqueries: this.queryBudget,
+      ...ok('epsMax', this.epsMax),
+      ...ok('epsStep', this.epsStep),
+      ...ok('n', this.n),
+      ...ok('steps', this.steps),
+      ...ok('restarts', this.restarts),
+      ...ok('queryBudget', this.queryBudget),
       tscale: this.scale,
       tsur: this.surrogateId,
       tset: this.evalSet,
@@ -261,18 +261,20 @@ class TradeoffState {
   saveReport(): void {
     const s = this.settings;
     if (!s || !this.reader.current) return;
+    // As for the curves: a refused value is not written.
+    const ok = (key: keyof typeof REPORT_FIELDS, urlKey: string, v: number) => (fieldOk(v, REPORT_FIELDS[key]) ? { [urlKey]: v } : {});
     REPORT_URL.write({
       rmodel: this.reportModel,
       rset: this.reportSet,
       rsur: this.reportSurrogate,
       reps: +this.reportEpsilon.toFixed(4),
-      rn: this.reportN,
-      rsteps: s.steps,
-      rrestarts: s.restarts,
-      rapgd: s.apgdSteps,
-      rqueries: s.queryBudget,
-      rnoise: s.noiseSamples,
-      rcw: s.cwSteps,
+      ...ok('reportN', 'rn', this.reportN),
+      ...ok('steps', 'rsteps', s.steps),
+      ...ok('restarts', 'rrestarts', s.restarts),
+      ...ok('apgdSteps', 'rapgd', s.apgdSteps),
+      ...ok('queryBudget', 'rqueries', s.queryBudget),
+      ...ok('noiseSamples', 'rnoise', s.noiseSamples),
+      ...ok('cwSteps', 'rcw', s.cwSteps),
       rdef: this.reportDefense.id ?? '',
       rdgrad: this.reportDefense.gradient,
     });
@@ -313,6 +315,8 @@ class TradeoffState {
   }
 
   async runCurves(): Promise<void> {
+    // Enter in a field submits the form even while the button is off.
+    if (this.formProblem !== null) return;
     this.saveCurves();
     this.cancelledAt = null;
     this.points = [];
@@ -366,7 +370,7 @@ class TradeoffState {
   }
 
   async runReport(withTransfer: boolean): Promise<void> {
-    if (!this.settings) return;
+    if (!this.settings || this.reportProblem !== null) return;
     this.saveReport();
     this.reportResult = null;
     this.reportRows = [];

@@ -1,0 +1,159 @@
+import { expect, test, type Page } from '@playwright/test';
+import { collectConsoleErrors } from './helpers';
+
+/**
+ * Tampered address values are reported and replaced the same way in every panel: one warning per bad key, in the
+ * page's one warning list, the bad value gone from the address, never "using NaN" — on a fresh load and when the
+ * hash changes in an open tab.
+ */
+const CASES: { panel: string; extra?: string; bad: Record<string, string> }[] = [
+  { panel: 'attack-lab', bad: { eps: 'abc', steps: '1e9', model: 'nope' } },
+  { panel: 'boundaries', bad: { 'b-eps': 'abc', 'b-n': 'NaN' } },
+  { panel: 'boundaries', extra: 'b-view=slice', bad: { 'b-seps': '-1', 'b-left': 'nope' } },
+  { panel: 'tradeoff', bad: { temax: 'abc', tn: '1e9' } },
+  { panel: 'defenses', bad: { deps: 'Infinity', dn: '-3', dmodel: 'nope' } },
+  { panel: 'finetune', bad: { ftEps: 'abc', ftSteps: '1e9', ftModel: 'nope' } },
+];
+
+const hashOf = (c: (typeof CASES)[number]) =>
+  `panel=${c.panel}${c.extra ? `&${c.extra}` : ''}&${Object.entries(c.bad).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+
+async function expectReportedAndReplaced(page: Page, bad: Record<string, string>) {
+  const warnings = page.getByTestId('url-warning');
+  for (const [k, v] of Object.entries(bad)) await expect(warnings.filter({ hasText: `“${k}=${v}”` })).toHaveCount(1);
+  // Replaced in the address too (the panel writes the value it uses, or drops the key).
+  await expect.poll(async () => {
+    const params = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    return Object.entries(bad).filter(([k, v]) => params.get(k) === v).map(([k]) => k);
+  }).toEqual([]);
+  for (const text of await warnings.allInnerTexts()) expect(text).not.toMatch(/using (NaN|undefined|null)\b/);
+}
+
+test('every panel reports each tampered value once, replaces it and leaves it out of the address', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  for (const c of CASES) {
+    await page.goto('about:blank');
+    await page.goto(`/#${hashOf(c)}`);
+    await expect(page.locator('#panel')).toBeVisible();
+    await expectReportedAndReplaced(page, c.bad);
+  }
+  expect(errors).toEqual([]);
+});
+
+test('a changed hash in an open tab is applied and its problems replace the old ones', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=defenses&deps=abc');
+  await expectReportedAndReplaced(page, { deps: 'abc' });
+  // The person edits the address of the open tab: another panel, other bad values.
+  await page.evaluate(() => (location.hash = 'panel=tradeoff&testep=0&tsteps=2.5'));
+  await expect(page.getByTestId('tab-tradeoff')).toHaveAttribute('aria-selected', 'true');
+  await expectReportedAndReplaced(page, { testep: '0', tsteps: '2.5' });
+  await expect(page.getByTestId('url-warning').filter({ hasText: 'deps=' })).toHaveCount(0);
+  // A valid value in a changed hash is used by the open panel.
+  await page.evaluate(() => (location.hash = 'panel=tradeoff&temax=0.2&testep=0.1'));
+  await expect(page.getByTestId('url-warning')).toHaveCount(0);
+  await expect(page.getByTestId('eps-max')).toHaveValue('0.2');
+  expect(errors).toEqual([]);
+});
+
+test('the trade-off form refuses an ε step of 0 and a too fine grid in words, and keeps them out of the address', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=tradeoff&temax=0.3&testep=0.05');
+  const run = page.getByTestId('curves-run');
+  await expect(run).toBeEnabled();
+  const problem = page.getByTestId('curves-form-problem');
+  await page.getByTestId('eps-step').fill('0');
+  await expect(problem).toHaveText(/^ε step must be a number above 0 and at most 1; got 0\./);
+  await expect(run).toBeDisabled();
+  // The refused value is not written: the address keeps the last good one.
+  expect(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('testep')).toBe('0.05');
+  await page.getByTestId('eps-step').fill('0.001');
+  await expect(problem).toContainText('makes 301 points; at most 41');
+  await expect(run).toBeDisabled();
+  await page.getByTestId('curve-n').fill('10000');
+  await page.getByTestId('eps-step').fill('0.1');
+  await expect(problem).toHaveText(/^Test images \(N\) must be a whole number from 10 to 2 000; got 10000\./);
+  await page.getByTestId('curve-n').fill('100');
+  await expect(problem).toHaveCount(0);
+  await expect(run).toBeEnabled();
+  await expect(page.getByTestId('eps-grid')).toContainText('4 points');
+  expect(errors).toEqual([]);
+});
+
+test('Attack Lab number fields show the value in use: a refused value is named in words, never clamped or kept', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.1&steps=20');
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  const steps = page.getByTestId('attack-steps');
+  await expect(steps).toHaveValue('20');
+  await steps.fill('1e9');
+  await steps.press('Tab');
+  await expect(page.getByTestId('attack-steps-problem')).toHaveText(/^Steps must be a whole number from 1 to 1 000; got “1e9”\. The limit is there because .* Still using 20\.$/);
+  await expect(steps).toHaveValue('20');
+  const stepSize = page.getByTestId('attack-step-size');
+  await stepSize.fill('0');
+  await stepSize.press('Tab');
+  await expect(page.getByTestId('attack-step-size-problem')).toContainText('Step size must be a number above 0');
+  await expect(stepSize).toHaveValue('');
+  // ε: the box and the address agree on the range (the slider's 0–0.5 for L∞).
+  const eps = page.getByTestId('epsilon-unit');
+  await eps.fill('0.7');
+  await eps.press('Tab');
+  await expect(page.getByTestId('epsilon-problem')).toContainText('ε (L∞) must be a number from 0 to 0.5; got “0.7”.');
+  await expect(eps).toHaveValue('0.1');
+  const params = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  expect([params.get('steps'), params.get('eps'), params.get('alpha')]).toEqual(['20', '0.1', null]);
+  // A valid value clears the message and is used.
+  await steps.fill('30');
+  await steps.press('Tab');
+  await expect(page.getByTestId('attack-steps-problem')).toHaveCount(0);
+  await expect.poll(async () => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('steps')).toBe('30');
+  await page.screenshot({ path: 'test-results/screens/lab-field-problems.png' });
+  // And the address agrees with the field: 0.7 in a link is reported too.
+  await page.evaluate(() => (location.hash = 'panel=attack-lab&model=mnist-cnn&attack=pgd&eps=0.7'));
+  await expect(page.getByTestId('url-warning').filter({ hasText: '“eps=0.7”' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test('no stale display: Undo and Clear in Draw take the old result and transfer view away; a blank upload is refused; FGSM counts one iteration', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=attack-lab&model=mnist-cnn&attack=fgsm&eps=0.1');
+  await expect(page.getByTestId('attack-lab')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 60_000 });
+  // FGSM is one step: the player and its note agree.
+  await expect(page.getByTestId('player-step')).toHaveText(/step 1 of 1/);
+  await expect(page.getByTestId('iteration-player')).toContainText('1 iteration.');
+
+  await page.getByTestId('source-draw').click();
+  const canvas = page.getByTestId('draw-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const stroke = async (x: number) => {
+    await page.mouse.move(box.x + box.width * x, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let t = 1; t <= 12; t++) await page.mouse.move(box.x + box.width * x, box.y + box.height * (0.15 + t * 0.06));
+    await page.mouse.up();
+  };
+  await stroke(0.5);
+  await expect(page.getByTestId('result-summary')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('transfer-source')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('draw-clear').click();
+  await expect(page.getByTestId('no-input')).toBeVisible();
+  await expect(page.getByTestId('result-summary')).toHaveCount(0);
+  await expect(page.getByTestId('transfer-source')).toHaveCount(0);
+
+  // A blank picture: refused in words, nothing attacked.
+  const blank = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(40, 40);
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 40, 40);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    return Array.from(bytes);
+  });
+  await page.getByTestId('source-upload').click();
+  await page.getByTestId('upload-input').setInputFiles({ name: 'white.png', mimeType: 'image/png', buffer: Buffer.from(blank) });
+  await expect(page.getByTestId('upload-error')).toHaveText(/“white\.png” is blank \(one flat colour\).*Nothing was changed\./);
+  await expect(page.getByTestId('result-summary')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
