@@ -60,8 +60,9 @@ const progressDone = async (page: Page): Promise<number> => {
 
 test('an attack stops within 200 ms of Cancel on wasm', async ({ page }) => {
   const errors = collectConsoleErrors(page);
-  // At ε = 0.02 mnist-cnn is not fooled, so all 1000 PGD steps run.
-  await page.goto('/?backend=wasm#panel=attack-lab&model=mnist-cnn&attack=pgd&steps=1000&eps=0.02');
+  // At ε = 0.02 mnist-cnn is not fooled, so all 10 × 1000 PGD steps run: long enough to be cancelled even on an idle
+  // machine, where the lean single-image path does 1000 steps in about a second.
+  await page.goto('/?backend=wasm#panel=attack-lab&model=mnist-cnn&attack=pgd&steps=1000&restarts=10&eps=0.02');
   const lab = page.getByTestId('attack-lab');
   await expect(lab).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
