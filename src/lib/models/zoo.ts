@@ -24,7 +24,7 @@ export type RecipeTraining = Pick<
   TrainOptions,
   | 'method' | 'epochs' | 'batchSize' | 'optimizer' | 'momentum' | 'learningRate' | 'schedule'
   | 'epsilon' | 'epsilonRamp' | 'stepSize' | 'attackSteps' | 'tradesBeta' | 'noiseSigma' | 'temperature'
-  | 'maximizeLoss' | 'noiseMultiplier'
+  | 'maximizeLoss' | 'noiseMultiplier' | 'shift'
 >;
 
 /** Early stopping: PGD robust accuracy on held-out examples every `every` steps; the best weights are kept. */
@@ -120,7 +120,7 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 1,
-    training: { method: 'standard', epochs: 5, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
+    training: { method: 'standard', epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 }, shift: 2 },
     notes: [
       'Target: clean ≥ 99.0 % on the 10 000 test images. The 5-epoch run (32 min on the shared 2-core machine) falls short of it by a few images (see the FGSM row at ε = 0); this net is reported at about 99.2 % after 10 epochs, so training longer is what would close the gap.',
       'Training longer did not close it (issue 17): the same recipe with 12 epochs instead of 5 (60 min here, `--out .cache/candidates`) reached 98.94 % clean on the 10 000 test images against 98.95 % for these weights, so they were kept. What is left to try: a wider first layer or max-pooling instead of strided convolutions, or data augmentation (small shifts), which is how small MNIST nets usually pass 99 %.',
@@ -158,18 +158,17 @@ const imageRecipes: ZooRecipe[] = [
     // on the same evaluation.
     training: {
       method: 'pgd',
-      epochs: 6,
+      epochs: 5,
       batchSize: 128,
       optimizer: 'adam',
-      learningRate: 2e-3,
-      schedule: { kind: 'cyclic', peakFraction: 0.3 },
+      learningRate: 1e-3,
+      schedule: { kind: 'cosine' },
       epsilon: 0.3,
-      epsilonRamp: { rampFraction: 0.3 },
-      attackSteps: 10,
-      stepSize: 0.04,
+      attackSteps: 20,
+      stepSize: 0.025,
       maximizeLoss: true,
     },
-    validation: { every: 230, n: 300, epsilon: 0.3, steps: 20, stepSize: 0.02 },
+    validation: { every: 460, n: 300, epsilon: 0.3, steps: 50, stepSize: 0.01 },
     notes: [
       'Fast adversarial training (FGSM with random start, α = 0.375, ε ramped to 0.3, Adam, cyclic lr 5e-3, 2 epochs) overfit catastrophically here: its loss on FGSM-RS examples fell to 0.21 while PGD-10 accuracy on 300 held-out images peaked at 17 % and ended at 6 %. PGD-5 adversarial training replaced it.',
       'Target: PGD-50×10 accuracy ≥ 88 % at ε = 0.3. Not reached on the 2 000 images evaluated (see the evaluations). The held-out check during training (PGD-10, α = 0.075, 300 images) read 97 %, far above PGD-50 with α = 0.01: large-step training attacks leave the loss surface hard to climb with large steps, and the check was too weak to steer early stopping. What would reach the target: PGD-AT with more, smaller steps (PGD-10–40, α ≈ 0.01–0.03) for 10+ epochs, with PGD-50-style held-out checks — several hours on this machine.',

@@ -25,6 +25,7 @@ import type { AttackModel, AttackSpec } from '../attacks/types';
 import { throwIfCancelled } from '../util/cancel';
 import { createRng, type RngSnapshot } from '../util/rng';
 import type { ExampleSet } from '../data/examples';
+import { randomShift } from './augment';
 import { distillationLoss, teacherSoftLabels } from './distill';
 import { epsilonAt, learningRateAt, type EpsilonRamp, type LrSchedule } from './schedule';
 
@@ -60,6 +61,11 @@ export interface TrainOptions {
   attackSteps?: number;
   /** TRADES weight β on the robust (KL) term (default 6). */
   tradesBeta?: number;
+  /**
+   * Image augmentation: every training example translated by a random whole number of pixels up to this many in
+   * each direction (augment.ts), before any attack. Default 0 (none).
+   */
+  shift?: number;
   /** 'gaussian': σ of the N(0, σ²) noise added to every training input (unclipped, as randomized smoothing samples it). */
   noiseSigma?: number;
   /** 'distill': the temperature T the student's softmax is trained at (its logits are divided by T). */
@@ -184,6 +190,8 @@ function validate(opts: TrainOptions, data: ExampleSet): void {
   if (opts.validation && !(Number.isInteger(opts.validation.every) && opts.validation.every >= 1)) {
     throw new Error(`validation.every must be a positive integer, got ${opts.validation.every}`);
   }
+  if (opts.shift !== undefined && !(Number.isInteger(opts.shift) && opts.shift >= 0)) throw new Error(`shift must be a whole number of pixels ≥ 0, got ${opts.shift}`);
+  if (opts.shift && data.inputShape.length !== 3) throw new Error(`shift augments images; these examples have shape [${data.inputShape.join(', ')}]`);
   if (opts.noiseMultiplier !== undefined && !(opts.noiseMultiplier >= 0)) throw new Error(`noiseMultiplier must be ≥ 0, got ${opts.noiseMultiplier}`);
   if (opts.checkpoint && !(Number.isInteger(opts.checkpoint.every) && opts.checkpoint.every >= 1)) {
     throw new Error(`checkpoint.every must be a positive integer, got ${opts.checkpoint.every}`);
@@ -436,7 +444,17 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
       const lr = learningRateAt(opts.schedule, opts.learningRate, step, totalSteps);
       setLearningRate(optimizer, lr);
       const eps = !ADVERSARIAL.has(opts.method) ? 0 : epsilonAt(opts.epsilon!, opts.epsilonRamp, step, totalSteps);
-      const { x, y } = data.batch(order.subarray(inEpoch * opts.batchSize, (inEpoch + 1) * opts.batchSize));
+      const batch = data.batch(order.subarray(inEpoch * opts.batchSize, (inEpoch + 1) * opts.batchSize));
+      const y = batch.y;
+      let x = batch.x;
+      if (opts.shift) {
+        try {
+          x = await randomShift(batch.x, opts.shift, rng, (opts.bounds ?? [0, 1])[0]);
+        } finally {
+          batch.x.dispose();
+          if (x === batch.x) y.dispose();
+        }
+      }
       let xAdv: tf.Tensor | null = null;
       let loss: tf.Scalar | null = null;
       let soft: tf.Tensor2D | null = null;
