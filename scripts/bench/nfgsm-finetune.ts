@@ -28,6 +28,7 @@ const NFGSM_OPTIONS = {
   eps: { type: 'string', value: 'ε', help: 'training and evaluation ε (L∞)', default: '0.3' },
   ramp: { type: 'string', value: 'f', help: 'fraction of steps over which ε ramps up' },
   lr: { type: 'string', value: 'η', help: 'learning rate' },
+  k: { type: 'string', value: 'k', help: 'N-FGSM noise multiplier (start uniform in the kε cube)', default: '2' },
   methods: { type: 'string', value: 'list', help: 'methods to compare', default: 'n-fgsm,fgsm-rs' },
   out: { type: 'string', value: 'file', help: 'the JSON record', default: 'docs/measurements/nfgsm-finetune.json' },
 } as const satisfies OptionTable;
@@ -52,6 +53,7 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
   const epsilon = numberOption(args, 'eps', 0.3);
   const ramp = numberOption(args, 'ramp', DEFAULT_RECIPE.epsilonRamp);
   const learningRate = numberOption(args, 'lr', DEFAULT_RECIPE.learningRate);
+  const noiseMultiplier = numberOption(args, 'k', 2);
   const methods = (args.methods ?? 'n-fgsm,fgsm-rs').split(',') as FinetuneMethod[];
   for (const m of methods) if (!(FINETUNE_METHODS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method "${m}"`);
   const outFile = path.resolve(args.out ?? 'docs/measurements/nfgsm-finetune.json');
@@ -64,7 +66,7 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
     const model = await loadZooModelFromDisk(entry);
     const { x, y } = test.batch(Int32Array.from({ length: heldOutN }, (_, i) => i));
     const labels = (await y.data()) as Int32Array;
-    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, relativeStepSize: relativeStepFor(method, 1) };
+    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, relativeStepSize: relativeStepFor(method, 1), ...(method === 'n-fgsm' ? { noiseMultiplier } : {}) };
     const series: { step: number; clean: number; robust: number; fgsm: number }[] = [];
     const started = performance.now();
     const result = await finetuneModel(model, train, { x, y: labels }, {
@@ -94,7 +96,7 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
     model.dispose();
   }
   const record = {
-    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --methods ${methods.join(',')}`,
+    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --k ${noiseMultiplier} --methods ${methods.join(',')}`,
     model: 'mnist-cnn',
     epsilon,
     heldOut: { n: heldOutN, images: `the first ${heldOutN} of public/data/mnist-test.bin`, attack: 'PGD-20, α = 2.5ε/20, random start, 1 restart' },

@@ -158,14 +158,14 @@ const imageRecipes: ZooRecipe[] = [
     // on the same evaluation.
     training: {
       method: 'pgd',
-      epochs: 5,
+      epochs: 3,
       batchSize: 128,
       optimizer: 'adam',
       learningRate: 1e-3,
       schedule: { kind: 'cosine' },
       epsilon: 0.3,
-      attackSteps: 20,
-      stepSize: 0.025,
+      attackSteps: 10,
+      stepSize: 0.03,
       maximizeLoss: true,
     },
     validation: { every: 460, n: 300, epsilon: 0.3, steps: 50, stepSize: 0.01 },

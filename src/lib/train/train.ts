@@ -50,6 +50,12 @@ export interface TrainOptions {
   epsilonRamp?: EpsilonRamp;
   /** Step size α: absolute. Default: 1.25 ε for fgsm-rs, ε for n-fgsm, 2.5 ε / steps for pgd and trades. */
   stepSize?: number;
+  /**
+   * The step as a multiple of the CURRENT ε (during an ε ramp it shrinks with ε) when `stepSize` is not given. An
+   * absolute step with a ramp keeps the full-ε step from the first batch, which a projected attack (PGD, FGSM-RS)
+   * absorbs but N-FGSM, whose step is never projected, does not: its ramp would start at the full step.
+   */
+  relativeStepSize?: number;
   /** N-FGSM: the random start is uniform in the cube of radius noiseMultiplier·ε (default k = 2). */
   noiseMultiplier?: number;
   /**
@@ -192,6 +198,7 @@ function validate(opts: TrainOptions, data: ExampleSet): void {
   }
   if (opts.shift !== undefined && !(Number.isInteger(opts.shift) && opts.shift >= 0)) throw new Error(`shift must be a whole number of pixels ≥ 0, got ${opts.shift}`);
   if (opts.shift && data.inputShape.length !== 3) throw new Error(`shift augments images; these examples have shape [${data.inputShape.join(', ')}]`);
+  if (opts.relativeStepSize !== undefined && !(opts.relativeStepSize > 0)) throw new Error(`relativeStepSize must be positive, got ${opts.relativeStepSize}`);
   if (opts.noiseMultiplier !== undefined && !(opts.noiseMultiplier >= 0)) throw new Error(`noiseMultiplier must be ≥ 0, got ${opts.noiseMultiplier}`);
   if (opts.checkpoint && !(Number.isInteger(opts.checkpoint.every) && opts.checkpoint.every >= 1)) {
     throw new Error(`checkpoint.every must be a positive integer, got ${opts.checkpoint.every}`);
@@ -252,6 +259,17 @@ function klDivergence(cleanLogits: tf.Tensor2D, advLogits: tf.Tensor2D): tf.Scal
 }
 
 /**
+ * The training attack's step α at the current (possibly ramped) ε: the absolute `stepSize` if given, else
+ * `relativeStepSize`·ε, else the method's rule: 1.25ε for FGSM-RS (Wong et al.), ε for N-FGSM (de Jorge et al.),
+ * 2.5ε/k for k-step PGD and TRADES (Madry et al.).
+ */
+export function attackStepSize(opts: Pick<TrainOptions, 'method' | 'stepSize' | 'relativeStepSize' | 'attackSteps'>, epsilon: number): number {
+  if (opts.stepSize !== undefined) return opts.stepSize;
+  const rule = opts.method === 'fgsm-rs' ? 1.25 : opts.method === 'n-fgsm' ? 1 : 2.5 / (opts.attackSteps ?? 7);
+  return (opts.relativeStepSize ?? rule) * epsilon;
+}
+
+/**
  * The adversarial batch for one step. PGD-AT and FGSM-RS attack the true labels. TRADES attacks the model's own
  * clean prediction with the same loop (cross-entropy ascent away from it), a stand-in for the paper's KL ascent
  * that keeps one attack loop in the project; the outer TRADES loss (CE + β·KL) is the paper's.
@@ -266,7 +284,7 @@ async function adversarialBatch(
 ): Promise<tf.Tensor> {
   if (opts.method === 'n-fgsm') return noisyFgsmBatch(opts, target, x, y, epsilon, seed);
   const steps = opts.method === 'fgsm-rs' ? 1 : (opts.attackSteps ?? 7);
-  const stepSize = opts.stepSize ?? (opts.method === 'fgsm-rs' ? 1.25 * epsilon : (2.5 * epsilon) / steps);
+  const stepSize = attackStepSize(opts, epsilon);
   const labels = opts.method === 'trades' ? tf.tidy(() => tf.argMax(target.logits(x), 1).toInt() as tf.Tensor1D) : y;
   try {
     const result = await (opts.attack ?? getAttack('pgd')).run(target, x, labels, {
@@ -303,7 +321,7 @@ async function noisyFgsmBatch(
 ): Promise<tf.Tensor> {
   const n = x.shape[0];
   const noise = (opts.noiseMultiplier ?? 2) * epsilon;
-  const alpha = opts.stepSize ?? epsilon;
+  const alpha = attackStepSize(opts, epsilon);
   const labels = (await y.data()) as Int32Array;
   const out = await iterativeAttack(target, x, {
     norm: 'linf',
