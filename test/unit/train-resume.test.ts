@@ -111,6 +111,21 @@ describe('N-FGSM', () => {
     tf.dispose([w, x, out.adversarial]);
   });
 
+  it('trains on perturbed inputs, not clean ones', async () => {
+    // Same weights, same batches: the first step's loss on N-FGSM inputs (a loss-ascent step from noise) must be
+    // above the clean loss. A method missing from the adversarial set silently trains on clean inputs.
+    const opts = { epochs: 1, steps: 1, batchSize: 100, optimizer: 'adam' as const, learningRate: 0.01, schedule: { kind: 'constant' as const }, seed: 4, bounds: [-1.5, 1.5] as [number, number] };
+    const clean = buildModel(mlp, 2);
+    await trainModel(clean, data, { method: 'standard', ...opts, steps: 60 });
+    const noisy = buildModel(mlp, 2);
+    noisy.setWeights(clean.getWeights());
+    const a = await trainModel(clean, data, { method: 'standard', ...opts });
+    const b = await trainModel(noisy, data, { method: 'n-fgsm', epsilon: 0.3, ...opts });
+    expect(b.losses[0]).toBeGreaterThan(a.losses[0] + 0.05);
+    clean.dispose();
+    noisy.dispose();
+  });
+
   it('takes its step relative to the ramped ε unless an absolute step is given', () => {
     // During a ramp ε_t < ε: a relative step shrinks with it (an N-FGSM step is never projected back).
     expect(attackStepSize({ method: 'n-fgsm', relativeStepSize: 1 }, 0.06)).toBeCloseTo(0.06, 12);

@@ -165,7 +165,7 @@ export interface TrainResult {
 }
 
 /** The methods that train on adversarial examples (and so need ε). */
-const ADVERSARIAL = new Set<TrainMethod>(['fgsm-rs', 'pgd', 'trades']);
+const ADVERSARIAL = new Set<TrainMethod>(['fgsm-rs', 'n-fgsm', 'pgd', 'trades']);
 
 function validate(opts: TrainOptions, data: ExampleSet): void {
   if (!(TRAIN_METHODS as readonly string[]).includes(opts.method)) {
