@@ -1,8 +1,10 @@
 /**
- * `npm run train -- --model <id> [--steps N] [--out DIR] [--resume] [--checkpoint-dir DIR] [--checkpoint-every N]`:
+ * `npm run train -- --model <id> [--steps N] [--out DIR] [--resume] [--checkpoint-dir DIR] [--checkpoint-every N]
+ *  [--init model.json]`:
  * trains one zoo model from its recipe (src/lib/models/zoo.ts), reproducibly from its seed, on tfjs wasm in Node;
  * writes <out>/<id>/model.json, weights.bin and training.json (the recipe, the result, the held-out checks). The card
  * is then written by `npm run cards`.
+ * --init starts from earlier weights (a warm start); a recipe with `init` requires them and checks their hash.
  * --steps cuts training short (smoke runs); such a run is marked as partial in training.json.
  * Every --checkpoint-every steps (default 200) the whole loop state goes to --checkpoint-dir (default
  * .cache/train/<id>); --resume continues a killed run from there (same recipe, same --steps).
@@ -86,7 +88,13 @@ async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
   const model = buildModel(recipe.architecture, recipe.seed);
   // A warm start (e.g. continuing adversarial training from shipped weights): the recipe's net, other weights. The
   // weights file's hash goes into training.json so the starting point can be found again in the history.
+  if (recipe.init && !args.init) {
+    throw new UsageError(`${recipe.id} continues training from earlier weights (${recipe.init.from}; SHA-256 ${recipe.init.weightsSha256}): pass them with --init <model.json>.`);
+  }
   const init = args.init ? await warmStart(model, path.resolve(args.init)) : undefined;
+  if (init && recipe.init && init.weightsSha256 !== recipe.init.weightsSha256) {
+    throw new UsageError(`--init ${args.init}: its weights' SHA-256 is ${init.weightsSha256}, the recipe continues from ${recipe.init.weightsSha256} (${recipe.init.from}).`);
+  }
   const dir = path.join(outDir, recipe.id);
   const started = Date.now();
   const v = recipe.validation;

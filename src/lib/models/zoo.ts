@@ -67,6 +67,11 @@ export interface ZooRecipe {
   training: RecipeTraining;
   /** Distillation: the zoo id of the trained teacher whose soft labels the student learns. */
   teacher?: string;
+  /**
+   * A warm start: training continues from these earlier weights instead of the seeded initialisation
+   * (`npm run train -- --init <their model.json>`, checked against the hash). `from` says where to find them.
+   */
+  init?: { from: string; weightsSha256: string };
   validation?: RecipeValidation;
   evaluations: EvalPlan[];
   /** What the card should say beyond the numbers (why a target is missed, what would reach it). */
@@ -151,6 +156,10 @@ const imageRecipes: ZooRecipe[] = [
     data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 3,
+    init: {
+      from: 'models/mnist-cnn-robust at commit 24ef1df (the PGD-5 weights): git show 24ef1df:models/mnist-cnn-robust/weights.bin and model.json',
+      weightsSha256: '859e3c42a0b4fde7227c4a63282413831e02a5dfec02469b569cb33ccd59fd4e',
+    },
     // The retraining recipe (issue 17): Madry-style PGD-AT on the highest-loss iterate, smaller steps than the
     // shipped weights' PGD-5 (α = 0.1), 6 epochs, a PGD-20 held-out check. The shipped weights still follow the
     // earlier recipe (their card reports it and is flagged currentRecipeDiffers) until this run — about 4 h of CPU
@@ -319,11 +328,11 @@ const TOY_SETS: { key: string; dataset: ToyDatasetId; label: string; classes: nu
   { key: 'moons', dataset: 'moons', label: 'two moons', classes: 2, noise: 0.05, epsilon: 0.2, hidden: [32, 32] },
   {
     key: 'circles', dataset: 'circles', label: 'circles', classes: 2, noise: 0.05, epsilon: 0.15, hidden: [32, 32],
-    note: 'Margin target (robust ≥ standard + 20 points at the robust ε) not met, and not reachable on this set: the rings are 0.5 apart, so along a diagonal no boundary keeps an L∞ ball of radius above 0.18 on either side, and the standard MLP already draws the ring in the middle (85.8 % at ε = 0.15 against ≈ 87 % for the best possible with noise 0.05). PGD-AT on the highest-loss iterate at ε = 0.15 measured +1.0 point. Showing the lesson here needs a different set (wider gap or uneven class densities).',
+    note: 'Margin target (robust ≥ standard + 20 points at the robust ε) not met, and not reachable on this set: the rings are 0.5 apart, so along a diagonal no boundary keeps an L∞ ball of radius above 0.18 on either side, and the standard MLP already draws the ring in the middle (85.8 % at ε = 0.15 against ≈ 87 % for the best possible with noise 0.05). PGD-AT on the highest-loss iterate at ε = 0.15 measured +1.0 point. Noisier or smaller training sets do not open a gap either (session 3, scripts/bench/toy-margin.ts: PGD-50×3 on 1 000 test points, standard vs PGD-AT on the highest-loss iterate): noise 0.1, ε = 0.15: 71.2 vs 72.7 %. Showing the lesson here needs a different set (wider gap or uneven class densities).',
   },
   {
     key: 'xor', dataset: 'xor', label: 'XOR', classes: 2, noise: 0.03, epsilon: 0.1, hidden: [32, 32],
-    note: 'Margin target (robust ≥ standard + 20 points at the robust ε) not met, and not reachable on this set: a point is robust at ε exactly when both its coordinates are farther than ε from the axes, and the standard MLP already learns the axes (97.2 / 88.0 / 77.8 % at ε = 0.1 / 0.15 / 0.2, ≈ the fraction of points that far out). PGD-AT on the highest-loss iterate at 1× / 1.5× / 2× ε measured +0.3 / +1.4 / +1.2 points.',
+    note: 'Margin target (robust ≥ standard + 20 points at the robust ε) not met, and not reachable on this set: a point is robust at ε exactly when both its coordinates are farther than ε from the axes, and the standard MLP already learns the axes (97.2 / 88.0 / 77.8 % at ε = 0.1 / 0.15 / 0.2, ≈ the fraction of points that far out). PGD-AT on the highest-loss iterate at 1× / 1.5× / 2× ε measured +0.3 / +1.4 / +1.2 points. Noisier or smaller training sets do not open a gap either (session 3, scripts/bench/toy-margin.ts: PGD-50×3 on 1 000 test points, standard vs PGD-AT on the highest-loss iterate): noise 0.15, ε = 0.15: 80.7 vs 81.1 %; 50 training points, ε = 0.15: 83.9 vs 82.7 %; 200 points, noise 0.1, ε = 0.1, 64-unit layers: 88.9 vs 90.9 %.',
   },
   { key: 'spiral', dataset: 'spiral', label: 'two-arm spiral', classes: 2, noise: 0.02, epsilon: 0.15, hidden: [64, 64], maxLoss: true },
   { key: 'spiral3', dataset: 'spiral', label: 'three-arm spiral', classes: 3, noise: 0.02, epsilon: 0.105, hidden: [64, 64], maxLoss: true },
