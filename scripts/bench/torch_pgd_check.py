@@ -34,8 +34,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 def pgd_broken(model, x, y, eps, alpha, steps, gen):
     """Per example: True if any PGD iterate (after a step) is misclassified."""
-    broken = torch.zeros(len(y), dtype=torch.bool)
-    xa = (x + (torch.rand(x.shape, generator=gen) * 2 - 1) * eps).clamp(0, 1)
+    broken = torch.zeros(len(y), dtype=torch.bool, device=x.device)
+    xa = (x + (torch.rand(x.shape, generator=gen, device=x.device) * 2 - 1) * eps).clamp(0, 1)
     lo, hi = (x - eps).clamp(0, 1), (x + eps).clamp(0, 1)
     for _ in range(steps):
         xa = xa.clone().requires_grad_(True)
@@ -61,11 +61,14 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--batch', type=int, default=250)
+    ap.add_argument('--device', default='cpu', help="torch device, e.g. cuda (the same float32 arithmetic, faster)")
+    ap.add_argument('--model-dir', help='the model folder (default: models/<model>)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    gen = torch.Generator().manual_seed(a.seed)
-    model_dir = os.path.join(ROOT, 'models', a.model)
-    model = build(model_dir)
+    dev = torch.device(a.device)
+    gen = torch.Generator(device=dev).manual_seed(a.seed)
+    model_dir = a.model_dir or os.path.join(ROOT, 'models', a.model)
+    model = build(model_dir).to(dev)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -74,6 +77,7 @@ def main():
         sys.exit(f'{a.data}/inputs.f32 holds fewer than {a.n} images: dump them with dump-test-images.ts --n {a.n}')
     x_all = to_nchw(torch.from_numpy(x_all[: a.n * 784].reshape(a.n, 28, 28, 1).copy()))
     y_all = torch.from_numpy(np.fromfile(os.path.join(a.data, 'labels.i32'), dtype='<i4')[: a.n].astype(np.int64))
+    x_all, y_all = x_all.to(dev), y_all.to(dev)
 
     started = time.time()
     robust = 0
@@ -104,7 +108,7 @@ def main():
         'model': a.model,
         'weightsSha256': hashlib.sha256(open(os.path.join(model_dir, 'weights.bin'), 'rb').read()).hexdigest(),
         'n': a.n, 'eps': a.eps, 'steps': a.steps, 'stepSize': a.step_size, 'restarts': a.restarts,
-        'torch': torch.__version__, 'torch_clean_accuracy': clean / a.n, 'torch_robust_accuracy': torch_acc,
+        'torch': torch.__version__, 'device': a.device, 'torch_clean_accuracy': clean / a.n, 'torch_robust_accuracy': torch_acc,
         'project_command': command, 'project_robust_accuracy': project,
         'difference_points': None if project is None else round(100 * (torch_acc - project), 2),
         'agree_within_1_point': None if project is None else abs(torch_acc - project) <= 0.01,
