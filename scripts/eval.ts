@@ -9,7 +9,10 @@
  * `--attack autoattack` is AutoAttack's standard suite without FAB-T (APGD-CE, APGD-T, Square 5 000 queries) and also
  * prints the robust accuracy after each component. Figures from n < 10 000 carry their 95 % Wilson interval.
  * Batches are cached under .cache/eval (see evaluate.ts): rerun the same command to resume; --no-cache recomputes.
+ * --models-dir evaluates a candidate (e.g. `npm run train -- --out .cache/candidates`) before it replaces the shipped
+ * weights; its cache is keyed by the weights' hash, so a candidate's batches never mix with the shipped model's.
  */
+import path from 'node:path';
 import { ATTACK_IDS, getAttack } from '../src/lib/attacks/registry';
 import type { Norm } from '../src/lib/attacks/types';
 import { initNodeBackend } from '../src/lib/backend/node';
@@ -47,6 +50,7 @@ export const EVAL_OPTIONS = {
   alpha: { type: 'string', value: 'α', help: 'with --attack certify: the certificate fails with probability at most α', default: '0.001' },
   json: { type: 'boolean', help: 'print one JSON object on stdout' },
   'no-cache': { type: 'boolean', help: 'recompute every batch instead of resuming from .cache/eval' },
+  'models-dir': { type: 'string', value: 'dir', help: 'parent folder of <id>/ (default: models/), e.g. a candidate from npm run train -- --out' },
 } as const satisfies OptionTable;
 
 export const EVAL_COMMAND: Command<typeof EVAL_OPTIONS> = {
@@ -109,7 +113,8 @@ export function evalPlan(values: Values<typeof EVAL_OPTIONS>): { model: string; 
 async function main(values: Values<typeof EVAL_OPTIONS>): Promise<void> {
   const { model, plan } = evalPlan(values);
   await initNodeBackend('wasm');
-  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s), undefined, values['no-cache'] !== true);
+  const modelsDir = values['models-dir'] === undefined ? undefined : path.resolve(values['models-dir']);
+  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s), modelsDir, values['no-cache'] !== true);
   if (values.json) {
     console.log(JSON.stringify(record));
   } else {
