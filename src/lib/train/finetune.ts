@@ -200,7 +200,8 @@ export async function finetuneModel(
     const acc = await evaluateHeldOut(target, heldOut.x, heldOut.y, recipe.epsilon, opts.heldOut, opts.attacks, opts.signal);
     const point = { step, ...acc };
     evaluations.push(point);
-    warnings.catastrophic ??= detectCatastrophicOverfitting(evaluations);
+    // With an ε ramp the gap sign waits for the full ε (see overfitting.ts): the check attacks at the full ε.
+    warnings.catastrophic ??= detectCatastrophicOverfitting(evaluations, { rampEndStep: Math.ceil(recipe.epsilonRamp * recipe.steps) });
     warnings.robustOverfitting = detectRobustOverfitting(evaluations);
     opts.onEvaluation?.(point, { ...warnings });
     return point;
