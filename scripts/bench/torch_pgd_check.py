@@ -63,6 +63,7 @@ def main():
     ap.add_argument('--batch', type=int, default=250)
     ap.add_argument('--device', default='cpu', help="torch device, e.g. cuda (the same float32 arithmetic, faster)")
     ap.add_argument('--model-dir', help='the model folder (default: models/<model>)')
+    ap.add_argument('--project-json', help="the project's figure from this file (the --json output of the same npm run eval command) instead of the model's evals.json")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -99,7 +100,16 @@ def main():
                f'--step-size {a.step_size:g} --restarts {a.restarts} --n {a.n} --seed 0 --json')
     project = None
     evals = os.path.join(model_dir, 'evals.json')
-    if os.path.exists(evals):
+    if a.project_json:
+        hit = json.load(open(a.project_json))
+        p = hit['params']
+        same = (hit['model'] == a.model and hit['attack'] == 'pgd' and hit['n'] == a.n and p.get('steps') == a.steps
+                and abs(p.get('stepSize', -1) - a.step_size) < 1e-12 and p.get('restarts') == a.restarts
+                and abs(hit['points'][0]['eps'] - a.eps) < 1e-12 and p.get('seed') == 0)
+        if not same:
+            sys.exit(f'{a.project_json} is not the output of {command}')
+        project = hit['points'][0]['robust_accuracy']
+    elif os.path.exists(evals):
         hit = json.load(open(evals))['results'].get(command)
         if hit:
             project = hit['points'][0]['robust_accuracy']
