@@ -65,6 +65,8 @@ def main():
     ap.add_argument('--model-dir', help='the model folder (default: models/<model>)')
     ap.add_argument('--project-json', help="the project's figure from this file (the --json output of the same npm run eval command) instead of the model's evals.json")
     a = ap.parse_args()
+    if a.project_json and not os.path.exists(a.project_json):
+        sys.exit(f'--project-json {a.project_json}: no such file (write the npm run eval --json output there first)')
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     gen = torch.Generator(device=dev).manual_seed(a.seed)
