@@ -60,7 +60,7 @@ interface TrainingJson {
 
 /** What determines the weights: data, architecture, seed, training and held-out check. */
 function trainingRecipeKey(r: ZooRecipe): string {
-  return JSON.stringify([r.data, r.architecture, r.seed, r.training, r.validation ?? null]);
+  return JSON.stringify([r.data, r.architecture, r.seed, r.training, r.validation ?? null, ...(r.init ? [r.init] : [])]);
 }
 
 function readJson<T>(file: string): T | null {

@@ -9,7 +9,10 @@
  * `--attack autoattack` is AutoAttack's standard suite without FAB-T (APGD-CE, APGD-T, Square 5 000 queries) and also
  * prints the robust accuracy after each component. Figures from n < 10 000 carry their 95 % Wilson interval.
  * Batches are cached under .cache/eval (see evaluate.ts): rerun the same command to resume; --no-cache recomputes.
+ * --models-dir evaluates a candidate (e.g. `npm run train -- --out .cache/candidates`) before it replaces the shipped
+ * weights; its cache is keyed by the weights' hash, so a candidate's batches never mix with the shipped model's.
  */
+import path from 'node:path';
 import { ATTACK_IDS, getAttack } from '../src/lib/attacks/registry';
 import type { Norm } from '../src/lib/attacks/types';
 import { initNodeBackend } from '../src/lib/backend/node';
@@ -48,6 +51,7 @@ export const EVAL_OPTIONS = {
   json: { type: 'boolean', help: 'print one JSON object on stdout' },
   shard: { type: 'string', help: 'i/k: compute only every k-th batch from batch i (0-based) into .cache/eval, for k processes in parallel; the same command without --shard then adds up all batches' },
   'no-cache': { type: 'boolean', help: 'recompute every batch instead of resuming from .cache/eval' },
+  'models-dir': { type: 'string', value: 'dir', help: 'parent folder of <id>/ (default: models/), e.g. a candidate from npm run train -- --out' },
 } as const satisfies OptionTable;
 
 export const EVAL_COMMAND: Command<typeof EVAL_OPTIONS> = {
@@ -123,7 +127,8 @@ async function main(values: Values<typeof EVAL_OPTIONS>): Promise<void> {
   const shard = shardOption(values.shard);
   if (shard && plan.attack === 'certify') throw new UsageError('--shard works with attacks; certify runs whole.');
   if (shard && values['no-cache'] === true) throw new UsageError('--shard writes its batches to the cache for a later run to add up; it cannot be used with --no-cache.');
-  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s), undefined, values['no-cache'] !== true, shard);
+  const modelsDir = values['models-dir'] === undefined ? undefined : path.resolve(values['models-dir']);
+  const record = await evaluateModel(model, plan, (done, total, s) => progressBar(done, total, s), modelsDir, values['no-cache'] !== true, shard);
   if (shard) {
     console.log(`shard ${shard.index}/${shard.count}: ${record.n} examples evaluated and cached; run the same command without --shard to add up every batch.`);
     return;

@@ -1,14 +1,17 @@
 /**
- * `npm run train -- --model <id> [--steps N] [--out DIR] [--resume] [--checkpoint-dir DIR] [--checkpoint-every N]`:
+ * `npm run train -- --model <id> [--steps N] [--out DIR] [--resume] [--checkpoint-dir DIR] [--checkpoint-every N]
+ *  [--init model.json]`:
  * trains one zoo model from its recipe (src/lib/models/zoo.ts), reproducibly from its seed, on tfjs wasm in Node;
  * writes <out>/<id>/model.json, weights.bin and training.json (the recipe, the result, the held-out checks). The card
  * is then written by `npm run cards`.
+ * --init starts from earlier weights (a warm start); a recipe with `init` requires them and checks their hash.
  * --steps cuts training short (smoke runs); such a run is marked as partial in training.json.
  * Every --checkpoint-every steps (default 200) the whole loop state goes to --checkpoint-dir (default
  * .cache/train/<id>); --resume continues a killed run from there (same recipe, same --steps).
  */
 import * as tf from '@tensorflow/tfjs';
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../src/lib/backend/node';
 import { buildModel, countParameters } from '../src/lib/models/architectures';
@@ -30,6 +33,7 @@ export const TRAIN_OPTIONS = {
   resume: { type: 'boolean', help: 'continue an interrupted run from its checkpoint' },
   'checkpoint-dir': { type: 'string', value: 'dir', help: 'where checkpoints go (default: .cache/train/<id>)' },
   'checkpoint-every': { type: 'string', value: 'N', help: 'write a checkpoint every N steps', default: '200' },
+  init: { type: 'string', value: 'model.json', help: 'start from these weights instead of the seeded initialisation (a warm start)' },
 } as const satisfies OptionTable;
 
 export const TRAIN_COMMAND: Command<typeof TRAIN_OPTIONS> = {
@@ -42,6 +46,21 @@ export const TRAIN_COMMAND: Command<typeof TRAIN_OPTIONS> = {
 
 function writeRecord(dir: string, record: object): void {
   writeFileSync(path.join(dir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+async function warmStart(model: tf.LayersModel, modelJson: string): Promise<{ model: string; weightsSha256: string }> {
+  const from = await loadModelFromFile(modelJson);
+  try {
+    const src = from.getWeights();
+    const dst = model.getWeights();
+    const same = src.length === dst.length && src.every((w, i) => w.shape.join('x') === dst[i].shape.join('x'));
+    if (!same) throw new UsageError(`--init ${modelJson}: its weights do not have this recipe's shapes.`);
+    model.setWeights(src);
+  } finally {
+    from.dispose();
+  }
+  const weights = readFileSync(path.join(path.dirname(modelJson), 'weights.bin'));
+  return { model: path.relative(process.cwd(), modelJson), weightsSha256: createHash('sha256').update(weights).digest('hex') };
 }
 
 function recipeFor(id: string) {
@@ -67,6 +86,15 @@ async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
 
   const data = recipeData(recipe);
   const model = buildModel(recipe.architecture, recipe.seed);
+  // A warm start (e.g. continuing adversarial training from shipped weights): the recipe's net, other weights. The
+  // weights file's hash goes into training.json so the starting point can be found again in the history.
+  if (recipe.init && !args.init) {
+    throw new UsageError(`${recipe.id} continues training from earlier weights (${recipe.init.from}; SHA-256 ${recipe.init.weightsSha256}): pass them with --init <model.json>.`);
+  }
+  const init = args.init ? await warmStart(model, path.resolve(args.init)) : undefined;
+  if (init && recipe.init && init.weightsSha256 !== recipe.init.weightsSha256) {
+    throw new UsageError(`--init ${args.init}: its weights' SHA-256 is ${init.weightsSha256}, the recipe continues from ${recipe.init.weightsSha256} (${recipe.init.from}).`);
+  }
   const dir = path.join(outDir, recipe.id);
   const started = Date.now();
   const v = recipe.validation;
@@ -124,6 +152,7 @@ async function main(args: Values<typeof TRAIN_OPTIONS>): Promise<void> {
   const record = {
     id: recipe.id,
     recipe,
+    init,
     partial: steps !== undefined,
     parameters: countParameters(model),
     weightBytes,

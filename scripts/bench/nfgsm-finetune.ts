@@ -5,10 +5,12 @@
  * catastrophic-overfitting detector on that series. Writes the series and the verdicts as JSON.
  *
  * `npx tsx scripts/bench/nfgsm-finetune.ts [--steps 2000] [--every 100] [--heldOut 200] [--methods n-fgsm,fgsm-rs] [--ramp 0]
- *  [--lr 1e-3] [--out FILE]` (--ramp: the panel's ε-ramp fraction; --lr its learning rate)
+ *  [--lr 1e-3] [--schedule constant] [--batch 64] [--k 2] [--out FILE]` (--ramp: the panel's ε-ramp fraction; --lr its learning rate;
+ *  --k N-FGSM's noise multiplier)
  * Too slow for a unit test here (about 2 × 256k gradient passes plus the checks); the recorded run is in
  * docs/measurements/nfgsm-finetune.json.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { initNodeBackend } from '../../src/lib/backend/node';
@@ -16,8 +18,9 @@ import { getAttack } from '../../src/lib/attacks/registry';
 import { imageExamples } from '../../src/lib/data/examples';
 import { decodeSubset } from '../../src/lib/data/subset';
 import { findModel } from '../../src/lib/models/registry';
-import { loadZooModelFromDisk, readModelIndex } from '../../src/lib/models/node';
-import { FINETUNE_METHODS, finetuneModel, type FinetuneMethod } from '../../src/lib/train/finetune';
+import { loadZooModelFromDisk, MODELS_DIR, readModelIndex } from '../../src/lib/models/node';
+import { FINETUNE_METHODS, finetuneModel, type FinetuneMethod, type FinetuneRecipe } from '../../src/lib/train/finetune';
+import { LR_SCHEDULES } from '../../src/lib/train/schedule';
 import { DEFAULT_RECIPE, relativeStepFor } from '../../src/ui/panels/finetune/recipe-state';
 import { isMainModule, numberOption, integerOption, progressBar, runCommand, type Command, type OptionTable, type Values } from '../cli';
 
@@ -28,6 +31,9 @@ const NFGSM_OPTIONS = {
   eps: { type: 'string', value: 'ε', help: 'training and evaluation ε (L∞)', default: '0.3' },
   ramp: { type: 'string', value: 'f', help: 'fraction of steps over which ε ramps up' },
   lr: { type: 'string', value: 'η', help: 'learning rate' },
+  schedule: { type: 'string', value: 'name', help: 'learning-rate schedule: constant (the panel default), cyclic or cosine' },
+  batch: { type: 'string', value: 'B', help: 'batch size (the panel offers 32, 64, 128)', default: '64' },
+  k: { type: 'string', value: 'k', help: 'N-FGSM noise multiplier (start uniform in the kε cube)', default: '2' },
   methods: { type: 'string', value: 'list', help: 'methods to compare', default: 'n-fgsm,fgsm-rs' },
   out: { type: 'string', value: 'file', help: 'the JSON record', default: 'docs/measurements/nfgsm-finetune.json' },
 } as const satisfies OptionTable;
@@ -52,6 +58,10 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
   const epsilon = numberOption(args, 'eps', 0.3);
   const ramp = numberOption(args, 'ramp', DEFAULT_RECIPE.epsilonRamp);
   const learningRate = numberOption(args, 'lr', DEFAULT_RECIPE.learningRate);
+  const noiseMultiplier = numberOption(args, 'k', 2);
+  const batchSize = integerOption(args, 'batch', 2, 64);
+  const schedule = args.schedule ?? DEFAULT_RECIPE.schedule;
+  if (!(LR_SCHEDULES as readonly string[]).includes(schedule)) throw new Error(`--schedule: one of ${LR_SCHEDULES.join(', ')}, got "${schedule}"`);
   const methods = (args.methods ?? 'n-fgsm,fgsm-rs').split(',') as FinetuneMethod[];
   for (const m of methods) if (!(FINETUNE_METHODS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method "${m}"`);
   const outFile = path.resolve(args.out ?? 'docs/measurements/nfgsm-finetune.json');
@@ -64,7 +74,7 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
     const model = await loadZooModelFromDisk(entry);
     const { x, y } = test.batch(Int32Array.from({ length: heldOutN }, (_, i) => i));
     const labels = (await y.data()) as Int32Array;
-    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, relativeStepSize: relativeStepFor(method, 1) };
+    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, batchSize, schedule: schedule as FinetuneRecipe['schedule'], relativeStepSize: relativeStepFor(method, 1), ...(method === 'n-fgsm' ? { noiseMultiplier } : {}) };
     const series: { step: number; clean: number; robust: number; fgsm: number }[] = [];
     const started = performance.now();
     const result = await finetuneModel(model, train, { x, y: labels }, {
@@ -94,8 +104,10 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
     model.dispose();
   }
   const record = {
-    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --methods ${methods.join(',')}`,
+    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --schedule ${schedule} --batch ${batchSize} --k ${noiseMultiplier} --methods ${methods.join(',')}`,
     model: 'mnist-cnn',
+    // The starting weights (mnist-cnn was retrained in session 3; earlier records started from older weights).
+    modelWeightsSha256: createHash('sha256').update(readFileSync(path.join(MODELS_DIR, 'mnist-cnn', 'weights.bin'))).digest('hex'),
     epsilon,
     heldOut: { n: heldOutN, images: `the first ${heldOutN} of public/data/mnist-test.bin`, attack: 'PGD-20, α = 2.5ε/20, random start, 1 restart' },
     runs,

@@ -34,8 +34,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 def pgd_broken(model, x, y, eps, alpha, steps, gen):
     """Per example: True if any PGD iterate (after a step) is misclassified."""
-    broken = torch.zeros(len(y), dtype=torch.bool)
-    xa = (x + (torch.rand(x.shape, generator=gen) * 2 - 1) * eps).clamp(0, 1)
+    broken = torch.zeros(len(y), dtype=torch.bool, device=x.device)
+    xa = (x + (torch.rand(x.shape, generator=gen, device=x.device) * 2 - 1) * eps).clamp(0, 1)
     lo, hi = (x - eps).clamp(0, 1), (x + eps).clamp(0, 1)
     for _ in range(steps):
         xa = xa.clone().requires_grad_(True)
@@ -61,11 +61,17 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--batch', type=int, default=250)
+    ap.add_argument('--device', default='cpu', help="torch device, e.g. cuda (the same float32 arithmetic, faster)")
+    ap.add_argument('--model-dir', help='the model folder (default: models/<model>)')
+    ap.add_argument('--project-json', help="the project's figure from this file (the --json output of the same npm run eval command) instead of the model's evals.json")
     a = ap.parse_args()
+    if a.project_json and not os.path.exists(a.project_json):
+        sys.exit(f'--project-json {a.project_json}: no such file (write the npm run eval --json output there first)')
     torch.set_num_threads(a.threads)
-    gen = torch.Generator().manual_seed(a.seed)
-    model_dir = os.path.join(ROOT, 'models', a.model)
-    model = build(model_dir)
+    dev = torch.device(a.device)
+    gen = torch.Generator(device=dev).manual_seed(a.seed)
+    model_dir = a.model_dir or os.path.join(ROOT, 'models', a.model)
+    model = build(model_dir).to(dev)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -74,6 +80,7 @@ def main():
         sys.exit(f'{a.data}/inputs.f32 holds fewer than {a.n} images: dump them with dump-test-images.ts --n {a.n}')
     x_all = to_nchw(torch.from_numpy(x_all[: a.n * 784].reshape(a.n, 28, 28, 1).copy()))
     y_all = torch.from_numpy(np.fromfile(os.path.join(a.data, 'labels.i32'), dtype='<i4')[: a.n].astype(np.int64))
+    x_all, y_all = x_all.to(dev), y_all.to(dev)
 
     started = time.time()
     robust = 0
@@ -95,7 +102,16 @@ def main():
                f'--step-size {a.step_size:g} --restarts {a.restarts} --n {a.n} --seed 0 --json')
     project = None
     evals = os.path.join(model_dir, 'evals.json')
-    if os.path.exists(evals):
+    if a.project_json:
+        hit = json.load(open(a.project_json))
+        p = hit['params']
+        same = (hit['model'] == a.model and hit['attack'] == 'pgd' and hit['n'] == a.n and p.get('steps') == a.steps
+                and abs(p.get('stepSize', -1) - a.step_size) < 1e-12 and p.get('restarts') == a.restarts
+                and abs(hit['points'][0]['eps'] - a.eps) < 1e-12 and p.get('seed') == 0)
+        if not same:
+            sys.exit(f'{a.project_json} is not the output of {command}')
+        project = hit['points'][0]['robust_accuracy']
+    elif os.path.exists(evals):
         hit = json.load(open(evals))['results'].get(command)
         if hit:
             project = hit['points'][0]['robust_accuracy']
@@ -104,7 +120,7 @@ def main():
         'model': a.model,
         'weightsSha256': hashlib.sha256(open(os.path.join(model_dir, 'weights.bin'), 'rb').read()).hexdigest(),
         'n': a.n, 'eps': a.eps, 'steps': a.steps, 'stepSize': a.step_size, 'restarts': a.restarts,
-        'torch': torch.__version__, 'torch_clean_accuracy': clean / a.n, 'torch_robust_accuracy': torch_acc,
+        'torch': torch.__version__, 'device': a.device, 'torch_clean_accuracy': clean / a.n, 'torch_robust_accuracy': torch_acc,
         'project_command': command, 'project_robust_accuracy': project,
         'difference_points': None if project is None else round(100 * (torch_acc - project), 2),
         'agree_within_1_point': None if project is None else abs(torch_acc - project) <= 0.01,

@@ -36,6 +36,18 @@ describe('catastrophic overfitting', () => {
     expect(detectCatastrophicOverfitting(series([0.1, 0.12], [0.55, 0.6]))).toBeNull();
   });
 
+  it('reads the gap only once an ε ramp has reached the full ε, but still sees masking after it', () => {
+    // Measured shape (session 3): N-FGSM from mnist-cnn at ε = 0.3, ramped over 1 000 of 2 000 steps, checked every
+    // 100 steps at the full ε: FGSM accuracy leads during the ramp, PGD catches up once training reaches ε.
+    const ramped: EvalPoint[] = [0, 0, 0, 0, 0, 0.21, 0.47, 0.49, 0.48].map((r, i) => ({ step: 100 * i + (i > 4 ? 400 : 0), clean: 0.98, robust: r, fgsm: [0.015, 0.095, 0.46, 0.645, 0.7, 0.645, 0.7, 0.64, 0.645][i] }));
+    expect(detectCatastrophicOverfitting(ramped)?.kind).toBe('gap'); // without the ramp's end: a false alarm at step 200
+    expect(detectCatastrophicOverfitting(ramped, { rampEndStep: 1000 })).toBeNull();
+    // Masking that persists after the ramp is still reported, at the first evaluation at the full ε.
+    const masked = ramped.map((p) => (p.step >= 900 ? { ...p, robust: 0.02 } : p));
+    expect(detectCatastrophicOverfitting(masked, { rampEndStep: 1000 })).toMatchObject({ kind: 'gap', step: 1000 });
+    expect(() => detectCatastrophicOverfitting(ramped, { rampEndStep: -1 })).toThrow(/rampEndStep/);
+  });
+
   it('stays silent when PGD and FGSM fall together (ordinary degradation, not gradient masking)', () => {
     const s = series([0.1, 0.6, 0.3, 0.2], [0.3, 0.8, 0.5, 0.4]);
     expect(detectCatastrophicOverfitting(s)).toBeNull();

@@ -10,7 +10,7 @@ import { buildModel } from '../../src/lib/models/architectures';
 import { layersModelAsAttackModel } from '../../src/lib/attacks/model-adapter';
 import { iterativeAttack } from '../../src/lib/attacks/iterative';
 import { signStep } from '../../src/lib/attacks/step-rules';
-import { trainModel, type TrainOptions, type TrainState } from '../../src/lib/train/train';
+import { attackStepSize, trainModel, type TrainOptions, type TrainState } from '../../src/lib/train/train';
 import { readCheckpoint, writeCheckpoint } from '../../scripts/train-checkpoint';
 
 beforeAll(async () => {
@@ -109,6 +109,32 @@ describe('N-FGSM', () => {
     // Uniform starts s in [−2ε, 2ε] shifted by ε end outside the ε-cube when s > 0: half of them (0 if projected).
     expect(beyond / (3 * n)).toBeGreaterThan(0.4);
     tf.dispose([w, x, out.adversarial]);
+  });
+
+  it('trains on perturbed inputs, not clean ones', async () => {
+    // Same weights, same batches: the first step's loss on N-FGSM inputs (a loss-ascent step from noise) must be
+    // above the clean loss. A method missing from the adversarial set silently trains on clean inputs.
+    const opts = { epochs: 1, steps: 1, batchSize: 100, optimizer: 'adam' as const, learningRate: 0.01, schedule: { kind: 'constant' as const }, seed: 4, bounds: [-1.5, 1.5] as [number, number] };
+    const clean = buildModel(mlp, 2);
+    await trainModel(clean, data, { method: 'standard', ...opts, steps: 60 });
+    const noisy = buildModel(mlp, 2);
+    noisy.setWeights(clean.getWeights());
+    const a = await trainModel(clean, data, { method: 'standard', ...opts });
+    const b = await trainModel(noisy, data, { method: 'n-fgsm', epsilon: 0.3, ...opts });
+    expect(b.losses[0]).toBeGreaterThan(a.losses[0] + 0.05);
+    clean.dispose();
+    noisy.dispose();
+  });
+
+  it('takes its step relative to the ramped ε unless an absolute step is given', () => {
+    // During a ramp ε_t < ε: a relative step shrinks with it (an N-FGSM step is never projected back).
+    expect(attackStepSize({ method: 'n-fgsm', relativeStepSize: 1 }, 0.06)).toBeCloseTo(0.06, 12);
+    expect(attackStepSize({ method: 'n-fgsm' }, 0.06)).toBeCloseTo(0.06, 12);
+    expect(attackStepSize({ method: 'n-fgsm', stepSize: 0.3, relativeStepSize: 1 }, 0.06)).toBe(0.3);
+    expect(attackStepSize({ method: 'fgsm-rs' }, 0.2)).toBeCloseTo(0.25, 12);
+    expect(attackStepSize({ method: 'pgd', attackSteps: 10 }, 0.2)).toBeCloseTo(0.05, 12);
+    expect(attackStepSize({ method: 'trades' }, 0.7)).toBeCloseTo(0.25, 12);
+    expect(attackStepSize({ method: 'pgd', attackSteps: 10, relativeStepSize: 0.1 }, 0.3)).toBeCloseTo(0.03, 12);
   });
 
   it('trains through the loop without leaking tensors and keeps x+δ in the input box', async () => {

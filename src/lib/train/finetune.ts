@@ -30,6 +30,8 @@ export interface FinetuneRecipe {
   attackSteps: number;
   /** Attack step α as a multiple of ε (FGSM-RS: 1.25 by Wong et al.; N-FGSM: 1 by de Jorge et al.; PGD: 2.5/k by Madry et al.). */
   relativeStepSize: number;
+  /** N-FGSM: the random start's radius as a multiple of ε (default 2, de Jorge et al.). */
+  noiseMultiplier?: number;
   /** TRADES weight β on the robustness (KL) term. */
   tradesBeta: number;
   /** SGD runs with momentum 0.9. */
@@ -124,6 +126,7 @@ export function validateRecipe(r: FinetuneRecipe): FinetuneRecipe {
   if (!(r.epsilonRamp >= 0 && r.epsilonRamp <= 1)) fail('epsilonRamp', 'a fraction in [0, 1]', r.epsilonRamp);
   if (!(Number.isInteger(r.attackSteps) && r.attackSteps >= 1 && r.attackSteps <= 100)) fail('attackSteps', 'an integer in 1–100', r.attackSteps);
   if (!(r.relativeStepSize > 0 && r.relativeStepSize <= 4)) fail('relativeStepSize', 'in (0, 4]', r.relativeStepSize);
+  if (r.noiseMultiplier !== undefined && !(r.noiseMultiplier >= 0 && r.noiseMultiplier <= 4)) fail('noiseMultiplier', 'in [0, 4]', r.noiseMultiplier);
   if (!(r.tradesBeta > 0 && r.tradesBeta <= 100)) fail('tradesBeta', 'in (0, 100]', r.tradesBeta);
   if (r.optimizer !== 'adam' && r.optimizer !== 'sgd') fail('optimizer', 'adam or sgd', r.optimizer);
   if (!(r.learningRate > 0 && r.learningRate <= 1)) fail('learningRate', 'in (0, 1]', r.learningRate);
@@ -226,7 +229,8 @@ export async function finetuneModel(
     const acc = await evaluateHeldOut(target, heldOut.x, heldOut.y, recipe.epsilon, opts.heldOut, opts.attacks, opts.signal);
     const point = { step, ...acc };
     evaluations.push(point);
-    warnings.catastrophic ??= detectCatastrophicOverfitting(evaluations);
+    // With an ε ramp the gap sign waits for the full ε (see overfitting.ts): the check attacks at the full ε.
+    warnings.catastrophic ??= detectCatastrophicOverfitting(evaluations, { rampEndStep: Math.ceil(recipe.epsilonRamp * recipe.steps) });
     warnings.robustOverfitting = detectRobustOverfitting(evaluations);
     opts.onEvaluation?.(point, { ...warnings });
     return point;
@@ -252,7 +256,9 @@ export async function finetuneModel(
     schedule: { kind: recipe.schedule },
     epsilon: recipe.epsilon,
     epsilonRamp: recipe.epsilonRamp > 0 ? { rampFraction: recipe.epsilonRamp } : undefined,
-    stepSize: recipe.relativeStepSize * recipe.epsilon,
+    // Relative, so that α follows the ramped ε (an N-FGSM step is not projected; see train.ts).
+    relativeStepSize: recipe.relativeStepSize,
+    ...(recipe.noiseMultiplier !== undefined ? { noiseMultiplier: recipe.noiseMultiplier } : {}),
     attackSteps: recipe.attackSteps,
     tradesBeta: recipe.tradesBeta,
     adversarialShare: recipe.adversarialShare,

@@ -33,6 +33,13 @@ export interface CatastrophicOptions {
   gap?: number;
   /** …once it has widened by this much since the first evaluation (default 0.3 = 30 points). */
   gapGrowth?: number;
+  /**
+   * The step at which an ε ramp reaches the full ε (default 0: no ramp). The gap sign is read only from then on:
+   * while training runs at a fraction of the ε the held-out check attacks with, FGSM accuracy at the full ε rises
+   * well before PGD accuracy does (the model resists one step at the small ε it is learning, not yet many), which
+   * is a ramp's normal course, not masking. A collapse from a PGD best is reported during a ramp too.
+   */
+  rampEndStep?: number;
 }
 
 export interface CatastrophicOverfitting {
@@ -76,7 +83,8 @@ function checkSeries(series: readonly EvalPoint[]): void {
 /**
  * The first evaluation where either PGD accuracy has fallen by more than `drop` from its best so far while FGSM
  * accuracy has not fallen (it climbed, or held) since that best, or FGSM accuracy exceeds PGD accuracy by at least
- * `gap` after that difference widened by at least `gapGrowth` since the first evaluation; null when neither shows.
+ * `gap` after that difference widened by at least `gapGrowth` since the first evaluation (from `rampEndStep` on);
+ * null when neither shows.
  */
 export function detectCatastrophicOverfitting(
   series: readonly EvalPoint[],
@@ -90,6 +98,8 @@ export function detectCatastrophicOverfitting(
   if (!(drop > 0 && drop < 1)) throw new Error(`drop must be in (0, 1), got ${drop}`);
   if (!(gap > 0 && gap <= 1)) throw new Error(`gap must be in (0, 1], got ${gap}`);
   if (!(gapGrowth >= 0 && gapGrowth <= 1)) throw new Error(`gapGrowth must be in [0, 1], got ${gapGrowth}`);
+  const rampEndStep = opts.rampEndStep ?? 0;
+  if (!(rampEndStep >= 0)) throw new Error(`rampEndStep must be ≥ 0, got ${rampEndStep}`);
   let best: EvalPoint | null = null;
   const firstGap = series.length ? series[0].fgsm - series[0].robust : 0;
   for (const p of series) {
@@ -105,7 +115,7 @@ export function detectCatastrophicOverfitting(
     if (best && best.robust - p.robust > drop && p.fgsm - best.fgsm >= fgsmRise) return found('collapse', best);
     if (!best || p.robust > best.robust) best = p;
     const g = p.fgsm - p.robust;
-    if (g >= gap && g - firstGap >= gapGrowth) return found('gap', best);
+    if (p.step >= rampEndStep && g >= gap && g - firstGap >= gapGrowth) return found('gap', best);
   }
   return null;
 }

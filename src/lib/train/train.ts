@@ -26,6 +26,7 @@ import { throwIfCancelled } from '../util/cancel';
 import { checkpoint } from '../util/checkpoint';
 import { createRng, type RngSnapshot } from '../util/rng';
 import type { ExampleSet } from '../data/examples';
+import { randomShift } from './augment';
 import { distillationLoss, teacherSoftLabels } from './distill';
 import { epsilonAt, learningRateAt, type EpsilonRamp, type LrSchedule } from './schedule';
 
@@ -50,6 +51,12 @@ export interface TrainOptions {
   epsilonRamp?: EpsilonRamp;
   /** Step size α: absolute. Default: 1.25 ε for fgsm-rs, ε for n-fgsm, 2.5 ε / steps for pgd and trades. */
   stepSize?: number;
+  /**
+   * The step as a multiple of the CURRENT ε (during an ε ramp it shrinks with ε) when `stepSize` is not given. An
+   * absolute step with a ramp keeps the full-ε step from the first batch, which a projected attack (PGD, FGSM-RS)
+   * absorbs but N-FGSM, whose step is never projected, does not: its ramp would start at the full step.
+   */
+  relativeStepSize?: number;
   /** N-FGSM: the random start is uniform in the cube of radius noiseMultiplier·ε (default k = 2). */
   noiseMultiplier?: number;
   /**
@@ -61,6 +68,11 @@ export interface TrainOptions {
   attackSteps?: number;
   /** TRADES weight β on the robust (KL) term (default 6). */
   tradesBeta?: number;
+  /**
+   * Image augmentation: every training example translated by a random whole number of pixels up to this many in
+   * each direction (augment.ts), before any attack. Default 0 (none).
+   */
+  shift?: number;
   /** 'gaussian': σ of the N(0, σ²) noise added to every training input (unclipped, as randomized smoothing samples it). */
   noiseSigma?: number;
   /** 'distill': the temperature T the student's softmax is trained at (its logits are divided by T). */
@@ -154,7 +166,7 @@ export interface TrainResult {
 }
 
 /** The methods that train on adversarial examples (and so need ε). */
-const ADVERSARIAL = new Set<TrainMethod>(['fgsm-rs', 'pgd', 'trades']);
+const ADVERSARIAL = new Set<TrainMethod>(['fgsm-rs', 'n-fgsm', 'pgd', 'trades']);
 
 function validate(opts: TrainOptions, data: ExampleSet): void {
   if (!(TRAIN_METHODS as readonly string[]).includes(opts.method)) {
@@ -185,6 +197,9 @@ function validate(opts: TrainOptions, data: ExampleSet): void {
   if (opts.validation && !(Number.isInteger(opts.validation.every) && opts.validation.every >= 1)) {
     throw new Error(`validation.every must be a positive integer, got ${opts.validation.every}`);
   }
+  if (opts.shift !== undefined && !(Number.isInteger(opts.shift) && opts.shift >= 0)) throw new Error(`shift must be a whole number of pixels ≥ 0, got ${opts.shift}`);
+  if (opts.shift && data.inputShape.length !== 3) throw new Error(`shift augments images; these examples have shape [${data.inputShape.join(', ')}]`);
+  if (opts.relativeStepSize !== undefined && !(opts.relativeStepSize > 0)) throw new Error(`relativeStepSize must be positive, got ${opts.relativeStepSize}`);
   if (opts.noiseMultiplier !== undefined && !(opts.noiseMultiplier >= 0)) throw new Error(`noiseMultiplier must be ≥ 0, got ${opts.noiseMultiplier}`);
   if (opts.checkpoint && !(Number.isInteger(opts.checkpoint.every) && opts.checkpoint.every >= 1)) {
     throw new Error(`checkpoint.every must be a positive integer, got ${opts.checkpoint.every}`);
@@ -245,6 +260,17 @@ function klDivergence(cleanLogits: tf.Tensor2D, advLogits: tf.Tensor2D): tf.Scal
 }
 
 /**
+ * The training attack's step α at the current (possibly ramped) ε: the absolute `stepSize` if given, else
+ * `relativeStepSize`·ε, else the method's rule: 1.25ε for FGSM-RS (Wong et al.), ε for N-FGSM (de Jorge et al.),
+ * 2.5ε/k for k-step PGD and TRADES (Madry et al.).
+ */
+export function attackStepSize(opts: Pick<TrainOptions, 'method' | 'stepSize' | 'relativeStepSize' | 'attackSteps'>, epsilon: number): number {
+  if (opts.stepSize !== undefined) return opts.stepSize;
+  const rule = opts.method === 'fgsm-rs' ? 1.25 : opts.method === 'n-fgsm' ? 1 : 2.5 / (opts.attackSteps ?? 7);
+  return (opts.relativeStepSize ?? rule) * epsilon;
+}
+
+/**
  * The adversarial batch for one step. PGD-AT and FGSM-RS attack the true labels. TRADES attacks the model's own
  * clean prediction with the same loop (cross-entropy ascent away from it), a stand-in for the paper's KL ascent
  * that keeps one attack loop in the project; the outer TRADES loss (CE + β·KL) is the paper's.
@@ -259,7 +285,7 @@ async function adversarialBatch(
 ): Promise<tf.Tensor> {
   if (opts.method === 'n-fgsm') return noisyFgsmBatch(opts, target, x, y, epsilon, seed);
   const steps = opts.method === 'fgsm-rs' ? 1 : (opts.attackSteps ?? 7);
-  const stepSize = opts.stepSize ?? (opts.method === 'fgsm-rs' ? 1.25 * epsilon : (2.5 * epsilon) / steps);
+  const stepSize = attackStepSize(opts, epsilon);
   const labels = opts.method === 'trades' ? tf.tidy(() => tf.argMax(target.logits(x), 1).toInt() as tf.Tensor1D) : y;
   try {
     const result = await (opts.attack ?? getAttack('pgd')).run(target, x, labels, {
@@ -296,7 +322,7 @@ async function noisyFgsmBatch(
 ): Promise<tf.Tensor> {
   const n = x.shape[0];
   const noise = (opts.noiseMultiplier ?? 2) * epsilon;
-  const alpha = opts.stepSize ?? epsilon;
+  const alpha = attackStepSize(opts, epsilon);
   const labels = (await y.data()) as Int32Array;
   const out = await iterativeAttack(target, x, {
     norm: 'linf',
@@ -438,7 +464,17 @@ export async function trainModel(model: tf.LayersModel, data: ExampleSet, opts: 
       const lr = learningRateAt(opts.schedule, opts.learningRate, step, totalSteps);
       setLearningRate(optimizer, lr);
       const eps = !ADVERSARIAL.has(opts.method) ? 0 : epsilonAt(opts.epsilon!, opts.epsilonRamp, step, totalSteps);
-      const { x, y } = data.batch(order.subarray(inEpoch * opts.batchSize, (inEpoch + 1) * opts.batchSize));
+      const batch = data.batch(order.subarray(inEpoch * opts.batchSize, (inEpoch + 1) * opts.batchSize));
+      const y = batch.y;
+      let x = batch.x;
+      if (opts.shift) {
+        try {
+          x = await randomShift(batch.x, opts.shift, rng, (opts.bounds ?? [0, 1])[0]);
+        } finally {
+          batch.x.dispose();
+          if (x === batch.x) y.dispose();
+        }
+      }
       let xAdv: tf.Tensor | null = null;
       let loss: tf.Scalar | null = null;
       let soft: tf.Tensor2D | null = null;
