@@ -15,7 +15,7 @@ import { createRng, type Rng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
 import { bucketSize, fixedShapesByDefault, gatherRows, headRows, indicesWhere, padRows, pick, replaceRows } from './batch';
 import { gradientAndLogits } from './iterative';
-import { ascentObjective, rowStats } from './losses';
+import { ascentObjective, crossEntropyObjectiveGrad, rowStats } from './losses';
 import { allNorms } from './perturbation';
 import { chooseTargets } from './targets';
 import type { AttackModel, AttackOptions, AttackResult, EpsilonResult, Labels, Norm } from './types';
@@ -108,7 +108,12 @@ export async function runEpsilonCurve(
     const classes = tf.tensor1d(labels, 'int32');
     let pass: { grad: tf.Tensor; logits: tf.Tensor2D };
     try {
-      pass = gradientAndLogits(model, x, (z) => ascentObjective(z, classes, false));
+      const onehot = tf.tidy(() => tf.oneHot(classes, C).cast('float32') as tf.Tensor2D);
+      try {
+        pass = gradientAndLogits(model, x, (z) => ascentObjective(z, classes, false), (z) => crossEntropyObjectiveGrad(z, onehot, false));
+      } finally {
+        onehot.dispose();
+      }
     } finally {
       classes.dispose();
     }
