@@ -59,6 +59,14 @@ export interface InitResult extends BackendInfo {
   tfVersion: string;
 }
 
+export interface EngineMemory {
+  numTensors: number;
+  numBytes: number;
+  /** WebGPU: bytes of buffers in use, and of all buffers the pool holds. */
+  numBytesInGPU?: number;
+  numBytesAllocatedInGPU?: number;
+}
+
 /** The core of the engine; each panel adds its own module of methods below. */
 const coreApi = {
   /**
@@ -117,9 +125,14 @@ const coreApi = {
     return cancelJob(jobId);
   },
 
-  memory(): { numTensors: number; numBytes: number } {
-    const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  /**
+   * Tensors and bytes held; on WebGPU also the GPU buffer pool (`numBytesAllocatedInGPU` counts free pooled
+   * buffers too: the pool never shrinks, which is why batches keep fixed shapes there).
+   */
+  memory(): EngineMemory {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
+    const gpu = m.numBytesAllocatedInGPU !== undefined ? { numBytesInGPU: m.numBytesInGPU ?? 0, numBytesAllocatedInGPU: m.numBytesAllocatedInGPU } : {};
+    return { numTensors: m.numTensors, numBytes: m.numBytes, ...gpu };
   },
 };
 
