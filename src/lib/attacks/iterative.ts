@@ -300,9 +300,8 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
           out.predicted[row] = again.predicted[i];
         }
       });
-      const better = gatherRows(again.adversarial, Int32Array.from(local));
-      const merged = replaceRows(out.adversarial, better, Int32Array.from(global));
-      better.dispose();
+      // Straight from the restart's (bucket-sized) batch: no tensor of the improved rows' count is made.
+      const merged = replaceRows(out.adversarial, again.adversarial, Int32Array.from(global), Int32Array.from(local));
       again.adversarial.dispose();
       out.adversarial.dispose();
       out.adversarial = merged;
