@@ -103,6 +103,8 @@ export function getEngine(): Engine {
 /** The router plus a hook for end-to-end tests: terminate a lane's worker abruptly, as a crash would. */
 export interface TestHooks {
   __killForTest(lane: Lane): boolean;
+  /** What a lane's engine reported from init (starting the lane if needed): its backend and wasm threads. */
+  __laneInfoForTest(lane: Lane): Promise<unknown>;
 }
 
 function makeRouter(): Engine {
@@ -159,6 +161,7 @@ function makeRouter(): Engine {
       target.kill();
       return true;
     },
+    __laneInfoForTest: (lane: Lane) => lanes[lane].start(),
   };
   Object.assign(router, hooks);
   return router as unknown as Engine;

@@ -39,6 +39,13 @@ test('the preview is cross-origin isolated, wasm runs threaded, and PGD matches 
   expect(lane.threads).toBe(1);
   await expect(badge).toHaveAttribute('data-threads-batch', String(all));
   await expect(page.getByTestId('backend-threads')).toContainText(`1 thread for single images, ${all} for batches`);
+  // Each lane's worker reports the threads its own wasm module runs (fixed when that module started).
+  const laneThreads = await page.evaluate(async () => {
+    type Hooks = { __laneInfoForTest(lane: string): Promise<{ threads?: { count: number } }> };
+    const engine = (globalThis as unknown as { __engine: Hooks }).__engine;
+    return { interactive: (await engine.__laneInfoForTest('interactive')).threads?.count, background: (await engine.__laneInfoForTest('background')).threads?.count };
+  });
+  expect(laneThreads).toEqual({ interactive: 1, background: all });
   await badge.click();
   await expect(page.getByTestId('backend-threads-interactive')).toContainText('1 thread');
   await expect(page.getByTestId('backend-threads-batch')).toContainText(`${all} threads`);
