@@ -41,7 +41,8 @@ function webglRenderer(): string {
 async function run(req: BenchRequest): Promise<void> {
   if (!(BACKENDS as readonly string[]).includes(req.backend)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}, got ${req.backend}`);
   const backend = req.backend as BackendName;
-  const wasmThreads = await prepareWasm(req.threads ? `?threads=${encodeURIComponent(req.threads)}` : '');
+  // Without ?threads= the batch lane's count (one per core), never a remembered measurement: rows stay comparable.
+  const wasmThreads = await prepareWasm(req.threads ? `?threads=${encodeURIComponent(req.threads)}` : '', { role: 'batch', measure: false });
   if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   const env = tfjsEnvironment();
   const info = await selectBackend(backend, env);
@@ -56,7 +57,7 @@ async function run(req: BenchRequest): Promise<void> {
     adapter = `WebGL (${renderer || 'renderer unknown'})`;
     software = isSoftwareAdapter({ description: renderer });
   }
-  const readThreads = wasmThreads(); // always read: it also restores the worker's navigator
+  const readThreads = await wasmThreads(backend); // always read: it also restores the worker's navigator
   const threads = backend === 'wasm' ? readThreads : null;
   if (threads?.warning) throw new Error(threads.warning);
   post({ kind: 'log', line: `backend ${backend}: ${adapter}${threads ? `; ${threads.note}` : ''}` });

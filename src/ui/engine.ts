@@ -13,7 +13,7 @@
  * Only the API's type is imported: no tfjs reaches the main thread.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi } from '../worker/api';
+import type { EngineApi, EngineMemory } from '../worker/api';
 import { backgroundJobs } from './background.svelte';
 import { SupervisedLane, type RestartReason } from './supervisor';
 import { engineNotice } from './engine-notice.svelte';
@@ -109,6 +109,8 @@ export function getEngine(): Engine {
 /** The router plus a hook for end-to-end tests: terminate a lane's worker abruptly, as a crash would. */
 export interface TestHooks {
   __killForTest(lane: Lane): boolean;
+  /** What a lane's engine reported from init (starting the lane if needed): its backend and wasm threads. */
+  __laneInfoForTest(lane: Lane): Promise<unknown>;
 }
 
 function makeRouter(): Engine {
@@ -153,9 +155,10 @@ function makeRouter(): Engine {
     return a || b;
   };
   router.memory = async () => {
-    type Memory = { numTensors: number; numBytes: number };
-    const parts = (await Promise.all([interactive.call('memory', []), ...(background.started ? [background.call('memory', [])] : [])])) as Memory[];
-    return { numTensors: parts.reduce((s, m) => s + m.numTensors, 0), numBytes: parts.reduce((s, m) => s + m.numBytes, 0) };
+    const parts = (await Promise.all([interactive.call('memory', []), ...(background.started ? [background.call('memory', [])] : [])])) as EngineMemory[];
+    const sum = (key: keyof EngineMemory) => parts.reduce((s, m) => s + (m[key] ?? 0), 0);
+    const gpu = parts.some((m) => m.numBytesAllocatedInGPU !== undefined) ? { numBytesInGPU: sum('numBytesInGPU'), numBytesAllocatedInGPU: sum('numBytesAllocatedInGPU') } : {};
+    return { numTensors: sum('numTensors'), numBytes: sum('numBytes'), ...gpu };
   };
   const hooks: TestHooks = {
     __killForTest(lane: Lane): boolean {
@@ -164,6 +167,7 @@ function makeRouter(): Engine {
       target.kill();
       return true;
     },
+    __laneInfoForTest: (lane: Lane) => lanes[lane].start(),
   };
   Object.assign(router, hooks);
   return router as unknown as Engine;

@@ -12,7 +12,7 @@ import {
   type BackendInfo,
   type BackendPreference,
 } from '../lib/backend/select';
-import { BACKEND_ROLES, type BackendRole } from '../lib/backend/choice';
+import { BACKEND_ROLES, type BackendRole, type ThreadChoice } from '../lib/backend/choice';
 import { compareGradients, engineCheck, type EngineCheckResult, type EngineCheckVerdict } from '../lib/engine-check';
 import { cancelJob } from './jobs';
 import { checkNumber } from './checks';
@@ -30,11 +30,14 @@ import { stickerApi } from './sticker-api';
  * How this platform makes backends available (registers packages, sets wasm paths and the wasm thread count
  * before init). Set by the worker entry. It may hand back how to read the wasm threads once a backend runs.
  */
-export type BackendLoader = (preference: BackendPreference, search: string) => Promise<LoadedBackends | void>;
+export type BackendLoader = (preference: BackendPreference, search: string, role: BackendRole) => Promise<LoadedBackends | void>;
 
 export interface LoadedBackends {
-  /** Called once after init, whichever backend won: wasm's threads actually running, why, any ?threads= message. */
-  wasmThreads?(): { count: number; note: string; warning: string | null };
+  /**
+   * Called once after init with the backend that won: wasm's threads actually running, why, any ?threads= message,
+   * and the count each lane's role gets.
+   */
+  wasmThreads?(backend: string): Promise<{ count: number; note: string; warning: string | null; byRole?: Record<BackendRole, ThreadChoice> }>;
 }
 
 let loadBackends: BackendLoader = async () => {
@@ -57,6 +60,14 @@ export interface InitResult extends BackendInfo {
   tfVersion: string;
 }
 
+export interface EngineMemory {
+  numTensors: number;
+  numBytes: number;
+  /** WebGPU: bytes of buffers in use, and of all buffers the pool holds. */
+  numBytesInGPU?: number;
+  numBytesAllocatedInGPU?: number;
+}
+
 /** The core of the engine; each panel adds its own module of methods below. */
 const coreApi = {
   /**
@@ -68,13 +79,13 @@ const coreApi = {
     if (baseUrl) setBaseUrl(baseUrl);
     if (!BACKEND_ROLES.includes(role)) throw new Error(`role must be one of ${BACKEND_ROLES.join(', ')}, got ${String(role)}`);
     const request = parseBackendParam(typeof search === 'string' ? search : '');
-    const loaded = await loadBackends(request.preference, typeof search === 'string' ? search : '');
+    const loaded = await loadBackends(request.preference, typeof search === 'string' ? search : '', role);
     active = await selectBackend(request.preference, tfjsEnvironment(), role);
     let warning = request.warning;
     // Read (and let the loader tidy up) whatever backend won; only wasm has threads to show.
-    const t = loaded && loaded.wasmThreads ? loaded.wasmThreads() : null;
+    const t = loaded && loaded.wasmThreads ? await loaded.wasmThreads(active.backend) : null;
     if (t && active.backend === 'wasm') {
-      active = { ...active, threads: { count: t.count, note: t.note } };
+      active = { ...active, threads: { count: t.count, note: t.note, ...(t.byRole ? { byRole: t.byRole } : {}) } };
       if (t.warning) warning = warning ? `${warning} ${t.warning}` : t.warning;
     }
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
@@ -115,9 +126,14 @@ const coreApi = {
     return cancelJob(jobId);
   },
 
-  memory(): { numTensors: number; numBytes: number } {
-    const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  /**
+   * Tensors and bytes held; on WebGPU also the GPU buffer pool (`numBytesAllocatedInGPU` counts free pooled
+   * buffers too: the pool never shrinks, which is why batches keep fixed shapes there).
+   */
+  memory(): EngineMemory {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
+    const gpu = m.numBytesAllocatedInGPU !== undefined ? { numBytesInGPU: m.numBytesInGPU ?? 0, numBytesAllocatedInGPU: m.numBytesAllocatedInGPU } : {};
+    return { numTensors: m.numTensors, numBytes: m.numBytes, ...gpu };
   },
 };
 

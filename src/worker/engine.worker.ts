@@ -7,9 +7,9 @@ import { api, setBackendLoader } from './api';
 import type { BackendPreference } from '../lib/backend/select';
 import { prepareWasm } from './wasm-setup';
 
-setBackendLoader(async (preference: BackendPreference, search: string) => {
+setBackendLoader(async (preference: BackendPreference, search: string, role) => {
   // Every fallback may be needed, so all are registered; each package is its own chunk, fetched once.
-  const wasmThreads = await prepareWasm(search);
+  const wasmThreads = await prepareWasm(search, { role });
   const wantsGpu = preference === 'auto' || preference === 'webgpu';
   if (wantsGpu && 'gpu' in navigator) await import('@tensorflow/tfjs-backend-webgpu');
   return { wasmThreads };

@@ -7,19 +7,37 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { parseThreadsParam, threadEnvironment, wasmThreadPlan } from '../lib/backend/threads';
+import { chooseWasmThreads, type BackendRole, type ThreadChoice } from '../lib/backend/choice';
+import { indexedDbThreadCache, probeCacheKey } from '../lib/backend/probe-cache';
+import { probeCurrentBackend } from '../lib/backend/probe';
 
 export interface WasmThreads {
   count: number;
   note: string;
   warning: string | null;
+  /** Where the threaded build runs and no ?threads= was given: the count each lane's engine uses, and why. */
+  byRole?: Record<BackendRole, ThreadChoice>;
+}
+
+export interface WasmSetupOptions {
+  /** What this engine serves: single images (the Attack Lab's lane) or batches (the background lane). */
+  role?: BackendRole;
+  /**
+   * Time this lane's thread count once per device (probe.ts, ~0.2 s) and remember it, so that later starts choose
+   * each lane's count from measurements (choice.ts chooseWasmThreads). Off in the bench, which sets its counts.
+   */
+  measure?: boolean;
 }
 
 /**
- * Registers the wasm backend with its file paths and the thread count asked for by `search` (`?threads=N`,
- * default: one per core where the page is cross-origin isolated). Returns a reader of the threads actually running,
- * to call once the backend is initialised.
+ * Registers the wasm backend with its file paths and the thread count: `?threads=N` where `search` asks, else the
+ * count chooseWasmThreads gives this lane's role from earlier measurements on this device (before any: one thread
+ * for single images, one per core for batches). The count is fixed when the wasm module starts, and each lane is a
+ * worker with its own module, so the two lanes run different counts. Returns a reader of the threads actually
+ * running, to call once a backend is initialised (with its name: on wasm it may time this count, once).
  */
-export async function prepareWasm(search: string): Promise<() => WasmThreads> {
+export async function prepareWasm(search: string, options: WasmSetupOptions = {}): Promise<(backend: string) => Promise<WasmThreads>> {
+  const role = options.role ?? 'interactive';
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlainUrl,
@@ -27,21 +45,38 @@ export async function prepareWasm(search: string): Promise<() => WasmThreads> {
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
   });
   const { requested, warning } = parseThreadsParam(search);
-  const plan = wasmThreadPlan(threadEnvironment(), requested, warning);
-  wasm.setThreadsCount(plan.threads);
-  const restore = plan.threadedBuild ? reportCoresForTfjs(plan.threads) : () => {};
-  return () => {
+  const env = threadEnvironment();
+  const plan = wasmThreadPlan(env, requested, warning);
+  const chosen = plan.threadedBuild && requested === null;
+  const cache = chosen && options.measure !== false ? indexedDbThreadCache() : null;
+  const key = probeCacheKey({ userAgent: (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? 'unknown', cores: env.hardwareConcurrency, adapter: null });
+  const measured = cache ? await cache.load(key) : [];
+  const byRole = chosen
+    ? { interactive: chooseWasmThreads(measured, 'interactive', plan.threads), batch: chooseWasmThreads(measured, 'batch', plan.threads) }
+    : undefined;
+  const threads = byRole ? byRole[role].threads : plan.threads;
+  wasm.setThreadsCount(threads);
+  const restore = plan.threadedBuild ? reportCoresForTfjs(threads) : () => {};
+  return async (backend: string) => {
     restore();
     let count = 1;
     try {
       count = wasm.getThreadsCount();
     } catch {
       // Not initialised (another backend was chosen): the plan is all there is to say.
-      count = plan.threads;
+      count = threads;
     }
     // The single-threaded builds report the requested count back without using it.
     if (!plan.threadedBuild) count = 1;
-    return { count, note: plan.note, warning: plan.warning };
+    if (backend === 'wasm' && cache && !measured.some((t) => t.threads === count)) {
+      try {
+        await cache.add(key, { threads: count, ...(await probeCurrentBackend()) });
+      } catch {
+        // Unmeasured: the prior keeps serving.
+      }
+    }
+    const note = byRole ? `${byRole[role].why}; ${plan.note}` : plan.note;
+    return { count, note, warning: plan.warning, byRole };
   };
 }
 

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { collectConsoleErrors } from './helpers';
 
 /**
- * Threaded wasm: `vite preview` sends COOP/COEP, so the page is cross-origin isolated and the wasm backend runs one
- * thread per core. The same attack with `?threads=1` must give the same numbers: threads change only how XNNPACK
- * splits the work.
+ * Threaded wasm: `vite preview` sends COOP/COEP, so the page is cross-origin isolated and the wasm backend can run
+ * one thread per core: the background lane does (batches), the Attack Lab's lane runs one thread (single images are
+ * faster without a pool; choice.ts chooseWasmThreads). The same attack on a pool and with `?threads=1` must give the
+ * same numbers: threads change only how XNNPACK splits the work.
  */
 interface RunJson {
   adversarial: { predicted: number; probabilities: number[]; norms: { linf: number; l2: number; l0: number } };
@@ -28,18 +29,39 @@ async function attackOnce(page: Page, query: string): Promise<{ threads: number;
 
 test('the preview is cross-origin isolated, wasm runs threaded, and PGD matches the single-threaded run', async ({ page }) => {
   const errors = collectConsoleErrors(page);
-  const threaded = await attackOnce(page, '?backend=wasm');
+  // Default: the Attack Lab's lane runs single images on one thread, the background lane batches on every core.
+  const lane = await attackOnce(page, '?backend=wasm');
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   test.skip(cores < 2, 'one core: nothing to thread');
-  expect(threaded.threads).toBeGreaterThan(1);
-  await expect(page.getByTestId('backend-threads')).toContainText(`${threaded.threads} threads`);
+  const all = Math.min(cores, 8);
+  const badge = page.getByTestId('backend-badge');
+  expect(lane.threads).toBe(1);
+  await expect(badge).toHaveAttribute('data-threads-batch', String(all));
+  await expect(page.getByTestId('backend-threads')).toContainText(`1 thread for single images, ${all} for batches`);
+  // Each lane's worker reports the threads its own wasm module runs (fixed when that module started).
+  const laneThreads = await page.evaluate(async () => {
+    type Hooks = { __laneInfoForTest(lane: string): Promise<{ threads?: { count: number } }> };
+    const engine = (globalThis as unknown as { __engine: Hooks }).__engine;
+    return { interactive: (await engine.__laneInfoForTest('interactive')).threads?.count, background: (await engine.__laneInfoForTest('background')).threads?.count };
+  });
+  expect(laneThreads).toEqual({ interactive: 1, background: all });
+  await badge.click();
+  await expect(page.getByTestId('backend-threads-interactive')).toContainText('1 thread');
+  await expect(page.getByTestId('backend-threads-batch')).toContainText(`${all} threads`);
+
+  // ?threads= sets every lane: the same attack on a thread pool and on one thread.
+  const threaded = await attackOnce(page, `?backend=wasm&threads=${all}`);
+  expect(threaded.threads).toBe(all);
+  await expect(page.getByTestId('backend-threads')).toContainText(`${all} threads`);
   await page.getByTestId('backend-badge').click();
-  await expect(page.getByTestId('backend-thread-note')).toContainText('one per core');
+  await expect(page.getByTestId('backend-thread-note')).toContainText(`?threads=${all}`);
 
   const single = await attackOnce(page, '?backend=wasm&threads=1');
   expect(single.threads).toBe(1);
   await expect(page.getByTestId('backend-threads')).toContainText('1 thread');
+  // One thread on both paths gives the numbers of the default run's Attack Lab lane.
+  lane.run.adversarial.probabilities.forEach((p, k) => expect(Math.abs(p - single.run.adversarial.probabilities[k])).toBeLessThanOrEqual(1e-4));
 
   const a = threaded.run.adversarial;
   const b = single.run.adversarial;

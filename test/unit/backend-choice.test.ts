@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackends, MARGIN, type ProbeTiming } from '../../src/lib/backend/choice';
+import { chooseBackends, chooseWasmThreads, MARGIN, type ProbeTiming, type ThreadTiming } from '../../src/lib/backend/choice';
 import { selectBackend, type BackendEnvironment, type BackendName, type AdapterInfo } from '../../src/lib/backend/select';
 import { memoryProbeCache } from '../../src/lib/backend/probe-cache';
 
@@ -112,5 +112,61 @@ describe('selectBackend with a probe', () => {
     expect(info.backend).toBe('webgl');
     expect(info.roles).toBeUndefined();
     expect(probed).toEqual([]);
+  });
+});
+
+/**
+ * wasm thread counts per lane, on recorded timings. The 2-core rows are the bench's Chromium wasm figures (run 4 of
+ * docs/PERFORMANCE.md: single-image FGSM 1.95 ms at 1 thread, 5.28 ms at 2; PGD-20 at batch 256, 1505 and 2523 ms
+ * per call, i.e. per image 5.9 and 9.9 ms — under a load of 11 on 2 cores); the 8-core rows are a quiet laptop
+ * where the pool pays off for batches.
+ */
+describe('chooseWasmThreads on recorded timings', () => {
+  const twoCoresLoaded: ThreadTiming[] = [
+    { threads: 1, interactiveMs: 1.95, batchMsPerImage: 5.88 },
+    { threads: 2, interactiveMs: 5.28, batchMsPerImage: 9.86 },
+  ];
+  const laptop8: ThreadTiming[] = [
+    { threads: 1, interactiveMs: 1.4, batchMsPerImage: 0.52 },
+    { threads: 8, interactiveMs: 2.9, batchMsPerImage: 0.11 },
+  ];
+
+  it('before any measurement: one thread for single images, every core for batches, saying it is the prior', () => {
+    const i = chooseWasmThreads([], 'interactive', 8);
+    const b = chooseWasmThreads([], 'batch', 8);
+    expect(i).toMatchObject({ threads: 1 });
+    expect(b).toMatchObject({ threads: 8 });
+    expect(i.why).toMatch(/not yet measured/);
+    // One count measured is nothing to compare with.
+    expect(chooseWasmThreads([laptop8[1]], 'interactive', 8).threads).toBe(1);
+    expect(chooseWasmThreads([laptop8[1]], 'batch', 8).threads).toBe(8);
+  });
+
+  it('a laptop: single images on 1 thread, batches on all 8, from the timings', () => {
+    const i = chooseWasmThreads(laptop8, 'interactive', 8);
+    const b = chooseWasmThreads(laptop8, 'batch', 8);
+    expect(i.threads).toBe(1);
+    expect(b.threads).toBe(8);
+    expect(i.why).toBe('measured 1.4 ms per step at batch 1 at 1 thread vs 2.9 at 8');
+    expect(b.why).toBe('measured 0.11 ms per image in a batch step at 8 threads vs 0.52 at 1');
+  });
+
+  it('a loaded 2-core machine where one thread wins batches too gets one thread for both', () => {
+    expect(chooseWasmThreads(twoCoresLoaded, 'interactive', 2).threads).toBe(1);
+    expect(chooseWasmThreads(twoCoresLoaded, 'batch', 2).threads).toBe(1);
+  });
+
+  it('where threads win single images too, the measurement overrides the prior — beyond the noise margin only', () => {
+    const fastPool = (ms: number): ThreadTiming[] => [
+      { threads: 1, interactiveMs: 2.0, batchMsPerImage: 0.5 },
+      { threads: 4, interactiveMs: ms, batchMsPerImage: 0.15 },
+    ];
+    expect(chooseWasmThreads(fastPool(1.0), 'interactive', 4).threads).toBe(4);
+    expect(chooseWasmThreads(fastPool(2.0 / MARGIN + 0.01), 'interactive', 4).threads).toBe(1);
+  });
+
+  it('ignores counts above the plan (a cache from a larger pool) and has nothing to choose on one core', () => {
+    expect(chooseWasmThreads(laptop8, 'batch', 4).threads).toBe(4);
+    expect(chooseWasmThreads(laptop8, 'interactive', 1)).toMatchObject({ threads: 1 });
   });
 });

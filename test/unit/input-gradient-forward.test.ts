@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
-import { compileInputGradientForward } from '../../src/lib/models/input-gradient-forward';
+import { compileInputGradientForward, compileInputGradientPass } from '../../src/lib/models/input-gradient-forward';
 import { buildModel } from '../../src/lib/models/architectures';
 import { layersModelAsAttackModel } from '../../src/lib/attacks/model-adapter';
 import { createRng } from '../../src/lib/util/rng';
@@ -84,4 +84,45 @@ describe('plain-op forward for input gradients', () => {
     expect(compileInputGradientForward(model)).toBeNull();
     model.dispose();
   });
+
+  // The written-out backward (no tape) against autodiff of model.apply, for every layer kind it covers; the
+  // max-pooling net is outside it (null: callers keep tf.grad).
+  const passNets = {
+    ...nets,
+    'cnn, valid padding, linear conv and a tanh dense': () => {
+      const m = tf.sequential();
+      m.add(tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'valid', useBias: true }));
+      m.add(tf.layers.activation({ activation: 'relu' }));
+      m.add(tf.layers.conv2d({ filters: 4, kernelSize: 2, strides: 1, padding: 'same', activation: 'sigmoid', useBias: false }));
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dense({ units: 6, activation: 'tanh' }));
+      m.add(tf.layers.dense({ units: 3 }));
+      return m;
+    },
+  };
+  for (const [name, make] of Object.entries(passNets)) {
+    it(`${name}: the tape-free pass gives the logits and ∂loss/∂x of model.apply`, async () => {
+      const model = make();
+      const pass = compileInputGradientPass(model);
+      if (name === 'cnn with max-pooling') {
+        expect(pass).toBeNull();
+        model.dispose();
+        return;
+      }
+      expect(pass).not.toBeNull();
+      const x = uniform([5, ...(model.inputs[0].shape.slice(1) as number[])], 11);
+      const weights = uniform([5, model.outputs[0].shape[1] as number], 12);
+      const before = tf.memory().numTensors;
+      const { logits, grad } = pass!(x, () => weights.clone());
+      expect(tf.memory().numTensors - before).toBe(2); // only the two results stay
+      const za = model.apply(x) as tf.Tensor;
+      const ga = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(model.apply(xi, { training: false }) as tf.Tensor, weights)))(x);
+      expect(await maxAbsDiff(za, logits)).toBeLessThan(1e-5);
+      expect(grad.shape).toEqual(x.shape);
+      expect(await maxAbsDiff(ga, grad)).toBeLessThan(1e-5);
+      expect(await maxAbsDiff(ga, tf.zerosLike(ga))).toBeGreaterThan(1e-4); // not trivially zero
+      tf.dispose([x, weights, za, ga, logits, grad]);
+      model.dispose();
+    });
+  }
 });

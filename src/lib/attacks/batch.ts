@@ -18,13 +18,17 @@ export function pick<T extends Int32Array | Uint8Array | Float32Array>(a: T, row
   return out;
 }
 
-/** A new tensor equal to `base` with row rows[i] replaced by replacement[i]. */
-export function replaceRows(base: tf.Tensor, replacement: tf.Tensor, rows: Int32Array): tf.Tensor {
+/**
+ * A new tensor equal to `base` with row rows[i] replaced by replacement[from[i]] (from[i] = i by default).
+ * `replacement` may hold more rows than are used (a batch padded to a bucket): nothing of the unpadded size is made,
+ * so on WebGPU the shapes stay among the buckets.
+ */
+export function replaceRows(base: tf.Tensor, replacement: tf.Tensor, rows: Int32Array, from?: Int32Array): tf.Tensor {
   if (rows.length === 0) return base.clone();
   const n = base.shape[0];
   const index = new Int32Array(n);
   for (let i = 0; i < n; i++) index[i] = i;
-  for (let i = 0; i < rows.length; i++) index[rows[i]] = n + i;
+  for (let i = 0; i < rows.length; i++) index[rows[i]] = n + (from ? from[i] : i);
   return tf.tidy(() => tf.gather(tf.concat([base, replacement]), tf.tensor1d(index, 'int32')));
 }
 
@@ -68,7 +72,3 @@ export function fixedShapesByDefault(): boolean {
   return b === 'webgpu' || b === 'webgl';
 }
 
-/** The first m rows of t (a new tensor). */
-export function headRows(t: tf.Tensor, m: number): tf.Tensor {
-  return m >= t.shape[0] ? t.clone() : tf.tidy(() => tf.slice(t, 0, m));
-}

@@ -13,9 +13,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
-import { bucketSize, fixedShapesByDefault, gatherRows, headRows, indicesWhere, padRows, pick, replaceRows } from './batch';
+import { bucketSize, fixedShapesByDefault, gatherRows, indicesWhere, padRows, pick, replaceRows } from './batch';
 import { gradientAndLogits } from './iterative';
-import { ascentObjective, rowStats } from './losses';
+import { ascentObjective, crossEntropyObjectiveGrad, rowStats } from './losses';
 import { allNorms } from './perturbation';
 import { chooseTargets } from './targets';
 import type { AttackModel, AttackOptions, AttackResult, EpsilonResult, Labels, Norm } from './types';
@@ -108,7 +108,12 @@ export async function runEpsilonCurve(
     const classes = tf.tensor1d(labels, 'int32');
     let pass: { grad: tf.Tensor; logits: tf.Tensor2D };
     try {
-      pass = gradientAndLogits(model, x, (z) => ascentObjective(z, classes, false));
+      const onehot = tf.tidy(() => tf.oneHot(classes, C).cast('float32') as tf.Tensor2D);
+      try {
+        pass = gradientAndLogits(model, x, (z) => ascentObjective(z, classes, false), (z) => crossEntropyObjectiveGrad(z, onehot, false));
+      } finally {
+        onehot.dispose();
+      }
     } finally {
       classes.dispose();
     }
@@ -177,10 +182,10 @@ export async function runEpsilonCurve(
           xRows.dispose();
         }
         if (work.length > rows.length) {
-          const head = headRows(out.adversarial, rows.length);
-          out.adversarial.dispose();
+          // The padded rows stay in the tensor: replaceRows reads only the first rows.length of them, so no
+          // tensor of the unpadded size is made (on WebGPU every new size is a buffer the pool keeps forever).
           out = {
-            adversarial: head,
+            adversarial: out.adversarial,
             queries: Math.round((out.queries * rows.length) / work.length),
             scored: out.scored && { predicted: out.scored.predicted.slice(0, rows.length), success: out.scored.success.slice(0, rows.length) },
           };

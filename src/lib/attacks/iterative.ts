@@ -10,7 +10,8 @@ import { createRng } from '../util/rng';
 import { checkpoint } from '../util/checkpoint';
 import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
-import { ascentObjective, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
+import { inputGradientPassOf } from './model-adapter';
+import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
@@ -97,12 +98,19 @@ export interface IterativeOutcome {
   queries: number;
 }
 
-/** ∇ₓ of the summed per-example objective and the logits of the same forward pass. */
+/**
+ * ∇ₓ of the summed per-example objective and the logits of the same forward pass. `objectiveGrad`, where given, is
+ * ∂(Σ objective)/∂logits written out; with the model's tape-free pass (model-adapter.ts) it replaces autodiff of
+ * the objective too.
+ */
 export function gradientAndLogits(
   model: AttackModel,
   x: tf.Tensor,
   objective: (logits: tf.Tensor2D) => tf.Tensor1D,
+  objectiveGrad?: (logits: tf.Tensor2D) => tf.Tensor,
 ): { grad: tf.Tensor; logits: tf.Tensor2D } {
+  const pass = inputGradientPassOf(model);
+  if (pass) return pass(x, objectiveGrad ?? ((z) => tf.grad((zi: tf.Tensor) => objective(zi as tf.Tensor2D).sum())(z)));
   let logits: tf.Tensor2D | null = null;
   const grad = tf.grad((xi: tf.Tensor) => {
     const z = model.logits(xi);
@@ -128,6 +136,12 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const dlrTargetTensor = dlrTargets ? tf.tensor1d(dlrTargets, 'int32') : null;
   const objective = (z: tf.Tensor2D): tf.Tensor1D =>
     !dlr ? ascentObjective(z, classes, targeted, p.loss === 'margin' ? 'margin' : 'ce') : dlrTargetTensor ? dlrTargetedLoss(z, labelTensor!, dlrTargetTensor) : dlrLoss(z, labelTensor!);
+  // Built at the first gradient this run takes (an FGSM that reuses the driver's clean gradient takes none).
+  let onehot: tf.Tensor2D | null = null;
+  const objectiveGrad =
+    !dlr && p.loss !== 'margin'
+      ? (z: tf.Tensor2D) => crossEntropyObjectiveGrad(z, (onehot ??= tf.keep(tf.tidy(() => tf.oneHot(classes, C).cast('float32') as tf.Tensor2D))), targeted)
+      : undefined;
   // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
   // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
   const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
@@ -164,7 +178,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
-        else ({ grad, logits } = gradientAndLogits(model, xk, objective));
+        else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad));
         queries += n;
         const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
         logits.dispose();
@@ -234,6 +248,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     eps.dispose();
     step.dispose();
     classes.dispose();
+    (onehot as tf.Tensor2D | null)?.dispose();
     labelTensor?.dispose();
     dlrTargetTensor?.dispose();
     if (box) tf.dispose([box.lo, box.hi]);
@@ -285,9 +300,8 @@ export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: Itera
           out.predicted[row] = again.predicted[i];
         }
       });
-      const better = gatherRows(again.adversarial, Int32Array.from(local));
-      const merged = replaceRows(out.adversarial, better, Int32Array.from(global));
-      better.dispose();
+      // Straight from the restart's (bucket-sized) batch: no tensor of the improved rows' count is made.
+      const merged = replaceRows(out.adversarial, again.adversarial, Int32Array.from(global), Int32Array.from(local));
       again.adversarial.dispose();
       out.adversarial.dispose();
       out.adversarial = merged;

@@ -31,6 +31,18 @@ export function crossEntropy(logits: tf.Tensor2D, classes: tf.Tensor1D): tf.Tens
 }
 
 /**
+ * ∂/∂logits of the summed cross-entropy ascent objective (ascentObjective with 'ce'): softmax − onehot, or its
+ * negative for a targeted run. Two kernels, for the tape-free input-gradient pass, which needs only this gradient
+ * (attack loops read the objective's value from the logits in JS). `onehot` [n, C] float32, built once per run.
+ */
+export function crossEntropyObjectiveGrad(logits: tf.Tensor2D, onehot: tf.Tensor2D, targeted: boolean): tf.Tensor2D {
+  return tf.tidy(() => {
+    const p = tf.softmax(logits);
+    return targeted ? tf.sub(onehot, p) : tf.sub(p, onehot);
+  });
+}
+
+/**
  * What gradient attacks ascend. 'ce' (default): cross-entropy of the true class, or minus that of the target.
  * 'margin' (Carlini & Wagner's logit loss): max_{j≠y} z_j − z_y, or z_t − max_{j≠t} z_j — it reads the logits
  * directly, so it keeps a useful gradient where the softmax has saturated and the cross-entropy's has underflowed

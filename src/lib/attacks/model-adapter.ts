@@ -2,7 +2,7 @@
  * Adapters from tfjs models to the attack contract (types.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { compileInputGradientForward } from '../models/input-gradient-forward';
+import { compileInputGradientForward, compileInputGradientPass, type InputGradientPass } from '../models/input-gradient-forward';
 import type { AttackModel, ScoreOracle } from './types';
 
 /**
@@ -21,13 +21,51 @@ export function layersModelAsAttackModel(
   const numClasses = outShape[outShape.length - 1];
   if (numClasses == null) throw new Error('model: output width must be defined');
   const forward = compileInputGradientForward(model);
-  return {
+  const adapted: AttackModel = {
     // Under a gradient tape the unfused ops; without one (plain inference) the fused kernels are faster.
     logits: (x) => (forward && tf.engine().state.gradientDepth > 0 ? forward(x) : model.apply(x, { training: false })) as tf.Tensor2D,
     numClasses,
     inputShape: inShape as number[],
     bounds,
   };
+  const pass = compileInputGradientPass(model);
+  if (pass) PASSES.set(adapted.logits, pass);
+  return adapted;
+}
+
+/**
+ * Written-out forward-backward passes (models/input-gradient-forward.ts), keyed by the `logits` function they
+ * compute. Keyed by the function, not stored on the model object: a wrapper that spreads a model and replaces
+ * `logits` (a defense, a recorder) must never inherit a pass that bypasses its own logits.
+ */
+const PASSES = new WeakMap<AttackModel['logits'], InputGradientPass>();
+
+/** The model's tape-free logits + input-gradient pass, or null (then ∂/∂x goes through tf.grad of `logits`). */
+export function inputGradientPassOf(model: AttackModel): InputGradientPass | null {
+  return PASSES.get(model.logits) ?? null;
+}
+
+/**
+ * The model with `observe(x, withGradient)` called before every pass it runs (a forward, or a forward-backward
+ * under a tape or through the written-out pass), keeping the inner model's written-out pass. For counting passes
+ * or FLOPs and for recording the iterates an attack evaluates.
+ */
+export function observedModel(model: AttackModel, observe: (x: tf.Tensor, withGradient: boolean) => void): AttackModel {
+  const wrapped: AttackModel = {
+    ...model,
+    logits: (x) => {
+      observe(x, tf.engine().state.gradientDepth > 0);
+      return model.logits(x);
+    },
+  };
+  const pass = inputGradientPassOf(model);
+  if (pass) {
+    PASSES.set(wrapped.logits, (x, dLogits) => {
+      observe(x, true);
+      return pass(x, dLogits);
+    });
+  }
+  return wrapped;
 }
 
 /** A query-counting score oracle over a model's forward pass (no gradient is ever asked for). */

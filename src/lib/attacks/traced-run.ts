@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { argmax } from '../util/argmax';
 import type { AttackModel, AttackOptions, AttackSpec, StepInfo } from './types';
+import { observedModel } from './model-adapter';
 
 export interface TraceStep extends StepInfo {
   /** Index into `frames` of the iterate the model saw at this step, or −1 when none was kept. */
@@ -62,16 +63,12 @@ export async function probabilitiesOf(model: AttackModel, batch: Float32Array, n
 function recordingModel(model: AttackModel): { model: AttackModel; take(): tf.Tensor | null; dispose(): void } {
   let latest: tf.Tensor | null = null;
   return {
-    model: {
-      ...model,
-      logits(x: tf.Tensor) {
-        if (x.shape[0] === 1) {
-          latest?.dispose();
-          latest = tf.keep(x.clone());
-        }
-        return model.logits(x);
-      },
-    },
+    model: observedModel(model, (x) => {
+      if (x.shape[0] === 1) {
+        latest?.dispose();
+        latest = tf.keep(x.clone());
+      }
+    }),
     take() {
       const t = latest;
       latest = null;

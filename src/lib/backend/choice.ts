@@ -75,3 +75,52 @@ export function chooseBackends(timings: ProbeTiming[], order: readonly BackendNa
   }
   return { interactive, batch };
 }
+
+/** Probe timings of the wasm backend at one thread count (each lane's worker measures its own; see wasm-setup.ts). */
+export interface ThreadTiming {
+  threads: number;
+  /** Median ms of one input-gradient step at batch 1. */
+  interactiveMs: number;
+  /** Median ms per image of one input-gradient step at the probe's batch size. */
+  batchMsPerImage: number;
+}
+
+export interface ThreadChoice {
+  threads: number;
+  why: string;
+}
+
+/**
+ * wasm's thread count for a role. Until both counts are measured on this device the prior holds, from the bench
+ * on 2 cores (docs/PERFORMANCE.md): single images run fastest on ONE thread (an XNNPACK thread pool synchronises
+ * at every kernel, and a batch-1 step is ~40 tiny kernels: FGSM 1.95 ms at 1 thread against 5.28 ms at 2), batches
+ * on every core. With timings at two or more counts, the fastest for the role serves, displacing the prior only
+ * by MARGIN. `all` is the plan's count (one per core, capped); counts above it are ignored.
+ */
+export function chooseWasmThreads(timings: ThreadTiming[], role: BackendRole, all: number): ThreadChoice {
+  const prior = role === 'interactive' ? 1 : all;
+  if (all <= 1) return { threads: 1, why: 'one core: nothing to share' };
+  const value = (t: ThreadTiming) => (role === 'interactive' ? t.interactiveMs : t.batchMsPerImage);
+  const usable = timings.filter((t) => t.threads >= 1 && t.threads <= all && Number.isFinite(value(t)) && value(t) > 0);
+  const byCount = new Map<number, ThreadTiming>();
+  for (const t of usable) byCount.set(t.threads, t); // the latest probe of a count wins
+  const base = byCount.get(prior);
+  const plural = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  if (!base || byCount.size < 2) {
+    return {
+      threads: prior,
+      why:
+        role === 'interactive'
+          ? `${plural(prior)} for single images: a thread pool costs a synchronisation per kernel, more than it saves at batch 1 (not yet measured on this device)`
+          : `${plural(prior)} for batches: one per core (not yet measured on this device)`,
+    };
+  }
+  let best = base;
+  for (const t of byCount.values()) if (value(t) * MARGIN < value(best)) best = t;
+  const unit = role === 'interactive' ? 'ms per step at batch 1' : 'ms per image in a batch step';
+  const others = [...byCount.values()].filter((t) => t !== best).sort((a, b) => a.threads - b.threads);
+  return {
+    threads: best.threads,
+    why: `measured ${fmt(value(best))} ${unit} at ${plural(best.threads)} vs ${others.map((t) => `${fmt(value(t))} at ${t.threads}`).join(', ')}`,
+  };
+}

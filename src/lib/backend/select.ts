@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerConvFilterGradKernel } from './conv-filter-grad';
 import { registerFastBackwardKernels } from './wasm-fast-kernels';
-import { chooseBackends, type BackendChoice, type BackendRole, type ProbeTiming } from './choice';
+import { chooseBackends, type BackendChoice, type BackendRole, type ProbeTiming, type ThreadChoice } from './choice';
 import { probeCurrentBackend } from './probe';
 import { indexedDbProbeCache, probeCacheKey, type ProbeCache } from './probe-cache';
 
@@ -51,8 +51,11 @@ export interface BackendInfo {
   reason: string;
   /** Backends tried before this one, with why they were passed over. */
   tried: { backend: BackendName; outcome: string }[];
-  /** wasm only: the threads XNNPACK actually runs with, and why that many (see threads.ts). */
-  threads?: { count: number; note: string };
+  /**
+   * wasm only: the threads XNNPACK actually runs with, and why that many (see threads.ts); where the count follows
+   * the role, the count each lane's role gets (choice.ts chooseWasmThreads).
+   */
+  threads?: { count: number; note: string; byRole?: Record<BackendRole, ThreadChoice> };
   /** Under auto with two or more usable backends: which one the probe found best for each role, and why. */
   roles?: BackendChoice;
   /** The role this engine was initialised for. */

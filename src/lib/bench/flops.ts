@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AttackModel } from '../attacks/types';
+import { observedModel } from '../attacks/model-adapter';
 
 /** Forward FLOPs per example of a layers model (Conv2D and Dense). */
 export function forwardFlops(model: tf.LayersModel): number {
@@ -35,13 +36,9 @@ export function forwardFlops(model: tf.LayersModel): number {
 export function flopCounting(model: AttackModel, perExample: number): { model: AttackModel; take(): number } {
   let flops = 0;
   return {
-    model: {
-      ...model,
-      logits: (x) => {
-        flops += (tf.engine().state.gradientDepth > 0 ? 2 : 1) * perExample * x.shape[0];
-        return model.logits(x);
-      },
-    },
+    model: observedModel(model, (x, withGradient) => {
+      flops += (withGradient ? 2 : 1) * perExample * x.shape[0];
+    }),
     take() {
       const f = flops;
       flops = 0;

@@ -276,19 +276,8 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
 
   try {
     const eps = S.epsilon;
-    for (const b of plan.batches) {
-      await attackTask('fgsm', fgsm, b, { epsilons: [eps], seed: S.seed }, `FGSM ε=${eps}`);
-    }
-    for (const b of plan.batches) {
-      const alpha = (2.5 * eps) / S.pgdSteps;
-      await attackTask(
-        'pgd20',
-        pgd,
-        b,
-        { epsilons: [eps], steps: S.pgdSteps, stepSize: alpha, randomStart: true, restarts: 1, seed: S.seed },
-        `PGD-${S.pgdSteps} L∞ ε=${eps} α=${alpha} random start`,
-      );
-    }
+    // The interactive pair first: they take seconds, and on a loaded machine the batch rows after them may use up
+    // the runner's allowance (the single-image targets are read from these rows).
     await attackTask('fgsm-single', fgsm, 1, { epsilons: [S.singleEpsilon], seed: S.seed }, `interactive FGSM ε=${S.singleEpsilon} with onStep`);
     await attackTask(
       'pgd40-single',
@@ -304,6 +293,19 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       },
       `interactive PGD-${S.singlePgdSteps} ε=${S.singleEpsilon} with onStep`,
     );
+    for (const b of plan.batches) {
+      await attackTask('fgsm', fgsm, b, { epsilons: [eps], seed: S.seed }, `FGSM ε=${eps}`);
+    }
+    for (const b of plan.batches) {
+      const alpha = (2.5 * eps) / S.pgdSteps;
+      await attackTask(
+        'pgd20',
+        pgd,
+        b,
+        { epsilons: [eps], steps: S.pgdSteps, stepSize: alpha, randomStart: true, restarts: 1, seed: S.seed },
+        `PGD-${S.pgdSteps} L∞ ε=${eps} α=${alpha} random start`,
+      );
+    }
 
     if (want('boundary-toy-100')) {
       const toy = layersModelAsAttackModel(inp.toyModel, [-Infinity, Infinity]);

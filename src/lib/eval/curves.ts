@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AttackModel, AttackOptions, AttackSpec } from '../attacks/types';
 import type { ExampleSet } from '../data/examples';
 import { checkpoint } from '../util/checkpoint';
+import { bucketSize, fixedShapesByDefault, padRows } from '../attacks/batch';
 
 export interface CurveModel {
   id: string;
@@ -138,13 +139,18 @@ async function attackRows(
   epsilons: number[],
   seed: number,
   signal: AbortSignal | undefined,
+  /** The largest batch a call gets (the bucket cap). */
+  batchCap: number,
 ): Promise<Uint8Array[]> {
-  const { x, y } = data.batch(rows);
+  // On WebGPU/WebGL the rows still standing are padded to a bucket (repeating the first), as the ε-curve driver
+  // pads its own: every new batch size is buffers the WebGPU pool keeps for good. The padding's results are dropped.
+  const work = (attack.options.fixedShapes ?? fixedShapesByDefault()) && rows.length > 0 ? Array.from(padRows(Int32Array.from(rows), bucketSize(rows.length, batchCap))) : rows;
+  const { x, y } = data.batch(work);
   try {
     const labels = (await y.data()) as Int32Array;
     const result = await attack.spec.run(model, x, Int32Array.from(labels), { ...attack.options, epsilons, seed, signal });
     for (const r of result.results) r.adversarial.dispose();
-    return result.results.map((r) => r.success);
+    return result.results.map((r) => r.success.slice(0, rows.length));
   } finally {
     tf.dispose([x, y]);
   }
@@ -220,7 +226,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
               await checkpoint(signal);
               const rows = standing.slice(s, s + batchSize);
               progress(phase);
-              const masks = await attackRows(m.model, a, data, rows, positive, seed + 7919 * ai + rows[0], signal);
+              const masks = await attackRows(m.model, a, data, rows, positive, seed + 7919 * ai + rows[0], signal, batchSize);
               masks.forEach((sm, j) => rows.forEach((r, i) => (curve![j][r] = sm[i])));
             }
             precomputed.set(k, curve);
@@ -234,7 +240,7 @@ export async function robustnessCurves(req: CurveRequest): Promise<CurveResult> 
             await checkpoint(signal);
             progress(phase);
             const rows = standing.slice(s, s + batchSize);
-            const [sm] = await attackRows(m.model, a, data, rows, [eps], seed + 104729 * e + 7919 * ai + rows[0], signal);
+            const [sm] = await attackRows(m.model, a, data, rows, [eps], seed + 104729 * e + 7919 * ai + rows[0], signal, batchSize);
             rows.forEach((r, i) => {
               if (sm[i]) mask[r] = 1;
             });

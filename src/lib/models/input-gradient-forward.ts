@@ -147,3 +147,139 @@ export function compileInputGradientForward(model: tf.LayersModel): Forward | nu
     return y;
   };
 }
+
+/**
+ * One layer of a written-out forward-backward: `forward` returns the output and what the backward needs (kept by
+ * the caller, disposed after); `backward` maps ∂/∂output to ∂/∂input.
+ */
+interface VjpLayer {
+  forward(x: tf.Tensor): { y: tf.Tensor; saved: tf.Tensor | null };
+  backward(dy: tf.Tensor, saved: tf.Tensor | null, xShape: number[]): tf.Tensor;
+}
+
+/** Activations whose derivative is a function of their output (so the pre-activation need not be kept). */
+const OUTPUT_DERIVATIVES: Record<string, ((dy: tf.Tensor, y: tf.Tensor) => tf.Tensor) | null> = {
+  linear: null,
+  // ReLU's derivative is 1 where y > 0 (tfjs' own gradient uses step(x), also 0 at x = 0).
+  relu: (dy, y) => tf.mul(dy, tf.step(y)),
+  tanh: (dy, y) => tf.mul(dy, tf.sub(1, tf.square(y))),
+  sigmoid: (dy, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y))),
+};
+const FUSED: Record<string, tf.fused.Activation | undefined> = { linear: 'linear', relu: 'relu' };
+
+function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
+  const cls = layer.getClassName();
+  const config = layer.getConfig();
+  const weights = () => layer.getWeights(false);
+  const useBias = config.useBias !== false;
+  const actName = (config.activation ?? 'linear') as string;
+  const deriv = actName in OUTPUT_DERIVATIVES ? OUTPUT_DERIVATIVES[actName] : undefined;
+  const applyAct = (z: tf.Tensor): tf.Tensor => (actName === 'linear' ? z : ACTIVATIONS[actName]!(z));
+  const throughAct = (dy: tf.Tensor, y: tf.Tensor | null) => (deriv ? deriv(dy, y!) : dy);
+  switch (cls) {
+    case 'InputLayer':
+    case 'Dropout':
+    case 'GaussianNoise':
+    case 'GaussianDropout':
+    case 'AlphaDropout':
+      return null;
+    case 'Flatten':
+    case 'Reshape': {
+      const target = cls === 'Flatten' ? [-1] : (config.targetShape as number[]);
+      return {
+        forward: (x) => ({ y: tf.reshape(x, [x.shape[0], ...target]), saved: null }),
+        backward: (dy, _s, xShape) => tf.reshape(dy, xShape),
+      };
+    }
+    case 'Activation':
+    case 'ReLU': {
+      const name = cls === 'ReLU' ? (config.maxValue != null ? 'unsupported' : 'relu') : actName;
+      const d = OUTPUT_DERIVATIVES[name];
+      if (!d) return name === 'linear' ? null : undefined;
+      return { forward: (x) => { const y = ACTIVATIONS[name]!(x); return { y, saved: y }; }, backward: (dy, y) => d(dy, y!) };
+    }
+    case 'Dense': {
+      if (deriv === undefined || inputRank(layer) !== 2) return undefined;
+      const fused = FUSED[actName];
+      return {
+        forward: (x) => {
+          const [kernel, bias] = weights();
+          const y = fused
+            ? tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias: useBias ? bias : undefined, activation: fused })
+            : tf.tidy(() => applyAct(useBias ? tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D)));
+          return { y, saved: deriv ? y : null };
+        },
+        backward: (dy, y) => tf.matMul(throughAct(dy, y) as tf.Tensor2D, weights()[0] as tf.Tensor2D, false, true),
+      };
+    }
+    case 'Conv2D': {
+      if (deriv === undefined || (config.dataFormat ?? 'channelsLast') !== 'channelsLast') return undefined;
+      const strides = pair(config.strides);
+      const dilations = pair(config.dilationRate ?? 1);
+      const padding = config.padding as 'same' | 'valid';
+      // conv2dTranspose (the input gradient) takes no dilation.
+      if ((padding !== 'same' && padding !== 'valid') || dilations[0] !== 1 || dilations[1] !== 1) return undefined;
+      const fused = FUSED[actName];
+      return {
+        forward: (x) => {
+          const [kernel, bias] = weights();
+          const b = useBias ? bias : undefined;
+          const y = fused
+            ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias: b, activation: fused })
+            : tf.tidy(() => applyAct(b ? tf.add(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding), b) : tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding)));
+          return { y, saved: deriv ? y : null };
+        },
+        backward: (dy, y, xShape) =>
+          tf.conv2dTranspose(throughAct(dy, y) as tf.Tensor4D, weights()[0] as tf.Tensor4D, xShape as [number, number, number], strides, padding),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Logits and ∂(Σ objective)/∂x, given ∂(Σ objective)/∂logits as a function of the logits. */
+export type InputGradientPass = (x: tf.Tensor, dLogits: (logits: tf.Tensor2D) => tf.Tensor) => { logits: tf.Tensor2D; grad: tf.Tensor };
+
+/**
+ * The logits and the input gradient with the backward pass written out layer by layer, without a gradient tape:
+ * at batch 1 an attack step is bound by the number of tfjs kernels (~20–30 µs of overhead each), and the tape adds
+ * a saved copy (an Identity kernel) of nearly every intermediate plus its own bookkeeping — 26 of the 93 kernels of
+ * an interactive PGD step on mnist-cnn. The forward runs the fused kernels (conv + bias + ReLU in one). Covers
+ * chains of Conv2D, Dense, Flatten/Reshape and ReLU/tanh/sigmoid/linear activations; null otherwise (callers use
+ * tf.grad over compileInputGradientForward). Weights are read at call time, as above.
+ */
+export function compileInputGradientPass(model: tf.LayersModel): InputGradientPass | null {
+  const chain = chainOf(model);
+  if (!chain) return null;
+  const layers: VjpLayer[] = [];
+  for (const layer of chain) {
+    const l = vjpLayer(layer);
+    if (l === undefined) return null;
+    if (l !== null) layers.push(l);
+  }
+  return (x, dLogits) => {
+    const kept: tf.Tensor[] = [];
+    try {
+      const saved: (tf.Tensor | null)[] = [];
+      const shapes: number[][] = [];
+      let y = x;
+      for (const l of layers) {
+        shapes.push(y.shape);
+        const out = l.forward(y);
+        if (y !== x) kept.push(y);
+        saved.push(out.saved);
+        y = out.y;
+      }
+      const logits = y as tf.Tensor2D;
+      const grad = tf.tidy(() => {
+        let d = dLogits(logits);
+        for (let i = layers.length - 1; i >= 0; i--) d = layers[i].backward(d, saved[i], shapes[i]);
+        return d;
+      });
+      return { logits: logits === x ? (tf.clone(x) as tf.Tensor2D) : logits, grad };
+    } finally {
+      tf.dispose(kept);
+    }
+  };
+}

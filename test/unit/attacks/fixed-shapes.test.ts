@@ -75,4 +75,39 @@ describe('fixed batch shapes', () => {
       a.out.forEach((o, r) => o.linf.forEach((row, k) => row.forEach((v, i) => expect(v).toBeCloseTo(b.out[r].linf[k][i], 5))));
     }
   });
+
+  // Not only the model's inputs: every image-shaped or logit-shaped tensor the driver and the loop make (merging
+  // rows, restarts) must keep to a bounded set of row counts — a bucket, or a bucket joined to another (a merge
+  // concatenates the carried batch and the attacked one) — or the WebGPU pool grows with every new count of
+  // unbroken rows. Every kernel's output shape is recorded (tf.profile) over PGD curves with restarts.
+  async function rowCounts(fixedShapes: boolean): Promise<Set<number>> {
+    const model = convModel(4, 71);
+    const counts = new Set<number>();
+    for (let r = 0; r < 8; r++) {
+      const x = seededUniform([N, 6, 6, 1], 200 + r);
+      const labels = await ownLabels(model, x);
+      let adversarials: tf.Tensor[] = [];
+      const p = await tf.profile(async () => {
+        const res = await pgd.run(model, x, labels, { epsilons: EPS, steps: 3, restarts: 2, seed: r, fixedShapes });
+        adversarials = res.results.map((e) => e.adversarial);
+        return [] as unknown as tf.TensorContainer;
+      });
+      for (const k of p.kernels)
+        for (const shape of k.outputShapes) {
+          const tail = (shape ?? []).slice(1).join('x');
+          // [36, 4] is the fixture's dense weight (and its transposes in the backward), not a batch.
+          if ((shape ?? []).length > 1 && (tail === '6x6x1' || tail === '4') && shape[0] !== 36) counts.add(shape[0]);
+        }
+      tf.dispose(adversarials);
+      x.dispose();
+    }
+    return counts;
+  }
+
+  it('every image- or logit-shaped tensor of PGD ε-curves with restarts has a bucket row count (or two joined)', async () => {
+    const allowed = new Set([...buckets].flatMap((a) => [a, ...[...buckets].map((b) => a + b)]));
+    expect([...(await rowCounts(true))].filter((c) => !allowed.has(c))).toEqual([]);
+    // The control: shrinking batches make tensors of other row counts.
+    expect([...(await rowCounts(false))].filter((c) => !allowed.has(c)).length).toBeGreaterThan(0);
+  });
 });

@@ -4,6 +4,8 @@ import { initNodeBackend } from '../../../src/lib/backend/node';
 import { fgsm } from '../../../src/lib/attacks/fgsm';
 import { bim, pgd } from '../../../src/lib/attacks/pgd';
 import type { AttackModel } from '../../../src/lib/attacks/types';
+import { inputGradientPassOf, layersModelAsAttackModel, observedModel } from '../../../src/lib/attacks/model-adapter';
+import { buildModel } from '../../../src/lib/models/architectures';
 import { convModel, ownLabels, seededUniform } from './fixtures';
 
 /**
@@ -13,14 +15,11 @@ import { convModel, ownLabels, seededUniform } from './fixtures';
  */
 function counting(model: AttackModel) {
   const calls = { forward: 0, forwardBackward: 0 };
-  const wrapped: AttackModel = {
-    ...model,
-    logits: (x) => {
-      if (tf.engine().state.gradientDepth > 0) calls.forwardBackward++;
-      else calls.forward++;
-      return model.logits(x);
-    },
-  };
+  // observedModel sees the tape-free forward-backward of a layers model too (model-adapter.ts).
+  const wrapped = observedModel(model, (_x, withGradient) => {
+    if (withGradient) calls.forwardBackward++;
+    else calls.forward++;
+  });
   return { wrapped, calls };
 }
 
@@ -79,5 +78,28 @@ describe('forward passes per attack', () => {
     expect(c2.calls).toEqual({ forwardBackward: 5, forward: 2 });
     r2.results.forEach((e) => e.adversarial.dispose());
     x.dispose();
+  });
+
+  it('a layers model takes the tape-free forward-backward, with the same pass counts and result as autodiff', async () => {
+    const net = buildModel({ kind: 'cnn', inputShape: [8, 8, 1], conv: [{ filters: 4, kernel: 3, stride: 2, pool: 0 }], dense: [8], numClasses: 4 }, 61);
+    const model = layersModelAsAttackModel(net);
+    expect(inputGradientPassOf(model)).not.toBeNull();
+    // The same function without the written-out pass: a wrapper that replaces logits never inherits it.
+    const taped: AttackModel = { ...model, logits: (x) => model.logits(x) };
+    expect(inputGradientPassOf(taped)).toBeNull();
+    const x = seededUniform([5, 8, 8, 1], 62);
+    const labels = await ownLabels(model, x);
+    const fast = counting(model);
+    const slow = counting(taped);
+    expect(inputGradientPassOf(fast.wrapped)).not.toBeNull();
+    const a = await fgsm.run(fast.wrapped, x, labels, { epsilons: [0.1] });
+    const b = await fgsm.run(slow.wrapped, x, labels, { epsilons: [0.1] });
+    expect(fast.calls).toEqual({ forwardBackward: 1, forward: 1 });
+    expect(slow.calls).toEqual({ forwardBackward: 1, forward: 1 });
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a.results[0].adversarial, b.results[0].adversarial))));
+    expect((await diff.data())[0]).toBeLessThan(1e-6);
+    expect(Array.from(a.results[0].predicted)).toEqual(Array.from(b.results[0].predicted));
+    tf.dispose([diff, a.results[0].adversarial, b.results[0].adversarial, x]);
+    net.dispose();
   });
 });

@@ -6,13 +6,18 @@ import { initNodeBackend } from '../../../src/lib/backend/node';
 import { loadModelFromFile } from '../../../src/lib/models/node';
 import { layersModelAsAttackModel } from '../../../src/lib/attacks/model-adapter';
 import { pgd } from '../../../src/lib/attacks/pgd';
+import { fgsm } from '../../../src/lib/attacks/fgsm';
 
 /**
  * At batch 1 an attack step costs its kernel count (each tfjs kernel carries ~20–30 µs of engine overhead; the
  * arithmetic is ~1 µs). This pins the count of one interactive PGD step on mnist-cnn (with onStep, as the Attack Lab
- * runs it): 100 before the cross-entropy got its written-out gradient, 93 after. A change that adds kernels to
- * every step shows up here, not as a slower benchmark weeks later.
+ * runs it): 100 before the cross-entropy got its written-out gradient, 93 after, 44 with the tape-free
+ * forward-backward (models/input-gradient-forward.ts: no saved copies, fused forward kernels, the cross-entropy's
+ * gradient as softmax − onehot). A change that adds kernels to every step shows up here, not as a slower benchmark
+ * weeks later.
  */
+/** A whole single-image FGSM: input checks, one forward-backward, one step, the scoring forward, the norms. */
+const FGSM_KERNELS = 91;
 const MODEL_JSON = path.resolve('models/mnist-cnn/model.json');
 
 describe('kernels per attack step', () => {
@@ -20,7 +25,7 @@ describe('kernels per attack step', () => {
     await initNodeBackend('wasm');
   });
 
-  it.skipIf(!existsSync(MODEL_JSON))('an interactive PGD step on mnist-cnn at batch 1 runs at most 93 kernels', async () => {
+  it.skipIf(!existsSync(MODEL_JSON))('an interactive PGD step on mnist-cnn at batch 1 runs at most 44 kernels', async () => {
     const model = layersModelAsAttackModel(await loadModelFromFile(MODEL_JSON));
     const x = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 3);
     const label = Int32Array.from(await tf.tidy(() => model.logits(x).argMax(1)).data());
@@ -40,7 +45,21 @@ describe('kernels per attack step', () => {
     const b = await kernels(20);
     expect(b.steps - a.steps).toBe(10);
     const perStep = (b.kernels - a.kernels) / 10;
-    expect(perStep).toBeLessThanOrEqual(93);
+    expect(perStep).toBeLessThanOrEqual(44);
+    x.dispose();
+  });
+
+  it.skipIf(!existsSync(MODEL_JSON))(`a single-image FGSM on mnist-cnn runs at most ${FGSM_KERNELS} kernels in all`, async () => {
+    const model = layersModelAsAttackModel(await loadModelFromFile(MODEL_JSON));
+    const x = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 4);
+    const label = Int32Array.from(await tf.tidy(() => model.logits(x).argMax(1)).data());
+    const run = async () => {
+      const r = await fgsm.run(model, x, label, { epsilons: [0.02], onStep: () => {} });
+      r.results.forEach((e) => e.adversarial.dispose());
+    };
+    await run();
+    const p = await tf.profile(() => run() as unknown as tf.TensorContainer);
+    expect(p.kernels.length).toBeLessThanOrEqual(FGSM_KERNELS);
     x.dispose();
   });
 });
