@@ -47,6 +47,8 @@ const LABELS: Record<string, string> = {
   cwSteps: 'C&W iterations',
   noiseSamples: 'Noise draws',
   stepSize: FIELDS.stepSize.label,
+  every: 'Evaluate every (steps)',
+  pgdSteps: 'PGD steps of the held-out check',
 };
 
 /** The limit behind a setting, whose reason a "too large" message adds. */

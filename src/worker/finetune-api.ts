@@ -41,7 +41,8 @@ import { buildFinetuneCard, checkFinetuneCard, finetunedName, type EpsilonCurve,
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { isCancelled, unlessCancelled } from '../lib/util/cancel';
-import { checkJobId, fail } from './checks';
+import { checkJobId, checkNumber, fail } from './checks';
+import { LIMITS } from '../lib/validate/limits';
 import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
 import { describeGiven } from '../lib/validate/numeric';
 
@@ -157,11 +158,11 @@ async function dropCheckpoints(keep: string | null = null): Promise<void> {
 }
 
 function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
-  if (typeof h !== 'object' || h === null) fail('heldOut must be an object {n, every, pgdSteps, restarts}');
-  if (!(Number.isInteger(h.n) && h.n >= Math.min(10, available) && h.n <= available)) fail(`heldOut.n must be an integer in 10–${available}, got ${h.n}`);
-  if (!(Number.isInteger(h.every) && h.every >= 1)) fail(`heldOut.every must be a positive integer, got ${h.every}`);
-  if (!(Number.isInteger(h.pgdSteps) && h.pgdSteps >= 1 && h.pgdSteps <= 200)) fail(`heldOut.pgdSteps must be an integer in 1–200, got ${h.pgdSteps}`);
-  if (!(Number.isInteger(h.restarts) && h.restarts >= 1 && h.restarts <= 10)) fail(`heldOut.restarts must be an integer in 1–10, got ${h.restarts}`);
+  if (typeof h !== 'object' || h === null) fail(`The held-out check must be a set of named values (n, every, pgdSteps, restarts); got ${describeGiven(h)}.`);
+  checkNumber(h.n, 'heldOut.n', Math.min(10, available), available, true);
+  checkNumber(h.every, 'heldOut.every', 1, LIMITS.fineTuneSteps.max, true);
+  checkNumber(h.pgdSteps, 'heldOut.pgdSteps', 1, 200, true);
+  checkNumber(h.restarts, 'heldOut.restarts', 1, 10, true);
   return h;
 }
 

@@ -128,7 +128,8 @@ test('the worker cancels a run when a newer one starts under the same job id', a
       modelId: 'mnist-cnn', attackId: 'pgd', image: Float32Array.from(img.pixels, (v) => v / 255), label: img.labels[0],
       options: { epsilons: [eps], steps, stepSize: 1e-5 },
     });
-    const old = engine.runAttack('e2e-job', request(0.001, 2000)).then(() => 'finished', (e: Error) => e.message);
+    // 1 000 steps, the most a lab run may take (LIMITS.steps): long enough to be superseded.
+    const old = engine.runAttack('e2e-job', request(0.001, 1000)).then(() => 'finished', (e: Error) => e.message);
     await new Promise((r) => setTimeout(r, 200));
     const newer = await engine.runAttack('e2e-job', request(0.002, 3));
     return { old: await old, newer: newer.results[0].epsilon };
