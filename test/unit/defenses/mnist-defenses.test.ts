@@ -50,11 +50,14 @@ describe('naive vs adaptive attacks on MNIST defenses (wasm)', () => {
     expect(naive.robustAccuracy[0] - bpda.robustAccuracy[0]).toBeGreaterThanOrEqual(0.5);
   }, 120_000);
 
-  it.skipIf(!existsSync(CNN))('Gaussian noise σ = 0.3: single-draw reports ≥ 20 points more than EOT-16', async () => {
+  // Measured on these 100 images (clean under noise / one draw / EOT-16): the first mnist-cnn 0.98 / 0.71 / 0.39; the
+  // shift-augmented one (99.2 % clean without noise) 0.69 / 0.40 / 0.24 — noise costs it more, so there is less to
+  // overstate, and one draw still reports 16 points too much.
+  it.skipIf(!existsSync(CNN))('Gaussian noise σ = 0.3: single-draw reports ≥ 10 points more than EOT-16', async () => {
     const single = await evaluateDefense(cnn, gaussianNoise(0.3), getAttack('pgd'), x, labels, { ...PGD, gradient: 'naive' });
     const eot = await evaluateDefense(cnn, gaussianNoise(0.3), getAttack('pgd'), x, labels, { ...PGD, gradient: 'eot', samples: 16 });
     console.log(`noise σ=0.3 ε=0.3: clean ${single.cleanAccuracy}, single draw ${single.robustAccuracy[0]}, EOT-16 ${eot.robustAccuracy[0]}`);
-    expect(single.robustAccuracy[0] - eot.robustAccuracy[0]).toBeGreaterThanOrEqual(0.2);
+    expect(single.robustAccuracy[0] - eot.robustAccuracy[0]).toBeGreaterThanOrEqual(0.1);
   }, 300_000);
 
   it.skipIf(!existsSync(DISTILLED))('distilled T = 100: cross-entropy PGD reports ≥ 50 points more than margin PGD', async () => {
