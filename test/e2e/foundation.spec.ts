@@ -16,6 +16,9 @@ test('the page loads with no console errors and the badge names the backend', as
   // Auto on this machine: the WebGPU adapter (if any) is SwiftShader, so WASM is preferred.
   await badge.click();
   await expect(page.getByTestId('backend-reason')).not.toBeEmpty();
+  // The details close like any popover (Escape), uncovering the panel below.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('backend-reason')).toHaveCount(0);
   await engineCheckGradient(page);
   await page.screenshot({ path: shotPath('engine-check.png') });
   expect(errors).toEqual([]);
