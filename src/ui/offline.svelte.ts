@@ -60,6 +60,12 @@ export async function registerServiceWorker(): Promise<void> {
   offline.detail = 'Storing the app, models and data in this browser for offline use…';
   try {
     const registration = await navigator.serviceWorker.register(new URL('sw.js', document.baseURI), { scope: './' });
+    // A browser or policy that blocks service workers may answer with no registration at all.
+    if (!registration) {
+      offline.status = 'unavailable';
+      offline.detail = 'Offline use is off: this browser blocks service workers here (a setting or a policy). The app works while online.';
+      return;
+    }
     track(registration.active, registration);
     track(registration.waiting, registration);
     track(registration.installing, registration);
