@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDecodedImage, checkImageFile } from '../../src/lib/validate/image';
-import { formatBytes, formatCount } from '../../src/lib/validate/limits';
+import { formatBytes, formatCount } from '../../src/lib/util/format-count';
 import { checkModelJson, checkWeightShards, parseModelJson } from '../../src/lib/validate/model-files';
 import { checkField, checkParams, FIELDS } from '../../src/lib/validate/numeric';
 

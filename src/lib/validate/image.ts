@@ -5,7 +5,8 @@
  * LIMITS, and a file cut short is reported as such. After decoding, checkDecodedImage looks at the pixels.
  * No tfjs, no DOM: runs in the UI, the worker and Node alike.
  */
-import { formatBytes, formatCount, LIMITS } from './limits';
+import { LIMITS } from './limits';
+import { formatBytes, formatCount } from '../util/format-count';
 import { ValidationError } from './numeric';
 
 export type ImageType = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp';

@@ -32,21 +32,3 @@ export const LIMITS = {
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;
-
-/** "1 000"-style grouping, the same in every message (thin spaces would vanish in some fonts). */
-export function formatCount(n: number): string {
-  if (!Number.isInteger(n) || Math.abs(n) < 1000 || Math.abs(n) >= 1e21) return String(n);
-  return (n < 0 ? '-' : '') + String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-}
-
-/** A byte count as people read it: 20 MB, 1.5 GB, 300 KB. */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : +v.toFixed(1)} ${units[u]}`;
-}

@@ -5,7 +5,8 @@
  * not know, and inputs that are not images. Used by the zoo loader (src/lib/models/load.ts), the stored-model
  * store (storage.ts) and the own-model loader. No tfjs.
  */
-import { formatBytes, formatCount, LIMITS } from './limits';
+import { LIMITS } from './limits';
+import { formatBytes, formatCount } from '../util/format-count';
 import { ValidationError } from './numeric';
 
 export interface WeightEntry {

@@ -4,7 +4,8 @@
  * ValidationError whose message names the field in words, the allowed range and what was given, e.g.
  * "Steps must be a whole number from 1 to 1 000; got 1e9." No tfjs: the UI imports this too.
  */
-import { formatCount, LIMITS, type LimitName } from './limits';
+import { LIMITS, type LimitName } from './limits';
+import { formatCount } from '../util/format-count';
 
 /** A refusal meant for a person: `message` is the sentence to show, `field` the parameter's label. */
 export class ValidationError extends Error {

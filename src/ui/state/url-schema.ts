@@ -4,7 +4,7 @@
  * and the writer. Keys must be unique across panels (prefix them: "t…" trade-off, "ft…" fine-tuning, …).
  */
 import { acceptAddress, readHash, reportUrlProblem, updateHash, type Params } from '../url-state';
-import { formatCount } from '../../lib/validate/limits';
+import { formatCount } from '../../lib/util/format-count';
 
 export interface Field<T> {
   /** The value for a raw string from the address (undefined: the key is absent). */

@@ -2,7 +2,7 @@
  * The trade-off curves form as numbers: each field with its label and bounds (the worker's, from LIMITS), the ε grid
  * it makes, and the first problem with it in words naming the field. Pure (no Svelte, no engine): unit-tested.
  */
-import { formatCount } from '../../../lib/validate/limits';
+import { formatCount } from '../../../lib/util/format-count';
 import { checkNumber, FIELDS, ValidationError, type NumberField } from '../../../lib/validate/numeric';
 
 /** At most this many points on a curve's ε grid (0 included): each is a full attack on N images per model. */
