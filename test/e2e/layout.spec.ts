@@ -5,7 +5,7 @@ import { collectConsoleErrors, shotPath } from './helpers';
  * Layout that holds on a projector (1024×768) and a laptop (1400×900): checked from element boxes, not by eye.
  * For every panel (and the Attack Lab's upload view): the page does not scroll sideways, no visible text element
  * is wider than its box or reaches past the viewport's right edge, and no two visible text boxes overlap
- * (an element inside another is allowed); chart text is 12 px or larger. Screenshots at 1024×768 go to docs/screenshots/ with SCREENSHOTS=1.
+ * (an element inside another is allowed), nothing runs past the edge of its card; chart text is 12 px or larger. Screenshots at 1024×768 go to docs/screenshots/ with SCREENSHOTS=1.
  */
 
 interface Scene {
@@ -149,6 +149,24 @@ async function measure(page: Page): Promise<LayoutReport> {
       const box = el instanceof HTMLElement && style.display !== 'inline' && !(el instanceof HTMLInputElement);
       if (box && (el as HTMLElement).scrollWidth > (el as HTMLElement).clientWidth + 1)
         overflowing.push(`${describe(el)} is wider than its box (${(el as HTMLElement).scrollWidth} > ${(el as HTMLElement).clientWidth})`);
+    }
+
+    // Nothing runs past its card's edge (it would slide under the next card, as a too-wide form once did), unless a
+    // box between them clips or scrolls it, or it is a pop-up (a tooltip, a dialog) meant to float over the page.
+    for (const card of Array.from(document.querySelectorAll('.card')).filter(visible)) {
+      const c = card.getBoundingClientRect();
+      for (const el of Array.from(card.querySelectorAll('*'))) {
+        if (!visible(el) || hiddenByDesign(el) || el.closest('[role="dialog"]') !== null) continue;
+        let clipped = false;
+        for (let p = el.parentElement; p && p !== card; p = p.parentElement) {
+          if (getComputedStyle(p).overflowX !== 'visible') clipped = true;
+        }
+        if (clipped) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > c.right + 1 || r.left < c.left - 1) {
+          overflowing.push(`${describe(el)} runs past its card (${Math.round(r.left)}…${Math.round(r.right)} in ${Math.round(c.left)}…${Math.round(c.right)})`);
+        }
+      }
     }
 
     // Text boxes: for HTML the boxes of the element's own text lines (a block's empty width is not text), for SVG
