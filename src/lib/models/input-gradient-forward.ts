@@ -129,18 +129,28 @@ function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
 }
 
 /**
+ * The model's chain, each layer compiled by `compile`, which answers undefined for a layer it does not cover (then the
+ * whole model is not covered: null) and null for a layer with nothing to do at inference (left out).
+ */
+function compileChain<T>(model: tf.LayersModel, compile: (layer: tf.layers.Layer) => T | null | undefined): T[] | null {
+  const chain = chainOf(model);
+  if (!chain) return null;
+  const steps: T[] = [];
+  for (const layer of chain) {
+    const step = compile(layer);
+    if (step === undefined) return null;
+    if (step !== null) steps.push(step);
+  }
+  return steps;
+}
+
+/**
  * The model's inference forward pass as plain ops (see the file comment), or null when the model has a layer or
  * a topology this does not cover (the caller then uses model.apply).
  */
 export function compileInputGradientForward(model: tf.LayersModel): Forward | null {
-  const chain = chainOf(model);
-  if (!chain) return null;
-  const steps: Forward[] = [];
-  for (const layer of chain) {
-    const f = compileLayer(layer);
-    if (f === undefined) return null;
-    if (f !== null) steps.push(f);
-  }
+  const steps = compileChain(model, compileLayer);
+  if (!steps) return null;
   return (x) => {
     let y = x;
     for (const f of steps) y = f(y);
@@ -250,14 +260,8 @@ export type InputGradientPass = (x: tf.Tensor, dLogits: (logits: tf.Tensor2D) =>
  * tf.grad over compileInputGradientForward). Weights are read at call time, as above.
  */
 export function compileInputGradientPass(model: tf.LayersModel): InputGradientPass | null {
-  const chain = chainOf(model);
-  if (!chain) return null;
-  const layers: VjpLayer[] = [];
-  for (const layer of chain) {
-    const l = vjpLayer(layer);
-    if (l === undefined) return null;
-    if (l !== null) layers.push(l);
-  }
+  const layers = compileChain(model, vjpLayer);
+  if (!layers) return null;
   return (x, dLogits) => {
     const kept: tf.Tensor[] = [];
     try {
