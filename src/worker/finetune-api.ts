@@ -15,6 +15,7 @@ import { sliceExamples } from '../lib/data/examples';
 import { robustAccuracy } from '../lib/eval/robust-accuracy';
 import {
   artifactsToModel,
+  damagedRecords,
   isDamaged,
   cloneLayersModel,
   exportModelFiles,
@@ -450,12 +451,7 @@ export const finetuneApi = {
 
   /** Stored records that cannot be used (a damaged card or weights), with why: the panel lists them with Delete. */
   async finetuneDamaged(): Promise<DamagedRecord[]> {
-    try {
-      return (await modelStore().listAll()).filter(isDamaged);
-    } catch {
-      // No storage at all (private mode): nothing damaged to list.
-      return [];
-    }
+    return damagedRecords(modelStore());
   },
 
   /** Removes a fine-tuned model (or a damaged record) from the model list and from the browser's storage. */
