@@ -205,3 +205,36 @@ test('toy and defenses number fields show the value in use: 1e9 is refused in wo
   }
   expect(errors).toEqual([]);
 });
+
+test('fine-tuning number fields show the value in use: 1e9 steps is refused in words with the limit; the address and the engine share the bounds', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  const param = async (key: string) => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get(key);
+  await page.goto('/#panel=finetune&ftModel=mnist-cnn&ftSteps=200&ftRamp=0.2');
+  const steps = page.getByTestId('ft-steps');
+  await expect(steps).toHaveValue('200', { timeout: 60_000 });
+  await expect(page.getByTestId('ft-start')).toBeEnabled({ timeout: 60_000 });
+  await steps.fill('1e9');
+  await steps.press('Tab');
+  await expect(page.getByTestId('ft-steps-problem')).toHaveText(/^Training steps must be a whole number from 1 to 10 000; got “1e9”\. The limit is there because .*\. Still using 200\.$/);
+  await expect(steps).toHaveValue('200');
+  expect(await param('ftSteps')).toBe('200');
+  // A per-cent field scales the table's fraction: 250 % is refused, 50 % is used (0.5 in the address).
+  const ramp = page.getByTestId('ft-ramp');
+  await expect(ramp).toHaveValue('20');
+  await ramp.fill('250');
+  await ramp.press('Tab');
+  await expect(page.getByTestId('ft-ramp-problem')).toHaveText('ε ramp (%) must be a number from 0 to 100; got “250”. Still using 20.');
+  await ramp.fill('50');
+  await ramp.press('Tab');
+  await expect.poll(() => param('ftRamp')).toBe('0.5');
+  for (const [w, h] of [[1024, 768], [1400, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await steps.fill('1e9');
+    await steps.press('Tab');
+    await page.screenshot({ path: `test-results/screens/finetune-fields-${w}.png` });
+  }
+  // The address takes what the field takes.
+  await page.evaluate(() => (location.hash = 'panel=finetune&ftModel=mnist-cnn&ftSteps=20000'));
+  await expect(page.getByTestId('url-warning').filter({ hasText: '“ftSteps=20000” in the address is not a whole number from 1 to 10 000' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});

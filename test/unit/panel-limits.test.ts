@@ -10,8 +10,11 @@
  *   exist, or succeeds).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useServedApp } from './serve-from-disk';
+import { epsilonMax } from '../../src/ui/components/epsilon-scale';
 import { api } from '../../src/worker/api';
-import { checkNumber, DEFENSE_FIELDS, fieldMessage, TOY_FIELDS, ValidationError, type NumberField } from '../../src/lib/validate/numeric';
+import { checkNumber, DEFENSE_FIELDS, fieldMessage, FINETUNE_FIELDS, TOY_FIELDS, ValidationError, type NumberField } from '../../src/lib/validate/numeric';
+import { DEFAULT_HELD_OUT_REQUEST, DEFAULT_RECIPE, RECIPE_URL } from '../../src/ui/panels/finetune/recipe-state';
 import { TOY_URL } from '../../src/ui/panels/boundaries/toy-state.svelte';
 import { CURVES_URL, SMOOTHING_URL, settingUrl } from '../../src/ui/panels/defenses/defenses-state.svelte';
 import { DEFENSES, settingField } from '../../src/lib/defenses/catalog';
@@ -68,6 +71,15 @@ const toy = TOY_URL as unknown as AnyUrl;
 const curves = CURVES_URL as unknown as AnyUrl;
 const smoothing = SMOOTHING_URL as unknown as AnyUrl;
 const jpegSetting = settingUrl('jpeg') as unknown as AnyUrl;
+const recipe = RECIPE_URL as unknown as AnyUrl;
+/** A fine-tuning request with one recipe or held-out number changed; the base model does not exist. */
+const finetune = (change: { recipe?: object; heldOut?: object }) => () =>
+  api.finetuneStart(`ft-${Math.random()}`, {
+    baseModelId: NO_MODEL,
+    recipe: { ...DEFAULT_RECIPE, ...change.recipe },
+    heldOut: { ...DEFAULT_HELD_OUT_REQUEST, ...change.heldOut },
+    earlyStop: true,
+  });
 
 const CASES: Record<string, Case> = {
   'toy classes': { field: TOY_FIELDS.classes, url: [toy, 'b-classes'], worker: (v) => api.toyCreate({ ...TOY_SETUP, classes: v }) },
@@ -97,6 +109,18 @@ const CASES: Record<string, Case> = {
   'smoothing σ': { field: DEFENSE_FIELDS.sigma, url: [smoothing, 'ssigma'], worker: (v) => api.smoothingCurves('s', { modelId: NO_MODEL, sigma: v, radii: [0.5], n: 10, draws: 100 }) },
   'smoothing images': { field: DEFENSE_FIELDS.smoothingN, url: [smoothing, 'sn'], worker: (v) => api.smoothingCurves('s', { modelId: NO_MODEL, sigma: 0.25, radii: [0.5], n: v, draws: 100 }) },
   'smoothing draws': { field: DEFENSE_FIELDS.draws, url: [smoothing, 'sdraws'], worker: (v) => api.smoothingCurves('s', { modelId: NO_MODEL, sigma: 0.25, radii: [0.5], n: 10, draws: v }) },
+  'fine-tuning ε': { field: FINETUNE_FIELDS.epsilon, url: [recipe, 'ftEps'], worker: (v) => finetune({ recipe: { epsilon: v } })() },
+  'fine-tuning ε ramp': { field: FINETUNE_FIELDS.epsilonRamp, url: [recipe, 'ftRamp'], worker: (v) => finetune({ recipe: { epsilonRamp: v } })() },
+  'fine-tuning k': { field: FINETUNE_FIELDS.attackSteps, url: [recipe, 'ftK'], worker: (v) => finetune({ recipe: { attackSteps: v } })() },
+  'fine-tuning β': { field: FINETUNE_FIELDS.tradesBeta, url: [recipe, 'ftBeta'], worker: (v) => finetune({ recipe: { tradesBeta: v } })() },
+  'fine-tuning share': { field: FINETUNE_FIELDS.adversarialShare, url: [recipe, 'ftAdv'], worker: (v) => finetune({ recipe: { adversarialShare: v } })() },
+  'fine-tuning α': { field: FINETUNE_FIELDS.relativeStepSize, url: [recipe, 'ftAlpha'], worker: (v) => finetune({ recipe: { relativeStepSize: v } })() },
+  'fine-tuning learning rate': { field: FINETUNE_FIELDS.learningRate, url: [recipe, 'ftLr'], worker: (v) => finetune({ recipe: { learningRate: v } })() },
+  'fine-tuning steps': { field: FINETUNE_FIELDS.steps, url: [recipe, 'ftSteps'], worker: (v) => finetune({ recipe: { steps: v } })() },
+  'fine-tuning seed': { field: FINETUNE_FIELDS.seed, url: [recipe, 'ftSeed'], worker: (v) => finetune({ recipe: { seed: v } })() },
+  'fine-tuning held-out n': { field: FINETUNE_FIELDS.heldOutN, url: [recipe, 'ftN'], worker: (v) => finetune({ heldOut: { n: v } })() },
+  'fine-tuning every': { field: FINETUNE_FIELDS.every, url: [recipe, 'ftEvery'], worker: (v) => finetune({ heldOut: { every: v } })() },
+  'fine-tuning PGD steps': { field: FINETUNE_FIELDS.pgdSteps, url: [recipe, 'ftPgd'], worker: (v) => finetune({ heldOut: { pgdSteps: v } })() },
 };
 
 describe('each panel parameter: the field, the address and the worker accept the same values', () => {
@@ -105,9 +129,9 @@ describe('each panel parameter: the field, the address and the worker accept the
     await api.toyCreate(TOY_SETUP);
   });
 
-  it('every entry of the toy and defense tables is walked, and every numeric address key reads its entry', () => {
+  it('every entry of the toy, defense and fine-tuning tables is walked, and every numeric address key reads its entry', () => {
     const walked = new Set(Object.values(CASES).map((c) => c.field));
-    for (const f of [...Object.values(TOY_FIELDS), ...Object.values(DEFENSE_FIELDS)]) expect(walked.has(f), f.label).toBe(true);
+    for (const f of [...Object.values(TOY_FIELDS), ...Object.values(DEFENSE_FIELDS), ...Object.values(FINETUNE_FIELDS)]) expect(walked.has(f), f.label).toBe(true);
     for (const [name, c] of Object.entries(CASES)) {
       const [schema, key] = c.url;
       const declared = schema.fields[key] as Partial<ParamField<number>> | undefined;
@@ -116,10 +140,10 @@ describe('each panel parameter: the field, the address and the worker accept the
       if (key !== 'dval') expect(declared?.param, `${name}: ${key}`).toBe(c.field);
     }
     // No numeric key of these panels keeps bounds of its own.
-    for (const schema of [toy, curves, smoothing]) {
+    for (const schema of [toy, curves, smoothing, recipe]) {
       for (const [key, f] of Object.entries(schema.fields)) {
-        // A numeric key's default is a number (choices, names and flags are not).
-        if (typeof f.parse(undefined, key) === 'number') expect((f as Partial<ParamField<number>>).param, key).toBeDefined();
+        // A numeric key's default is a number (choices, names and flags are not); ftAlpha's is the method's rule.
+        if (typeof f.parse(undefined, key) === 'number' || key === 'ftAlpha') expect((f as Partial<ParamField<number>>).param, key).toBeDefined();
       }
     }
   });
@@ -141,3 +165,18 @@ describe('each panel parameter: the field, the address and the worker accept the
   }
 });
 
+
+describe('the Attack Lab ε: the worker takes exactly what the ε field and the address take', () => {
+  useServedApp();
+  const image = new Float32Array(28 * 28).fill(0.5);
+  for (const norm of ['linf', 'l2'] as const) {
+    // The field (EpsilonInput) and the address (lab-state.ts) both end at epsilonMax(norm).
+    const field: NumberField = { label: `ε (${norm === 'linf' ? 'L∞' : 'L2'})`, min: 0, max: epsilonMax(norm), integer: false };
+    it(`${norm}: up to ${field.max}`, async () => {
+      for (const v of [field.max, field.max * 1.01, 1, 2 * field.max]) {
+        const run = () => api.runAttack('lab-eps', { modelId: 'mnist-cnn', attackId: norm === 'linf' ? 'fgsm' : 'pgd-l2', options: norm === 'linf' ? { epsilons: [v] } : { epsilons: [v], steps: 1 }, image, label: 3 });
+        expect(await workerVerdict(run, field), `${norm} ε = ${v}`).toBe(accepts(field, v) ? 'accepted' : fieldMessage(field, v));
+      }
+    });
+  }
+});

@@ -27,3 +27,20 @@ export function param(fallback: number, f: NumberField): ParamField<number> {
     write: (v) => String(v),
   };
 }
+
+/** A parameter that may be absent (undefined: a default the panel works out, e.g. the method's own step size). */
+export function optionalParam(f: NumberField): ParamField<number | undefined> {
+  return {
+    param: f,
+    parse(raw, key) {
+      if (raw === undefined) return undefined;
+      try {
+        return checkNumber(raw, f);
+      } catch {
+        report(key, raw, rangeText(f), 'the default');
+        return undefined;
+      }
+    },
+    write: (v) => (v === undefined ? '' : String(v)),
+  };
+}
