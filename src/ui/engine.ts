@@ -71,6 +71,7 @@ export const LANES: Record<Method, Lane> = {
   userModelInspect: 'interactive',
   userModelAdd: 'interactive',
   userModelList: 'interactive',
+  userModelDamaged: 'interactive',
   userModelRename: 'interactive',
   userModelRemove: 'interactive',
   userModelExport: 'interactive',

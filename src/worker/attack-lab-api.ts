@@ -15,6 +15,7 @@ import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { unlessCancelled } from '../lib/util/cancel';
 import { checkJobId, fail } from './checks';
 import { checkEpsilons, checkParams, describeGiven, FIELDS } from '../lib/validate/numeric';
+import { LAB_EPSILON_MAX } from '../lib/validate/epsilon-limits';
 import { validateOptions } from '../lib/attacks/validate';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
 import { defend } from '../lib/defenses/defend';
@@ -126,12 +127,13 @@ function checkLabel(label: unknown, numClasses: number, name = 'label'): number 
   return label;
 }
 
-/** Largest ε that makes sense per norm for a model's input (larger values are certainly typos). */
+/**
+ * Largest ε per norm: the Attack Lab's limit (its field and address read the same table), scaled to the model's
+ * input range; L0 counts pixels, at most the input's size.
+ */
 function maxEpsilon(norm: Norm, entry: CachedModel): number {
   const [lo, hi] = entry.entry.bounds;
-  const range = hi - lo;
-  const n = size(entry.entry.inputShape);
-  return norm === 'linf' ? range : norm === 'l2' ? range * Math.sqrt(n) : n;
+  return norm === 'l0' ? size(entry.entry.inputShape) : LAB_EPSILON_MAX[norm] * (hi - lo);
 }
 
 /**

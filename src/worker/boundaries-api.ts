@@ -18,7 +18,8 @@ import { computeSlice, type SliceModelResult } from '../lib/boundary/slice-run';
 import { asJob, cancelJob, progressReporter, type ProgressCallback } from './jobs';
 import { imageSubset } from './datasets';
 import { getModel, layersModelOf } from './models';
-import { checkChoice, checkJobId, checkNumber, fail } from './checks';
+import { checkChoice, checkJobId, checkNumber, checkParam, fail } from './checks';
+import { TOY_FIELDS } from '../lib/validate/numeric';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -174,7 +175,7 @@ function toyAttack(request: ToyAttackRequest): { attack: AttackSpec; norm: Norm;
   return {
     attack,
     norm,
-    epsilon: checkNumber(request.epsilon, 'epsilon', 1e-4, 2),
+    epsilon: checkParam(request.epsilon, TOY_FIELDS.epsilon),
     steps: checkNumber(request.steps, 'steps', 1, 200, true),
     which: checkChoice(request.which ?? 'current', 'which', ['current', 'before'] as const),
   };
@@ -229,14 +230,14 @@ export const boundariesApi = {
     const dataset = checkChoice(request.dataset, 'dataset', TOY_DATASET_IDS);
     const data = {
       dataset,
-      n: checkNumber(request.n, 'n', 20, 5000, true),
-      noise: checkNumber(request.noise, 'noise', 0, 0.5),
-      seed: checkNumber(request.seed, 'seed', 0, 2 ** 31 - 1, true),
-      classes: checkNumber(request.classes, 'classes', 2, 8, true),
+      n: checkParam(request.n, TOY_FIELDS.n),
+      noise: checkParam(request.noise, TOY_FIELDS.noise),
+      seed: checkParam(request.seed, TOY_FIELDS.seed),
+      classes: checkParam(request.classes, TOY_FIELDS.classes),
     };
     const architecture: ToyModelConfig = {
-      layers: checkNumber(request.layers, 'layers', 0, 6, true),
-      width: checkNumber(request.width, 'width', 1, 128, true),
+      layers: checkParam(request.layers, TOY_FIELDS.layers),
+      width: checkParam(request.width, TOY_FIELDS.width),
       activation: checkChoice(request.activation, 'activation', MLP_ACTIVATIONS),
     };
     const modelSeed = request.modelSeed === undefined ? data.seed : checkNumber(request.modelSeed, 'modelSeed', 0, 2 ** 31 - 1, true);
@@ -285,9 +286,10 @@ export const boundariesApi = {
     const pg = requirePlayground();
     const steps = checkNumber(request.steps, 'steps', 1, 10_000, true);
     const method = checkChoice(request.method, 'method', TRAIN_METHODS);
-    const epsilon = checkNumber(request.epsilon, 'epsilon', method === 'standard' ? 0 : 1e-4, 2);
-    const learningRate = checkNumber(request.learningRate, 'learningRate', 1e-5, 1);
-    const batchSize = checkNumber(request.batchSize, 'batchSize', 1, 5000, true);
+    // Standard training ignores ε: 0 is allowed there.
+    const epsilon = checkParam(request.epsilon, method === 'standard' ? { ...TOY_FIELDS.epsilon, min: 0 } : TOY_FIELDS.epsilon);
+    const learningRate = checkParam(request.learningRate, TOY_FIELDS.learningRate);
+    const batchSize = checkParam(request.batchSize, TOY_FIELDS.batchSize);
     await stopTraining();
     const report = progressReporter(onProgress, steps);
     const start = pg.step;
@@ -369,8 +371,8 @@ export const boundariesApi = {
     if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => typeof v === 'number' && Number.isFinite(v))) {
       fail(`point must be [x, y] with finite numbers, got ${JSON.stringify(p)}`);
     }
-    const sigma = checkNumber(request.sigma, 'sigma', 0.005, 2);
-    const draws = checkNumber(request.draws, 'draws', 100, 100_000, true);
+    const sigma = checkParam(request.sigma, TOY_FIELDS.certSigma);
+    const draws = checkParam(request.draws, TOY_FIELDS.certDraws);
     const which = checkChoice(request.which ?? 'current', 'which', ['current', 'before'] as const);
     const settings = { sigma, n0: 100, n: draws, alpha: 0.001, seed: 1 };
     return asJob(jobId, async () => {

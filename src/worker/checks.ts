@@ -76,6 +76,12 @@ export function checkNumber(v: unknown, name: string, lo: number, hi: number, in
   return checkField(v, field);
 }
 
+/** A parameter of a panel's table (numeric.ts TOY_FIELDS, …): a number within the entry's bounds, never a string. */
+export function checkParam(v: unknown, f: NumberField): number {
+  if (typeof v !== 'number') throw new ValidationError(f.label, fieldMessage(f, v));
+  return checkField(v, f);
+}
+
 /** One of a fixed set of strings. */
 export function checkChoice<T extends string>(v: unknown, name: string, choices: readonly T[]): T {
   if (!(choices as readonly unknown[]).includes(v)) fail(`${labelFor(name)} must be one of ${choices.join(', ')}; got ${describeGiven(v)}.`);

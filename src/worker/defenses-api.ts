@@ -6,14 +6,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { getAttack } from '../lib/attacks/registry';
 import type { AttackModel } from '../lib/attacks/types';
-import { DEFENSES, defenseInfo, type DefenseInfo } from '../lib/defenses/catalog';
+import { DEFENSES, defenseInfo, settingField, type DefenseInfo } from '../lib/defenses/catalog';
 import { evaluateDefense } from '../lib/defenses/evaluate';
 import { makeTransform } from '../lib/defenses/registry';
 import { certifiedAccuracy, certifyExamples, noisyClassCounts, smoothedAttackModel } from '../lib/defenses/smoothing';
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { getModel, listModels, type ModelSummary } from './models';
-import { checkNumber, fail } from './checks';
+import { checkNumber, checkParam, fail } from './checks';
+import { DEFENSE_FIELDS } from '../lib/validate/numeric';
 
 export interface DefenseCurvesRequest {
   modelId: string;
@@ -105,9 +106,12 @@ export const defensesApi = {
   async defenseCurves(jobId: string, request: DefenseCurvesRequest, onProgress?: ProgressCallback): Promise<DefenseCurvesResult> {
     const info = defenseInfo(request?.defense);
     if (info.id === 'smoothing') fail('randomized smoothing is certified: use smoothingCurves');
-    const epsilons = checkGrid(request.epsilons, 'epsilons', 1);
-    const n = checkNumber(request.n, 'n', 1, 1000, true);
-    const steps = checkNumber(request.steps ?? 20, 'steps', 1, 200, true);
+    // The panel asks for a grid from 0 up to its largest ε, the last value: that one is the panel's field, checked first.
+    if (Array.isArray(request.epsilons) && request.epsilons.length > 0) checkParam(request.epsilons[request.epsilons.length - 1], DEFENSE_FIELDS.maxEpsilon);
+    const epsilons = checkGrid(request.epsilons, 'epsilons', DEFENSE_FIELDS.maxEpsilon.max);
+    const n = checkParam(request.n, DEFENSE_FIELDS.n);
+    const value = info.setting && request.value !== undefined ? checkParam(request.value, settingField(info.setting)) : undefined;
+    const steps = checkParam(request.steps ?? 20, DEFENSE_FIELDS.steps);
     const samples = checkNumber(request.samples ?? 16, 'samples', 1, 64, true);
     const seed = request.seed ?? 0;
     const cached = await imageModel(request.modelId);
@@ -137,7 +141,7 @@ export const defensesApi = {
           adaptive = margin.results.map((r) => robust(r.success));
           cleanAccuracy = naive[0];
         } else {
-          const transform = makeTransform(info.id, request.value);
+          const transform = makeTransform(info.id, value);
           const adaptiveMode = transform.randomized ? 'eot' : 'bpda';
           report(1, 'naive attack');
           const a = await evaluateDefense(base, transform, pgd, x, labels, { ...opts, gradient: 'naive' });
@@ -157,11 +161,12 @@ export const defensesApi = {
 
   /** Certified accuracy per L2 radius (CERTIFY) and empirical robust accuracy of the smoothed classifier (PGD-L2, EOT). */
   async smoothingCurves(jobId: string, request: SmoothingRequest, onProgress?: ProgressCallback): Promise<SmoothingResult> {
-    const sigma = checkNumber(request?.sigma, 'sigma', 0.05, 2);
+    if (typeof request !== 'object' || request === null) fail('request must be an object {modelId, sigma, radii, n, …}');
+    const sigma = checkParam(request.sigma, DEFENSE_FIELDS.sigma);
     const radii = checkGrid(request.radii, 'radii', 10);
-    const n = checkNumber(request.n, 'n', 1, 500, true);
+    const n = checkParam(request.n, DEFENSE_FIELDS.smoothingN);
     const n0 = checkNumber(request.n0 ?? 100, 'n0', 10, 10_000, true);
-    const draws = checkNumber(request.draws ?? 1000, 'draws', 100, 100_000, true);
+    const draws = checkParam(request.draws ?? 1000, DEFENSE_FIELDS.draws);
     const alpha = checkNumber(request.alpha ?? 0.001, 'alpha', 1e-6, 0.5);
     const steps = checkNumber(request.steps ?? 10, 'steps', 1, 100, true);
     const samples = checkNumber(request.samples ?? 8, 'samples', 1, 64, true);

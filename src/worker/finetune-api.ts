@@ -15,6 +15,7 @@ import { sliceExamples } from '../lib/data/examples';
 import { robustAccuracy } from '../lib/eval/robust-accuracy';
 import {
   artifactsToModel,
+  damagedRecords,
   isDamaged,
   cloneLayersModel,
   exportModelFiles,
@@ -41,10 +42,9 @@ import { buildFinetuneCard, checkFinetuneCard, finetunedName, type EpsilonCurve,
 import { examplesFor } from './datasets';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { isCancelled, unlessCancelled } from '../lib/util/cancel';
-import { checkJobId, checkNumber, fail } from './checks';
-import { LIMITS } from '../lib/validate/limits';
+import { checkJobId, checkNumber, checkParam, fail } from './checks';
 import { getModel, isRegistered, layersModelOf, listModels, registerModel, setRegisteredSync, unregisterModel } from './models';
-import { describeGiven } from '../lib/validate/numeric';
+import { describeGiven, FINETUNE_FIELDS } from '../lib/validate/numeric';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI
@@ -157,13 +157,23 @@ async function dropCheckpoints(keep: string | null = null): Promise<void> {
   }
 }
 
-function checkHeldOut(h: HeldOutRequest, available: number): HeldOutRequest {
+/** The held-out check as the panel's table allows it (numeric.ts FINETUNE_FIELDS); n is then cut to the test set. */
+function checkHeldOut(h: HeldOutRequest): HeldOutRequest {
   if (typeof h !== 'object' || h === null) fail(`The held-out check must be a set of named values (n, every, pgdSteps, restarts); got ${describeGiven(h)}.`);
-  checkNumber(h.n, 'heldOut.n', Math.min(10, available), available, true);
-  checkNumber(h.every, 'heldOut.every', 1, LIMITS.fineTuneSteps.max, true);
-  checkNumber(h.pgdSteps, 'heldOut.pgdSteps', 1, 200, true);
+  checkParam(h.n, FINETUNE_FIELDS.heldOutN);
+  checkParam(h.every, FINETUNE_FIELDS.every);
+  checkParam(h.pgdSteps, FINETUNE_FIELDS.pgdSteps);
   checkNumber(h.restarts, 'heldOut.restarts', 1, 10, true);
   return h;
+}
+
+/** The recipe's numbers against the panel's table, in the field's words, before the library's own checks. */
+function checkRecipeFields(r: unknown): void {
+  if (typeof r !== 'object' || r === null) fail(`The recipe must be a set of named values; got ${describeGiven(r)}.`);
+  const recipe = r as Record<string, unknown>;
+  for (const key of ['epsilon', 'epsilonRamp', 'attackSteps', 'tradesBeta', 'adversarialShare', 'relativeStepSize', 'learningRate', 'steps', 'seed'] as const) {
+    checkParam(recipe[key], FINETUNE_FIELDS[key]);
+  }
 }
 
 /** Registers a model under the card's entry; the cache owns it from then on. */
@@ -263,7 +273,8 @@ async function runFinetune(
       Promise.all([examplesFor(base.entry, 'train'), examplesFor(base.entry, 'test')]),
       signal,
     );
-    const heldOutReq = checkHeldOut({ ...request.heldOut, n: Math.min(request.heldOut?.n, test.count) }, test.count);
+    const heldOutReq = checkHeldOut({ ...request.heldOut });
+    heldOutReq.n = Math.min(heldOutReq.n, test.count);
     if (recipe.batchSize > train.count) fail(`recipe.batchSize ${recipe.batchSize} exceeds the ${train.count} training examples`);
     const gate = new PauseGate();
     gates.set(jobId, gate);
@@ -387,6 +398,8 @@ export const finetuneApi = {
   async finetuneStart(jobId: string, request: FinetuneRequest, onEvent?: (e: FinetuneEvent) => void): Promise<FinetuneCard> {
     checkJobId(jobId);
     if (typeof request !== 'object' || request === null) fail('request must be an object {baseModelId, recipe, heldOut, earlyStop}');
+    checkRecipeFields(request.recipe);
+    checkHeldOut(request.heldOut);
     validateRecipe({ ...request.recipe });
     if (typeof request.earlyStop !== 'boolean') fail(`earlyStop must be true or false, got ${String(request.earlyStop)}`);
     return runFinetune(jobId, request, onEvent, null);
@@ -450,12 +463,7 @@ export const finetuneApi = {
 
   /** Stored records that cannot be used (a damaged card or weights), with why: the panel lists them with Delete. */
   async finetuneDamaged(): Promise<DamagedRecord[]> {
-    try {
-      return (await modelStore().listAll()).filter(isDamaged);
-    } catch {
-      // No storage at all (private mode): nothing damaged to list.
-      return [];
-    }
+    return damagedRecords(modelStore());
   },
 
   /** Removes a fine-tuned model (or a damaged record) from the model list and from the browser's storage. */

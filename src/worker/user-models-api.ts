@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import { loadUserModel, type UserModelReport, type UserModelSettings } from '../lib/models/user-model';
 import { bundleModelFiles, checkBundleArtifacts, sortModelFiles, type DroppedFile } from '../lib/models/user-files';
 import { checkUserModelCard, datasetFits, defaultDataset, USER_MODEL_DATASETS, userModelEntry, userModelId, type UserModelCard, type UserModelDataset } from '../lib/models/user-model-card';
-import { indexedDbModelStore, memoryModelStore, type ModelStore, type StoredModel } from '../lib/models/storage';
+import { damagedRecords, indexedDbModelStore, memoryModelStore, type DamagedRecord, type ModelStore, type StoredModel } from '../lib/models/storage';
 import { uniqueName } from '../lib/models/unique-name';
 import { checkChoice, fail } from './checks';
 import { listModels, registerOwnModel, setRegisteredSync, unregisterModel } from './models';
@@ -38,7 +38,7 @@ export function setUserModelStore(next: ModelStore<UserModelCard>): void {
 }
 
 function userStore(): ModelStore<UserModelCard> {
-  // Cards are checked as they are read: a damaged one is left out of the list rather than breaking every entry.
+  // Cards are checked as they are read: a damaged one is listed apart (userModelDamaged) rather than breaking every entry.
   store ??= typeof indexedDB === 'undefined'
     ? memoryModelStore<UserModelCard>(checkUserModelCard, checkBundleArtifacts)
     : indexedDbModelStore<UserModelCard>('adversarial-playground-user-models', checkUserModelCard, checkBundleArtifacts);
@@ -82,6 +82,11 @@ function register(card: UserModelCard, loaded: Awaited<ReturnType<typeof loadUse
 
 /** Registered own models with the version (name/test set) this worker has. */
 const fromStore = new Map<string, string>();
+/**
+ * Stored models whose card reads well but whose model does not (weights cut short or altered, a model.json that no
+ * longer loads): the version tried and why, in words. They are listed as damaged, not as models, and not retried.
+ */
+const unreadable = new Map<string, { version: string; reason: string }>();
 const versionOf = (c: UserModelCard) => `${c.name}\u0000${c.dataset}`;
 let syncing: Promise<void> = Promise.resolve();
 
@@ -93,20 +98,25 @@ export function syncUserModels(): Promise<void> {
       const items = await s.list();
       const ids = new Set(items.map((i) => i.id));
       for (const item of items) {
-        if (fromStore.get(item.id) === versionOf(item.card)) continue;
-        const full = await s.load(item.id);
-        if (!full) continue;
+        const version = versionOf(item.card);
+        if (fromStore.get(item.id) === version || unreadable.get(item.id)?.version === version) continue;
+        // One record that does not load must not keep the ones after it out of the list.
         try {
+          const full = await s.load(item.id);
+          if (!full) continue;
           register(full.card, await loadStored(full));
-          fromStore.set(item.id, versionOf(full.card));
+          fromStore.set(item.id, version);
+          unreadable.delete(item.id);
         } catch (err) {
-          console.warn(`Your model ${item.card.name} could not be restored: ${(err as Error).message}`);
+          const reason = (err as Error).message.replace(/\.$/, '');
+          unreadable.set(item.id, { version, reason: `the model does not load (${reason})` });
+          console.warn(`Your model ${item.card.name} could not be restored: ${reason}`);
         }
       }
-      for (const id of [...fromStore.keys()]) {
+      for (const id of [...fromStore.keys(), ...unreadable.keys()]) {
         if (ids.has(id)) continue;
-        unregisterModel(id);
-        fromStore.delete(id);
+        if (fromStore.delete(id)) unregisterModel(id);
+        unreadable.delete(id);
       }
     } catch (err) {
       console.warn(`Your saved models were not read: ${(err as Error).message}`);
@@ -158,9 +168,17 @@ export const userModelsApi = {
     }
   },
 
-  /** Your models, oldest first. */
+  /** Your models, oldest first; those that cannot be used are listed by userModelDamaged instead. */
   async userModelList(): Promise<UserModelCard[]> {
-    return (await userStore().list()).map((s) => s.card);
+    await syncUserModels();
+    return (await userStore().list()).filter((s) => !unreadable.has(s.id)).map((s) => s.card);
+  },
+
+  /** Stored records that cannot be used (a damaged card, weights missing or unreadable), with why: listed with Delete. */
+  async userModelDamaged(): Promise<DamagedRecord[]> {
+    await syncUserModels();
+    const records = await damagedRecords(userStore());
+    return [...records, ...[...unreadable].map(([id, u]) => ({ id, damaged: true as const, reason: u.reason }))];
   },
 
   /** A new name (made unique among every listed model). */
@@ -179,6 +197,7 @@ export const userModelsApi = {
   async userModelRemove(id: string): Promise<boolean> {
     const stored = await userStore().remove(id);
     fromStore.delete(id);
+    unreadable.delete(id);
     const listed = unregisterModel(id);
     return stored || listed;
   },

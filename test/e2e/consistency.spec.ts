@@ -157,3 +157,84 @@ test('no stale display: Undo and Clear in Draw take the old result and transfer 
   await expect(page.getByTestId('result-summary')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('toy and defenses number fields show the value in use: 1e9 is refused in words with the limit, the address keeps the value used', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  const param = async (key: string) => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get(key);
+
+  // Boundaries (toy): the layer width. The field, the address and the worker share one table (numeric.ts TOY_FIELDS).
+  await page.goto('/#panel=boundaries&b-width=16');
+  await expect(page.getByTestId('toy-architecture')).toContainText('16', { timeout: 60_000 });
+  const width = page.getByTestId('toy-width');
+  await expect(width).toHaveValue('16');
+  await width.fill('1e9');
+  await width.press('Tab');
+  await expect(page.getByTestId('toy-width-problem')).toHaveText('Layer width must be a whole number from 1 to 128; got “1e9”. Still using 16.');
+  await expect(width).toHaveValue('16');
+  expect(await param('b-width')).toBe('16');
+  await width.fill('24');
+  await width.press('Tab');
+  await expect(page.getByTestId('toy-width-problem')).toHaveCount(0);
+  await expect(page.getByTestId('toy-architecture')).toContainText('24');
+  await expect.poll(() => param('b-width')).toBe('24');
+  // The address takes what the field takes: 2 000 training points, not 5 000.
+  await page.evaluate(() => (location.hash = 'panel=boundaries&b-n=5000'));
+  await expect(page.getByTestId('url-warning').filter({ hasText: '“b-n=5000” in the address is not a whole number from 20 to 2 000' })).toHaveCount(1);
+  for (const [w, h] of [[1024, 768], [1400, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `test-results/screens/toy-fields-${w}.png` });
+  }
+
+  // Defenses: the number of test images.
+  await page.goto('about:blank');
+  await page.goto('/#panel=defenses&dn=40');
+  const n = page.getByTestId('defense-n');
+  await expect(n).toHaveValue('40', { timeout: 60_000 });
+  await n.fill('1e9');
+  await n.press('Tab');
+  await expect(page.getByTestId('defense-n-problem')).toHaveText('Number of test images must be a whole number from 1 to 1 000; got “1e9”. Still using 40.');
+  await expect(n).toHaveValue('40');
+  expect(await param('dn')).toBe('40');
+  const sigma = page.getByTestId('smoothing-sigma');
+  await sigma.fill('9');
+  await sigma.press('Tab');
+  await expect(page.getByTestId('smoothing-sigma-problem')).toContainText('σ (noise level) must be a number from 0.05 to 2; got “9”.');
+  for (const [w, h] of [[1024, 768], [1400, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `test-results/screens/defense-fields-${w}.png` });
+  }
+  expect(errors).toEqual([]);
+});
+
+test('fine-tuning number fields show the value in use: 1e9 steps is refused in words with the limit; the address and the engine share the bounds', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  const param = async (key: string) => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get(key);
+  await page.goto('/#panel=finetune&ftModel=mnist-cnn&ftSteps=200&ftRamp=0.2');
+  const steps = page.getByTestId('ft-steps');
+  await expect(steps).toHaveValue('200', { timeout: 60_000 });
+  await expect(page.getByTestId('ft-start')).toBeEnabled({ timeout: 60_000 });
+  await steps.fill('1e9');
+  await steps.press('Tab');
+  await expect(page.getByTestId('ft-steps-problem')).toHaveText(/^Training steps must be a whole number from 1 to 10 000; got “1e9”\. The limit is there because .*\. Still using 200\.$/);
+  await expect(steps).toHaveValue('200');
+  expect(await param('ftSteps')).toBe('200');
+  // A per-cent field scales the table's fraction: 250 % is refused, 50 % is used (0.5 in the address).
+  const ramp = page.getByTestId('ft-ramp');
+  await expect(ramp).toHaveValue('20');
+  await ramp.fill('250');
+  await ramp.press('Tab');
+  await expect(page.getByTestId('ft-ramp-problem')).toHaveText('ε ramp (%) must be a number from 0 to 100; got “250”. Still using 20.');
+  await ramp.fill('50');
+  await ramp.press('Tab');
+  await expect.poll(() => param('ftRamp')).toBe('0.5');
+  for (const [w, h] of [[1024, 768], [1400, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await steps.fill('1e9');
+    await steps.press('Tab');
+    await page.screenshot({ path: `test-results/screens/finetune-fields-${w}.png` });
+  }
+  // The address takes what the field takes.
+  await page.evaluate(() => (location.hash = 'panel=finetune&ftModel=mnist-cnn&ftSteps=20000'));
+  await expect(page.getByTestId('url-warning').filter({ hasText: '“ftSteps=20000” in the address is not a whole number from 1 to 10 000' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { collectConsoleErrors } from './helpers';
+import { collectConsoleErrors, shotPath } from './helpers';
+import { addModel, saveLayersModel } from './own-fixtures';
 
 /**
  * One corrupted record in the browser's model storage is listed as damaged, with Delete, and hides nothing else:
@@ -52,5 +53,64 @@ test('a corrupted stored model is listed as damaged with Delete; the other saved
   await page.reload();
   await expect(page.getByTestId('ft-saved-row')).toHaveCount(1, { timeout: 60_000 });
   await expect(page.getByTestId('ft-damaged-row')).toHaveCount(0);
+  expect(errors.filter((e) => !/could not be restored|were not read/.test(e))).toEqual([]);
+});
+
+test('"Your models": a damaged or unreadable stored model is listed as damaged with Delete; the others stay listed', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = collectConsoleErrors(page);
+  await page.goto('/#panel=yours');
+  await expect(page.getByTestId('own-models')).toContainText('None yet', { timeout: 60_000 });
+  const goodId = await addModel(page, await saveLayersModel(), 'Good digits');
+
+  // Two bad records next to the good one: a card that is not one, and a copy of the good model whose weights were
+  // cut short (its card reads well; only loading the model shows what is wrong).
+  await page.evaluate(async (goodId) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('adversarial-playground-user-models', 1);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const read = db.transaction(['cards', 'artifacts'], 'readonly');
+    const get = (store: string) =>
+      new Promise<{ card?: Record<string, unknown>; artifacts?: { weightData: ArrayBuffer } }>((resolve, reject) => {
+        const q = read.objectStore(store).get(goodId);
+        q.onsuccess = () => resolve(q.result);
+        q.onerror = () => reject(q.error);
+      });
+    const [card, weights] = [await get('cards'), await get('artifacts')];
+    const tx = db.transaction(['cards', 'artifacts'], 'readwrite');
+    tx.objectStore('cards').put({ id: 'user-garbage', card: 'not a card', savedAt: 7 });
+    tx.objectStore('cards').put({ id: 'user-cut', card: { ...card.card, id: 'user-cut', name: 'Cut digits' }, savedAt: '2020-01-01T00:00:00Z' });
+    tx.objectStore('artifacts').put({ id: 'user-cut', artifacts: { ...weights.artifacts, weightData: weights.artifacts!.weightData.slice(0, 100) } });
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  }, goodId);
+  await page.reload();
+  const damaged = page.getByTestId('own-damaged-row');
+  await expect(damaged).toHaveCount(2, { timeout: 60_000 });
+  await expect(damaged.filter({ hasText: 'user-garbage' })).toContainText('Cannot be used: the stored record has no save time.');
+  await expect(damaged.filter({ hasText: 'user-cut' })).toContainText('Cannot be used: the model does not load (The stored model “user-cut” holds 100 bytes of weights');
+  // The good model is still listed, here and in the Attack Lab's model list.
+  await expect(page.getByTestId('own-model')).toHaveCount(1);
+  await expect(page.getByTestId('own-model')).toHaveAttribute('data-model-id', goodId);
+  for (const [w, h] of [[1024, 768], [1400, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: shotPath(`yours-damaged-${w}.png`), fullPage: true });
+  }
+
+  for (const id of ['user-cut', 'user-garbage']) {
+    await damaged.filter({ hasText: id }).getByTestId('own-damaged-delete').click();
+    await damaged.filter({ hasText: id }).getByTestId('own-damaged-delete-confirm').click();
+    await expect(damaged.filter({ hasText: id })).toHaveCount(0);
+  }
+  await page.reload();
+  await expect(page.getByTestId('own-model')).toHaveCount(1, { timeout: 60_000 });
+  await expect(damaged).toHaveCount(0);
+  await page.goto(`/#panel=attack-lab&model=${goodId}`);
+  await expect(page.getByTestId(`model-${goodId}`)).toHaveCount(1, { timeout: 60_000 });
   expect(errors.filter((e) => !/could not be restored|were not read/.test(e))).toEqual([]);
 });

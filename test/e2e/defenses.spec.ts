@@ -163,10 +163,13 @@ test.describe('Defenses panel', () => {
     expect(radius).toBeGreaterThan(0);
     expect(radius).toBeLessThan(2.47 * 0.2);
     // More noise, wider disc (far from the boundary the radius grows with σ up to that ceiling).
+    // σ is a number field: a value is used once it is committed (Tab or Enter), as in every other number field.
     await page.getByTestId('toy-cert-sigma').fill('0.05');
+    await page.getByTestId('toy-cert-sigma').press('Tab');
     await expect(caption).toContainText('σ = 0.05 with', { timeout: 30_000 });
     expect(page.url()).toContain('b-csigma=0.05');
     await page.getByTestId('toy-cert-sigma').fill('0.2');
+    await page.getByTestId('toy-cert-sigma').press('Tab');
     await expect(caption).toContainText('σ = 0.2 with', { timeout: 30_000 });
     for (const [w, h] of SIZES) {
       await resize(page, w, h);

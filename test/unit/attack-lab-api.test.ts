@@ -267,9 +267,9 @@ describe('runAttack', () => {
     const ok = { modelId: 'tiny-a', attackId: 'pgd', options: { epsilons: [0.1] }, image: imageAt(0), label: 0 };
     await expect(lab.runAttack('v', { ...ok, modelId: 'missing' })).rejects.toThrow(/Unknown model id "missing"/);
     await expect(lab.runAttack('v', { ...ok, attackId: 'nope' })).rejects.toThrow(/^Unknown attack “nope”: known attacks are fgsm/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [NaN] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 1; got something that is not a number\.$/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [NaN] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 0\.5; got something that is not a number\.$/);
     await expect(lab.runAttack('v', { ...ok, options: { epsilons: [] } })).rejects.toThrow(/^Give at least one budget ε \(L∞\)/);
-    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [2] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 1; got 2\.$/);
+    await expect(lab.runAttack('v', { ...ok, options: { epsilons: [2] } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0 to 0\.5; got 2\.$/);
     await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], steps: 2.5 } })).rejects.toThrow(/^Steps must be a whole number from 1 to 1 000; got 2\.5\.$/);
     // Plain words naming the field, the limit's reason, never a code path like request.options.steps.
     await expect(lab.runAttack('v', { ...ok, options: { epsilons: [0.1], steps: 1e9 } })).rejects.toThrow(/^Steps must be a whole number from 1 to 1 000; got 1e9\. The limit is there because/);

@@ -60,7 +60,7 @@ describe('boundaries worker API (toy playground) over a MessageChannel', () => {
     await expect(remote.toyCreate({ ...config, width: 0 })).rejects.toThrow(/^Layer width must be a whole number from 1 to 128; got 0\.$/);
     await remote.toyCreate(config);
     await expect(remote.toyTrain('t', { steps: 0, method: 'standard', epsilon: 0, learningRate: 0.01, batchSize: 10 })).rejects.toThrow(/^Steps must be a whole number from 1 to/);
-    await expect(remote.toyTrain('t', { steps: 1, method: 'pgd', epsilon: 0, learningRate: 0.01, batchSize: 10 })).rejects.toThrow(/^ε must be a number from 0\.0001 to 2; got 0\.$/);
+    await expect(remote.toyTrain('t', { steps: 1, method: 'pgd', epsilon: 0, learningRate: 0.01, batchSize: 10 })).rejects.toThrow(/^ε must be a number from 0\.005 to 1; got 0\.$/);
     await expect(remote.toyEvaluate('e', { ...attack, norm: 'l2', split: 'test' })).rejects.toThrow(/l2/);
     await expect(remote.toyEvaluate('e', { ...attack, split: 'all' as 'test' })).rejects.toThrow(/^Split must be one of train, test; got “all”\.$/);
     await expect(remote.toyAttackPoint('p', { ...attack, point: [NaN, 0], label: 0 })).rejects.toThrow(/point/);

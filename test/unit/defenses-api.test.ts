@@ -49,8 +49,8 @@ describe.skipIf(!ZOO.includes('mnist-cnn'))('defenses worker API (skipped until 
 
   it('refuses bad arguments with messages that name them', async () => {
     await expect(defensesApi.defenseCurves('d2', { modelId: 'mnist-cnn', defense: 'magic', epsilons: [0.1], n: 2 })).rejects.toThrow(/^The defense must be one of .*; got “magic”\.$/);
-    await expect(defensesApi.defenseCurves('d2', { modelId: 'mnist-cnn', defense: 'jpeg', value: 0, epsilons: [0.1], n: 2 })).rejects.toThrow(/quality must be in 5–95/);
-    await expect(defensesApi.defenseCurves('d2', { modelId: 'mnist-cnn', defense: 'jpeg', epsilons: [2], n: 2 })).rejects.toThrow(/^ε must be a number from 0 to 1; got 2\.$/);
+    await expect(defensesApi.defenseCurves('d2', { modelId: 'mnist-cnn', defense: 'jpeg', value: 0, epsilons: [0.1], n: 2 })).rejects.toThrow(/^Quality must be a whole number from 5 to 95; got 0\.$/);
+    await expect(defensesApi.defenseCurves('d2', { modelId: 'mnist-cnn', defense: 'jpeg', epsilons: [2], n: 2 })).rejects.toThrow(/^Largest ε \(L∞\) must be a number from 0\.01 to 1; got 2\.$/);
     await expect(defensesApi.smoothingCurves('s2', { modelId: 'mnist-cnn', sigma: 0, radii: [0.5], n: 2 })).rejects.toThrow(/^σ \(noise level\) must be a number from 0\.05 to 2; got 0\.$/);
     await expect(defensesApi.defenseCurves('d2', { modelId: 'toy-moons-mlp', defense: 'jpeg', epsilons: [0.1], n: 2 })).rejects.toThrow(/toy model/);
   });

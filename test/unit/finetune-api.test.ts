@@ -219,9 +219,9 @@ describe('fine-tuning worker API', () => {
 
   it('rejects bad requests by naming the parameter', async () => {
     await expect(finetuneApi.finetuneStart('', REQUEST)).rejects.toThrow(/jobId/);
-    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, recipe: { ...REQUEST.recipe, epsilon: 2 } })).rejects.toThrow(/epsilon/);
+    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, recipe: { ...REQUEST.recipe, epsilon: 2 } })).rejects.toThrow(/^ε \(L∞\) must be a number from 0\.003922 to 0\.5; got 2\.$/);
     await expect(finetuneApi.finetuneStart('x', { ...REQUEST, baseModelId: 'nope' })).rejects.toThrow(/Unknown model id "nope"/);
-    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, heldOut: { ...REQUEST.heldOut, every: 0 } })).rejects.toThrow(/^Evaluate every \(steps\) must be a whole number from 1 to 10 000; got 0\.$/);
+    await expect(finetuneApi.finetuneStart('x', { ...REQUEST, heldOut: { ...REQUEST.heldOut, every: 0 } })).rejects.toThrow(/^Evaluate every \(steps\) must be a whole number from 1 to 500; got 0\.$/);
     await expect(finetuneApi.finetuneExport('nope')).rejects.toThrow(/^There is no saved fine-tuned model “nope”\.$/);
     await expect(finetuneApi.finetuneCurve('c', 'nope', { epsilons: [0, 0.1], steps: 2 })).rejects.toThrow(/^There is no saved fine-tuned model “nope”\.$/);
   });

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useServedApp } from './serve-from-disk';
-import { memoryModelStore } from '../../src/lib/models/storage';
+import { IDBFactory } from 'fake-indexeddb';
+import { indexedDbModelStore, memoryModelStore } from '../../src/lib/models/storage';
+import { checkUserModelCard } from '../../src/lib/models/user-model-card';
 import { getModel, listModels } from '../../src/worker/models';
 import { setUserModelStore, syncUserModels, userModelsApi, type DroppedFile, type UserModelCard } from '../../src/worker/user-models-api';
 import { attackLabApi } from '../../src/worker/attack-lab-api';
@@ -135,5 +137,54 @@ describe('your models (worker API)', () => {
     // Another worker sharing the store registers it on its next sync (here: after this one forgets it).
     await syncUserModels();
     expect(await userModelsApi.userModelRemove(card.id)).toBe(true);
+  });
+
+  it('a damaged or unreadable stored model is listed as damaged, hides no other model, and can be deleted', async () => {
+    (globalThis as { indexedDB?: IDBFactory }).indexedDB = new IDBFactory();
+    const DB = 'test-user-models';
+    const store = indexedDbModelStore<UserModelCard>(DB, checkUserModelCard, checkBundleArtifacts);
+    setUserModelStore(store);
+    try {
+      const good = await userModelsApi.userModelAdd(await softmaxModelFiles(3), { name: 'good', settings: SETTINGS, dataset: 'mnist' });
+      const kept = (await store.load(good.id))!;
+      // Planted as other code or a person with the developer tools could leave them, bypassing the store's checks:
+      // a card that is not one, a model whose weights were cut short (saved first, so the sync meets it first), and
+      // a good model that this worker has not loaded yet (after the cut one).
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open(DB, 1);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction(['cards', 'artifacts'], 'readwrite');
+        tx.objectStore('cards').put({ id: 'user-garbage', card: 'not a card', savedAt: '2020-01-01T00:00:00Z' });
+        tx.objectStore('cards').put({ id: 'user-cut', card: { ...good, id: 'user-cut', name: 'cut' }, savedAt: '2020-01-02T00:00:00Z' });
+        tx.objectStore('artifacts').put({ id: 'user-cut', artifacts: { ...kept.artifacts, weightData: kept.artifacts.weightData.slice(0, 100) } });
+        tx.objectStore('cards').put({ id: 'user-late', card: { ...good, id: 'user-late', name: 'late' }, savedAt: '2099-01-01T00:00:00Z' });
+        tx.objectStore('artifacts').put({ id: 'user-late', artifacts: kept.artifacts });
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+
+      expect((await userModelsApi.userModelList()).map((c) => c.id)).toEqual([good.id, 'user-late']);
+      const damaged = Object.fromEntries((await userModelsApi.userModelDamaged()).map((d) => [d.id, d.reason]));
+      expect(Object.keys(damaged).sort()).toEqual(['user-cut', 'user-garbage']);
+      expect(damaged['user-garbage']).toBe('the model card is missing');
+      expect(damaged['user-cut']).toBe('the model does not load (The stored model “user-cut” holds 100 bytes of weights but its model.json needs 31400)');
+      // The cut record did not stop the sync: the model saved after it is in every panel's list.
+      const ids = (await listModels()).map((m) => m.id);
+      expect(ids).toEqual(expect.arrayContaining([good.id, 'user-late']));
+      expect(ids).not.toContain('user-cut');
+
+      for (const id of ['user-cut', 'user-garbage']) expect(await userModelsApi.userModelRemove(id)).toBe(true);
+      expect(await userModelsApi.userModelDamaged()).toEqual([]);
+      expect((await userModelsApi.userModelList()).map((c) => c.id)).toEqual([good.id, 'user-late']);
+      for (const id of [good.id, 'user-late']) expect(await userModelsApi.userModelRemove(id)).toBe(true);
+      expect(await store.listAll()).toEqual([]);
+    } finally {
+      setUserModelStore(memoryModelStore<UserModelCard>(undefined, checkBundleArtifacts));
+      delete (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    }
   });
 });

@@ -3,7 +3,7 @@
  * fails or what it guarantees, what it costs, its one setting, and which adaptive attack answers it. The texts are
  * the playground's own teaching; the numbers the UI shows next to them are always measured, never written here.
  */
-import { describeGiven, ValidationError } from '../validate/numeric';
+import { describeGiven, ValidationError, type NumberField } from '../validate/numeric';
 
 
 /** What an attacker differentiates through a transform (transform.ts explains each). */
@@ -141,6 +141,11 @@ export const DEFENSES: readonly DefenseInfo[] = [
     setting: { key: 'sigma', label: 'σ', min: 0.1, max: 1, step: 0.05, default: 0.25 },
   },
 ];
+
+/** A defense's setting as a number field: the panel's box, the address (dval) and the worker accept the same values. */
+export function settingField(s: DefenseSetting): NumberField {
+  return { label: s.label.charAt(0).toUpperCase() + s.label.slice(1), min: s.min, max: s.max, integer: Number.isInteger(s.step) && Number.isInteger(s.min) };
+}
 
 export function defenseInfo(id: string): DefenseInfo {
   const d = DEFENSES.find((x) => x.id === id);

@@ -109,6 +109,15 @@ export function isDamaged<Card>(r: StoredSummary<Card> | DamagedRecord): r is Da
   return (r as DamagedRecord).damaged === true;
 }
 
+/** The store's damaged records, for a panel to list with Delete; none when there is no storage at all (private mode). */
+export async function damagedRecords<Card>(store: ModelStore<Card>): Promise<DamagedRecord[]> {
+  try {
+    return (await store.listAll()).filter(isDamaged);
+  } catch {
+    return [];
+  }
+}
+
 function checkId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id === '') throw new Error(`id must be a non-empty string, got ${JSON.stringify(id)}`);
 }

@@ -53,6 +53,55 @@ export const FIELDS = {
 
 export type FieldName = keyof typeof FIELDS;
 
+/**
+ * Each panel's numeric parameters, one entry each: the panel's field takes its bounds from here (NumberInput, or a
+ * slider's min and max), the address reads the same entry (url-schema.ts `param`), and the worker method checks
+ * its argument against it (checks.ts `checkParam`) — so a value the field refuses is refused by the address and
+ * the worker too, and one the field accepts is used as it is. test/unit/panel-limits.test.ts walks every entry.
+ */
+export const TOY_FIELDS = {
+  classes: { label: 'Number of classes', min: 2, max: 8, integer: true },
+  noise: { label: 'Noise', min: 0, max: 0.5, integer: false },
+  n: { label: 'Training points', min: 20, max: 2000, integer: true },
+  seed: { label: 'Seed', min: 0, max: 99_999, integer: true },
+  layers: { label: 'Hidden layers', min: 0, max: 6, integer: true },
+  width: { label: 'Layer width', min: 1, max: 128, integer: true },
+  learningRate: { label: 'Learning rate', min: 0.0001, max: 1, integer: false },
+  batchSize: { label: 'Batch size', min: 1, max: 512, integer: true },
+  // Up to 1 data unit: the shipped blobs models are trained and shown at 0.6 (the shapes span [−1, 1]).
+  epsilon: { label: 'ε', min: 0.005, max: 1, integer: false },
+  certSigma: { label: 'σ (noise level)', min: 0.005, max: 2, integer: false },
+  certDraws: { label: 'Number of draws N', min: 100, max: 100_000, integer: true },
+} as const satisfies Record<string, NumberField>;
+
+/**
+ * Fine-tuning: the recipe's numbers (fractions where the panel shows per cent: the field scales them) and the
+ * held-out check's. The smallest steps, n and every are the engine's (short runs for tests and the command line).
+ */
+export const FINETUNE_FIELDS = {
+  epsilon: { label: 'ε (L∞)', min: 1 / 255, max: 0.5, integer: false },
+  epsilonRamp: { label: 'ε ramp', min: 0, max: 1, integer: false },
+  attackSteps: { label: 'Attack steps k', min: 1, max: 50, integer: true },
+  tradesBeta: { label: 'TRADES β', min: 0.1, max: 20, integer: false },
+  adversarialShare: { label: 'Adversarial share', min: 0.1, max: 1, integer: false },
+  relativeStepSize: { label: 'Step α (× ε)', min: 0.05, max: 4, integer: false },
+  learningRate: { label: 'Learning rate', min: 0.00001, max: 0.5, integer: false },
+  steps: { label: 'Training steps', min: 1, max: LIMITS.fineTuneSteps.max, integer: true, limit: 'fineTuneSteps' },
+  seed: { label: 'Seed', min: 0, max: 2 ** 31 - 1, integer: true },
+  heldOutN: { label: 'Held-out images', min: 10, max: 1000, integer: true },
+  every: { label: 'Evaluate every (steps)', min: 1, max: 500, integer: true },
+  pgdSteps: { label: 'PGD steps of the held-out check', min: 1, max: 100, integer: true },
+} as const satisfies Record<string, NumberField>;
+
+export const DEFENSE_FIELDS = {
+  maxEpsilon: { label: 'Largest ε (L∞)', min: 0.01, max: 1, integer: false },
+  n: { label: 'Number of test images', min: 1, max: 1000, integer: true },
+  steps: { label: 'PGD steps', min: 1, max: 200, integer: true },
+  sigma: { label: 'σ (noise level)', min: 0.05, max: 2, integer: false },
+  smoothingN: { label: 'Number of test images', min: 1, max: 500, integer: true },
+  draws: { label: 'Number of draws N', min: 100, max: 100_000, integer: true },
+} as const satisfies Record<string, NumberField>;
+
 /** What was given, quoted for a message: short, never code-like (no JSON of objects, no stack). */
 export function describeGiven(v: unknown): string {
   if (v === undefined || v === null) return 'nothing';
@@ -73,10 +122,12 @@ export function describeGiven(v: unknown): string {
   return `a ${typeof v === 'object' ? 'set of values' : typeof v}`;
 }
 
-function rangeText(f: NumberField): string {
+export function rangeText(f: NumberField): string {
   const kind = f.integer ? 'a whole number' : 'a number';
-  if (f.exclusiveMin) return `${kind} above ${formatCount(f.min)} and at most ${formatCount(f.max)}`;
-  return `${kind} from ${formatCount(f.min)} to ${formatCount(f.max)}`;
+  // 1/255 as 0.003922, not 0.00392156862745098; whole numbers exactly (2 147 483 647).
+  const show = (v: number) => formatCount(Number.isInteger(v) ? v : +v.toPrecision(4));
+  if (f.exclusiveMin) return `${kind} above ${show(f.min)} and at most ${show(f.max)}`;
+  return `${kind} from ${show(f.min)} to ${show(f.max)}`;
 }
 
 /** The message for a refused value (also what a UI field shows beside itself). */

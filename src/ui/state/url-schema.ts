@@ -16,7 +16,8 @@ export interface Field<T> {
 /** How many values have been refused so far (read() compares it to know which keys were tampered with). */
 let refusals = 0;
 
-const report = (key: string, raw: string, what: string, fallback: string) => {
+/** Reports a refused address value (and counts it, so read() writes the replacement back). For Fields made elsewhere. */
+export const report = (key: string, raw: string, what: string, fallback: string) => {
   refusals++;
   reportUrlProblem(`“${key}=${raw.slice(0, 30)}” in the address is not ${what}; using ${fallback}.`);
 };
@@ -34,22 +35,19 @@ export function reportUnknownName(key: string, raw: string, known: readonly stri
 const bound = (v: number) => formatCount(+v.toPrecision(4));
 const range = (min: number, max: number, integer?: boolean) => `${integer ? 'a whole number' : 'a number'} from ${bound(min)} to ${bound(max)}`;
 
+/** A number from the address in [min, max] (whole with integer), or `fallback` after reporting why not. */
+function readNumber<T>(raw: string, key: string, min: number, max: number, integer: boolean | undefined, fallback: T, fallbackText: string): number | T {
+  const v = Number(raw);
+  const what = raw.trim() === '' || !Number.isFinite(v) || v < min || v > max ? range(min, max, integer) : integer && !Number.isInteger(v) ? 'a whole number' : null;
+  if (what === null) return v;
+  report(key, raw, what, fallbackText);
+  return fallback;
+}
+
 /** A number in [min, max] (whole numbers only with integer). */
 export function num(fallback: number, min: number, max: number, opts: { integer?: boolean } = {}): Field<number> {
   return {
-    parse(raw, key) {
-      if (raw === undefined) return fallback;
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
-        report(key, raw, range(min, max, opts.integer), String(fallback));
-        return fallback;
-      }
-      if (opts.integer && !Number.isInteger(v)) {
-        report(key, raw, 'a whole number', String(fallback));
-        return fallback;
-      }
-      return v;
-    },
+    parse: (raw, key) => (raw === undefined ? fallback : readNumber(raw, key, min, max, opts.integer, fallback, String(fallback))),
     write: (v) => String(v),
   };
 }
@@ -57,19 +55,7 @@ export function num(fallback: number, min: number, max: number, opts: { integer?
 /** A number in [min, max] that may be absent: its default comes from the engine later (undefined until then). */
 export function optionalNum(min: number, max: number, opts: { integer?: boolean } = {}): Field<number | undefined> {
   return {
-    parse(raw, key) {
-      if (raw === undefined) return undefined;
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
-        report(key, raw, range(min, max, opts.integer), 'the default');
-        return undefined;
-      }
-      if (opts.integer && !Number.isInteger(v)) {
-        report(key, raw, 'a whole number', 'the default');
-        return undefined;
-      }
-      return v;
-    },
+    parse: (raw, key) => (raw === undefined ? undefined : readNumber(raw, key, min, max, opts.integer, undefined, 'the default')),
     write: (v) => (v === undefined ? '' : String(v)),
   };
 }
@@ -87,29 +73,25 @@ export function choice<T extends string>(choices: readonly T[], fallback: T): Fi
   };
 }
 
+/** A flag from the address ('1'/'true', '0'/'false'), or `fallback` after reporting why not. */
+function readBool<T>(raw: string, key: string, fallback: T, fallbackText: string): boolean | T {
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  report(key, raw, '0 or 1', fallbackText);
+  return fallback;
+}
+
 /** A flag that may be absent (undefined: the default of whatever it sets); a tampered one becomes `tampered`. */
 export function optionalBool(tampered?: boolean): Field<boolean | undefined> {
   return {
-    parse(raw, key) {
-      if (raw === undefined) return undefined;
-      if (raw === '1' || raw === 'true') return true;
-      if (raw === '0' || raw === 'false') return false;
-      report(key, raw, '0 or 1', tampered === undefined ? 'the default' : tampered ? '1' : '0');
-      return tampered;
-    },
+    parse: (raw, key) => (raw === undefined ? undefined : readBool(raw, key, tampered, tampered === undefined ? 'the default' : tampered ? '1' : '0')),
     write: (v) => (v === undefined ? '' : v ? '1' : '0'),
   };
 }
 
 export function bool(fallback: boolean): Field<boolean> {
   return {
-    parse(raw, key) {
-      if (raw === undefined) return fallback;
-      if (raw === '1' || raw === 'true') return true;
-      if (raw === '0' || raw === 'false') return false;
-      report(key, raw, '0 or 1', fallback ? '1' : '0');
-      return fallback;
-    },
+    parse: (raw, key) => (raw === undefined ? fallback : readBool(raw, key, fallback, fallback ? '1' : '0')),
     write: (v) => (v ? '1' : '0'),
   };
 }
@@ -160,6 +142,8 @@ type Values<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 export interface UrlState<S extends Record<string, Field<unknown>>> {
   readonly keys: (keyof S & string)[];
+  /** The schema as declared (tests compare each key's bounds with the panel's table). */
+  readonly fields: S;
   /**
    * Every key of the schema from the address (or `params`), tampered ones reported and replaced. Read from the
    * address itself, the replacements are written back at once, so a bad value never stays in the address (a
@@ -174,6 +158,7 @@ export function urlSchema<S extends Record<string, Field<unknown>>>(schema: S): 
   const keys = Object.keys(schema) as (keyof S & string)[];
   return {
     keys,
+    fields: schema,
     read(params?: Params) {
       const source = params ?? readHash();
       const out = {} as Values<S>;

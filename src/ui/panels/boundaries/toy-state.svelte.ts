@@ -11,7 +11,9 @@ import { MLP_ACTIVATIONS, type MlpActivation } from '../../../lib/models/mlp-con
 import { isCancelled } from '../../../lib/util/cancel';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
-import { bool, choice, currentAddressVersion, num, urlSchema } from '../../state/url-schema';
+import { bool, choice, currentAddressVersion, urlSchema } from '../../state/url-schema';
+import { param } from '../../state/param';
+import { TOY_FIELDS } from '../../../lib/validate/numeric';
 import type { BallMode, Probe } from './ToyPlot.svelte';
 
 /** Steps per training chunk: the map, points and curves refresh after each. */
@@ -33,20 +35,20 @@ type MethodId = (typeof TOY_METHODS)[number]['id'];
 
 export const TOY_URL = urlSchema({
   'b-data': choice(TOY_DATASET_IDS, 'spiral'),
-  'b-classes': num(2, 2, 8, { integer: true }),
-  'b-noise': num(0.03, 0, 0.5),
-  'b-n': num(300, 20, 2000, { integer: true }),
-  'b-seed': num(1, 0, 99999, { integer: true }),
-  'b-layers': num(3, 0, 6, { integer: true }),
-  'b-width': num(32, 1, 128, { integer: true }),
+  'b-classes': param(2, TOY_FIELDS.classes),
+  'b-noise': param(0.03, TOY_FIELDS.noise),
+  'b-n': param(300, TOY_FIELDS.n),
+  'b-seed': param(1, TOY_FIELDS.seed),
+  'b-layers': param(3, TOY_FIELDS.layers),
+  'b-width': param(32, TOY_FIELDS.width),
   'b-act': choice(MLP_ACTIVATIONS, 'relu'),
-  'b-lr': num(0.01, 0.0001, 1),
-  'b-batch': num(32, 1, 512, { integer: true }),
-  'b-eps': num(0.1, 0.005, 0.5),
+  'b-lr': param(0.01, TOY_FIELDS.learningRate),
+  'b-batch': param(32, TOY_FIELDS.batchSize),
+  'b-eps': param(0.1, TOY_FIELDS.epsilon),
   'b-attack': choice(TOY_ATTACKS.map((a) => a.id), 'pgd'),
   'b-cert': bool(false),
-  'b-csigma': num(0.1, 0.005, 2),
-  'b-cdraws': num(1000, 100, 100_000, { integer: true }),
+  'b-csigma': param(0.1, TOY_FIELDS.certSigma),
+  'b-cdraws': param(1000, TOY_FIELDS.certDraws),
 });
 
 export interface HistoryPoint {

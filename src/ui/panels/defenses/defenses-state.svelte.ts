@@ -6,11 +6,13 @@
  */
 import type { ModelSummary } from '../../../worker/models';
 import type { DefenseCurvesResult, SmoothingResult } from '../../../worker/defenses-api';
-import { DEFENSES, type DefenseId } from '../../../lib/defenses/catalog';
+import { DEFENSES, settingField, type DefenseId } from '../../../lib/defenses/catalog';
+import { DEFENSE_FIELDS } from '../../../lib/validate/numeric';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
 import { updateHash } from '../../url-state';
-import { choice, num, reportUnknownName, text, urlSchema } from '../../state/url-schema';
+import { choice, reportUnknownName, text, urlSchema } from '../../state/url-schema';
+import { param } from '../../state/param';
 import { AddressReader } from '../../state/address-reader';
 
 /** The defenses the curves compare (smoothing has its own section). */
@@ -20,23 +22,23 @@ export const CURVE_DEFENSES = DEFENSES.filter((d) => d.id !== 'smoothing');
 export const CURVES_URL = urlSchema({
   ddef: choice(CURVE_DEFENSES.map((d) => d.id), 'jpeg'),
   dmodel: text('mnist-cnn'),
-  deps: num(0.3, 0.01, 1),
-  dn: num(50, 1, 1000, { integer: true }),
-  dsteps: num(20, 1, 200, { integer: true }),
+  deps: param(0.3, DEFENSE_FIELDS.maxEpsilon),
+  dn: param(50, DEFENSE_FIELDS.n),
+  dsteps: param(20, DEFENSE_FIELDS.steps),
 });
 
 /** The setting of the chosen defense (its range is the catalog's). */
-const settingUrl = (defense: string) => {
+export const settingUrl = (defense: string) => {
   const s = CURVE_DEFENSES.find((d) => d.id === defense)?.setting;
-  return s ? urlSchema({ dval: num(s.default, s.min, s.max) }) : null;
+  return s ? urlSchema({ dval: param(s.default, settingField(s)) }) : null;
 };
 
 /** The smoothing form in the address. */
 export const SMOOTHING_URL = urlSchema({
   smodel: text(''),
-  ssigma: num(0.25, 0.05, 2),
-  sn: num(20, 1, 500, { integer: true }),
-  sdraws: num(1000, 100, 100_000, { integer: true }),
+  ssigma: param(0.25, DEFENSE_FIELDS.sigma),
+  sn: param(20, DEFENSE_FIELDS.smoothingN),
+  sdraws: param(1000, DEFENSE_FIELDS.draws),
 });
 
 /** The radii the smoothing chart reads certified and empirical accuracy at. */

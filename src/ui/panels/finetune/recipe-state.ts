@@ -2,7 +2,9 @@
  * The fine-tuning recipe as the panel holds it, its defaults, and its place in the URL hash (one schema: keys
  * prefixed "ft", each declared once). A tampered value is reported once and replaced by its default.
  */
-import { bool, choice, num, optionalNum, reportUnknownName, text, urlSchema } from '../../state/url-schema';
+import { bool, choice, reportUnknownName, text, urlSchema } from '../../state/url-schema';
+import { optionalParam, param } from '../../state/param';
+import { FINETUNE_FIELDS as F } from '../../../lib/validate/numeric';
 import type { FinetuneMethod, FinetuneRecipe } from '../../../lib/train/finetune';
 import type { HeldOutRequest } from '../../../worker/finetune-api';
 
@@ -53,22 +55,22 @@ export function relativeStepFor(method: FinetuneMethod, k: number): number {
 export const RECIPE_URL = urlSchema({
   ftModel: text(),
   ftMethod: choice(METHODS, DEFAULT_RECIPE.method),
-  ftEps: num(DEFAULT_RECIPE.epsilon, 1 / 255, 0.5),
-  ftRamp: num(DEFAULT_RECIPE.epsilonRamp, 0, 1),
-  ftK: num(DEFAULT_RECIPE.attackSteps, 1, 50, { integer: true }),
+  ftEps: param(DEFAULT_RECIPE.epsilon, F.epsilon),
+  ftRamp: param(DEFAULT_RECIPE.epsilonRamp, F.epsilonRamp),
+  ftK: param(DEFAULT_RECIPE.attackSteps, F.attackSteps),
   // Absent: the method's own rule (relativeStepFor).
-  ftAlpha: optionalNum(0.05, 4),
-  ftBeta: num(DEFAULT_RECIPE.tradesBeta, 0.1, 20),
+  ftAlpha: optionalParam(F.relativeStepSize),
+  ftBeta: param(DEFAULT_RECIPE.tradesBeta, F.tradesBeta),
   ftOpt: choice(OPTIMIZERS, DEFAULT_RECIPE.optimizer),
-  ftLr: num(DEFAULT_RECIPE.learningRate, 1e-5, 0.5),
+  ftLr: param(DEFAULT_RECIPE.learningRate, F.learningRate),
   ftSched: choice(SCHEDULES, DEFAULT_RECIPE.schedule),
   ftBatch: choice(BATCH_SIZES, String(DEFAULT_RECIPE.batchSize) as '64'),
-  ftSteps: num(DEFAULT_RECIPE.steps, 10, 5000, { integer: true }),
-  ftAdv: num(DEFAULT_RECIPE.adversarialShare, 0.1, 1),
-  ftSeed: num(DEFAULT_RECIPE.seed, 0, 2 ** 31 - 1, { integer: true }),
-  ftN: num(DEFAULT_HELD_OUT_REQUEST.n, 50, 1000, { integer: true }),
-  ftEvery: num(DEFAULT_HELD_OUT_REQUEST.every, 5, 500, { integer: true }),
-  ftPgd: num(DEFAULT_HELD_OUT_REQUEST.pgdSteps, 1, 100, { integer: true }),
+  ftSteps: param(DEFAULT_RECIPE.steps, F.steps),
+  ftAdv: param(DEFAULT_RECIPE.adversarialShare, F.adversarialShare),
+  ftSeed: param(DEFAULT_RECIPE.seed, F.seed),
+  ftN: param(DEFAULT_HELD_OUT_REQUEST.n, F.heldOutN),
+  ftEvery: param(DEFAULT_HELD_OUT_REQUEST.every, F.every),
+  ftPgd: param(DEFAULT_HELD_OUT_REQUEST.pgdSteps, F.pgdSteps),
   ftStop: bool(true),
 });
 

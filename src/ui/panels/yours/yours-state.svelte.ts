@@ -4,6 +4,7 @@
  * so a half-filled form survives a tab switch. The engine does the loading and checking; this only reads files.
  */
 import type { DroppedFile, UserModelCard, UserModelDataset, UserModelInspection } from '../../../worker/user-models-api';
+import type { DamagedRecord } from '../../../lib/models/storage';
 import { getEngine } from '../../engine';
 import { downloadBlob } from '../../download';
 
@@ -38,6 +39,8 @@ export async function readFiles(files: Iterable<File>): Promise<DroppedFile[]> {
 
 class YoursController {
   models = $state<UserModelCard[]>([]);
+  /** Stored records that cannot be used: listed with what is wrong, so they can be deleted. */
+  damaged = $state<DamagedRecord[]>([]);
   /** Files waiting for the person to confirm the form. */
   pendingFiles = $state<DroppedFile[] | null>(null);
   inspection = $state<UserModelInspection | null>(null);
@@ -59,7 +62,8 @@ class YoursController {
 
   private async refresh(): Promise<void> {
     try {
-      this.models = await getEngine().userModelList();
+      const engine = getEngine();
+      [this.models, this.damaged] = await Promise.all([engine.userModelList(), engine.userModelDamaged()]);
     } catch (e) {
       this.error = (e as Error).message;
     }
