@@ -70,6 +70,28 @@ describe('wasm backward kernels', () => {
     });
   }
 
+  for (const { H, W, k, s, pad } of cases) {
+    it(`at a small batch the registered kernel (matMul + scatter-add) matches a direct sum: ${H}×${W}, k=${k}, stride ${s}, pad ${pad}`, async () => {
+      for (const batch of [1, 3]) {
+        const shape: [number, number, number, number] = [batch, H, W, 3];
+        const w = randomTensor([k[0], k[1], 3, 4], 11) as tf.Tensor4D;
+        const info = tf.backend_util.computeConv2DInfo(shape, w.shape, s, 1, pad as 'same');
+        const dy = randomTensor([batch, info.outHeight, info.outWidth, 4], 12 + batch) as tf.Tensor4D;
+        const expected = await loopInputGrad(dy, w, shape, s[0], s[1], info.padInfo.top, info.padInfo.left);
+        const before = tf.memory().numTensors;
+        const got = tf.conv2dTranspose(dy, w, shape, s, pad as 'same');
+        expect(got.shape).toEqual(shape);
+        const values = await got.data();
+        let maxErr = 0;
+        for (let i = 0; i < expected.length; i++) maxErr = Math.max(maxErr, Math.abs(values[i] - expected[i]));
+        expect(maxErr).toBeLessThan(1e-4);
+        got.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([w, dy]);
+      }
+    });
+  }
+
   it('the registered kernel serves tf.grad through a strided conv', async () => {
     const x = randomTensor([3, 10, 10, 2], 3) as tf.Tensor4D;
     const w = randomTensor([4, 4, 2, 5], 4) as tf.Tensor4D;
