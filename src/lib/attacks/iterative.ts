@@ -11,6 +11,7 @@ import { checkpoint } from '../util/checkpoint';
 import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { inputGradientPassOf } from './model-adapter';
+import { DerivedWeights } from '../models/input-gradient-forward';
 import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
@@ -108,9 +109,11 @@ export function gradientAndLogits(
   x: tf.Tensor,
   objective: (logits: tf.Tensor2D) => tf.Tensor1D,
   objectiveGrad?: (logits: tf.Tensor2D) => tf.Tensor,
+  /** Weight-derived tensors kept across the steps of one run (the caller disposes it). */
+  derived?: DerivedWeights,
 ): { grad: tf.Tensor; logits: tf.Tensor2D } {
   const pass = inputGradientPassOf(model);
-  if (pass) return pass(x, objectiveGrad ?? ((z) => tf.grad((zi: tf.Tensor) => objective(zi as tf.Tensor2D).sum())(z)));
+  if (pass) return pass(x, objectiveGrad ?? ((z) => tf.grad((zi: tf.Tensor) => objective(zi as tf.Tensor2D).sum())(z)), derived);
   let logits: tf.Tensor2D | null = null;
   const grad = tf.grad((xi: tf.Tensor) => {
     const z = model.logits(xi);
@@ -163,6 +166,8 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const bestObjective = new Float32Array(n).fill(-Infinity);
   const bestPredicted = new Int32Array(n).fill(-1);
   const reuse = p.initial && !p.randomStart && restart === 0 ? p.initial : null;
+  // The weights stay fixed during a run (training updates them between runs): weight-derived tensors are made once.
+  const derived = new DerivedWeights();
   let queries = 0;
   try {
     for (let k = 0; ; k++) {
@@ -178,7 +183,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
-        else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad));
+        else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad, derived));
         queries += n;
         const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
         logits.dispose();
@@ -244,6 +249,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   } finally {
     grad?.dispose();
     xk.dispose();
+    derived.dispose();
     if (startEps !== eps) startEps.dispose();
     eps.dispose();
     step.dispose();

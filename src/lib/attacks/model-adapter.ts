@@ -60,9 +60,9 @@ export function observedModel(model: AttackModel, observe: (x: tf.Tensor, withGr
   };
   const pass = inputGradientPassOf(model);
   if (pass) {
-    PASSES.set(wrapped.logits, (x, dLogits) => {
+    PASSES.set(wrapped.logits, (x, dLogits, derived) => {
       observe(x, true);
-      return pass(x, dLogits);
+      return pass(x, dLogits, derived);
     });
   }
   return wrapped;

@@ -159,12 +159,42 @@ export function compileInputGradientForward(model: tf.LayersModel): Forward | nu
 }
 
 /**
+ * Tensors derived from weights (a transposed dense kernel) kept for the length of one attack run, whose weights do
+ * not change between its steps. The owner (the attack loop) disposes it when the run ends. An entry is remade when
+ * the weight's data changed (a model trained in place between runs of one cache), so a stale derivation is never
+ * used.
+ *
+ * Why: the backward of a dense layer is dy·Wᵀ. wasm's matMul with a transposed operand is a slow path (~100 µs CPU
+ * for mnist-cnn's 1568×100 kernel at batch 1) and transposing W costs ~55 µs; with Wᵀ made once per run a step's
+ * product takes ~12 µs.
+ */
+export class DerivedWeights {
+  private readonly entries = new Map<tf.Tensor, { dataId: tf.DataId; value: tf.Tensor }>();
+
+  get(weight: tf.Tensor, derive: (w: tf.Tensor) => tf.Tensor): tf.Tensor {
+    const hit = this.entries.get(weight);
+    if (hit && hit.dataId === weight.dataId && !hit.value.isDisposed) return hit.value;
+    hit?.value.dispose();
+    // Kept: the first use is inside the backward's tidy, and the tensor must outlive it.
+    const value = tf.keep(tf.tidy(() => derive(weight)));
+    this.entries.set(weight, { dataId: weight.dataId, value });
+    return value;
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) e.value.dispose();
+    this.entries.clear();
+  }
+}
+
+/**
  * One layer of a written-out forward-backward: `forward` returns the output and what the backward needs (kept by
- * the caller, disposed after); `backward` maps ∂/∂output to ∂/∂input.
+ * the caller, disposed after); `backward` maps ∂/∂output to ∂/∂input (`derived`, where given, keeps weight-derived
+ * tensors across the calls of one run).
  */
 interface VjpLayer {
   forward(x: tf.Tensor): { y: tf.Tensor; saved: tf.Tensor | null };
-  backward(dy: tf.Tensor, saved: tf.Tensor | null, xShape: number[]): tf.Tensor;
+  backward(dy: tf.Tensor, saved: tf.Tensor | null, xShape: number[], derived?: DerivedWeights): tf.Tensor;
 }
 
 /** Activations whose derivative is a function of their output (so the pre-activation need not be kept). */
@@ -219,7 +249,11 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
             : tf.tidy(() => applyAct(useBias ? tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D)));
           return { y, saved: deriv ? y : null };
         },
-        backward: (dy, y) => tf.matMul(throughAct(dy, y) as tf.Tensor2D, weights()[0] as tf.Tensor2D, false, true),
+        backward: (dy, y, _shape, derived) => {
+          const kernel = weights()[0] as tf.Tensor2D;
+          const d = throughAct(dy, y) as tf.Tensor2D;
+          return derived ? tf.matMul(d, derived.get(kernel, (w) => tf.transpose(w)) as tf.Tensor2D) : tf.matMul(d, kernel, false, true);
+        },
       };
     }
     case 'Conv2D': {
@@ -248,8 +282,15 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
   }
 }
 
-/** Logits and ∂(Σ objective)/∂x, given ∂(Σ objective)/∂logits as a function of the logits. */
-export type InputGradientPass = (x: tf.Tensor, dLogits: (logits: tf.Tensor2D) => tf.Tensor) => { logits: tf.Tensor2D; grad: tf.Tensor };
+/**
+ * Logits and ∂(Σ objective)/∂x, given ∂(Σ objective)/∂logits as a function of the logits. `derived`: a cache the
+ * caller owns for the length of a run in which the weights stay fixed (see DerivedWeights).
+ */
+export type InputGradientPass = (
+  x: tf.Tensor,
+  dLogits: (logits: tf.Tensor2D) => tf.Tensor,
+  derived?: DerivedWeights,
+) => { logits: tf.Tensor2D; grad: tf.Tensor };
 
 /**
  * The logits and the input gradient with the backward pass written out layer by layer, without a gradient tape:
@@ -262,7 +303,7 @@ export type InputGradientPass = (x: tf.Tensor, dLogits: (logits: tf.Tensor2D) =>
 export function compileInputGradientPass(model: tf.LayersModel): InputGradientPass | null {
   const layers = compileChain(model, vjpLayer);
   if (!layers) return null;
-  return (x, dLogits) => {
+  return (x, dLogits, derived) => {
     const kept: tf.Tensor[] = [];
     try {
       const saved: (tf.Tensor | null)[] = [];
@@ -278,7 +319,7 @@ export function compileInputGradientPass(model: tf.LayersModel): InputGradientPa
       const logits = y as tf.Tensor2D;
       const grad = tf.tidy(() => {
         let d = dLogits(logits);
-        for (let i = layers.length - 1; i >= 0; i--) d = layers[i].backward(d, saved[i], shapes[i]);
+        for (let i = layers.length - 1; i >= 0; i--) d = layers[i].backward(d, saved[i], shapes[i], derived);
         return d;
       });
       return { logits: logits === x ? (tf.clone(x) as tf.Tensor2D) : logits, grad };
