@@ -12,8 +12,9 @@ import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selec
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { inputGradientPassOf } from './model-adapter';
 import { DerivedWeights } from '../models/input-gradient-forward';
+import { signStepInBox } from './sign-step-kernel';
 import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
-import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
+import { linfInterval, perExample, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
 /** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
@@ -38,6 +39,11 @@ export interface StepState {
 export interface StepRule {
   /** The next iterate (the loop projects it again). Runs inside tf.tidy: tensors the rule keeps must be tf.keep()-ed. */
   next(s: StepState): tf.Tensor;
+  /**
+   * next(s) is exactly x + stepSize·sign(grad) and keeps no state: the loop may then take the step and the L∞
+   * projection in one kernel (sign-step-kernel.ts) instead of calling next.
+   */
+  plainSign?: boolean;
   /** Frees tensors the rule kept across steps. */
   dispose?(): void;
 }
@@ -161,6 +167,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     });
   let xk: tf.Tensor = p.randomStart || restart > 0 ? start() : x.clone();
   let best = x.clone();
+  let xData: Float32Array | undefined;
   let grad: tf.Tensor | null = null;
   const bestSuccess = new Uint8Array(n);
   const bestObjective = new Float32Array(n).fill(-Infinity);
@@ -175,25 +182,22 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       const last = k === p.steps;
       let data: Float32Array;
       if (k === 0 && reuse) {
-        // x_0 = x: the caller's clean pass already has the gradient and logits there, and ‖δ‖ = 0.
+        // x_0 = x: the caller's clean pass already has the gradient and logits there.
         grad = reuse.grad.clone();
         queries += n; // evaluated once, in the driver's clean pass
-        data = new Float32Array(n * (C + 1));
-        for (let i = 0; i < n; i++) data.set(reuse.logits.subarray(i * C, (i + 1) * C), i * (C + 1));
+        data = reuse.logits;
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
         else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad, derived));
         queries += n;
-        const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
+        data = (await logits.data()) as Float32Array;
         logits.dispose();
-        data = (await packed.data()) as Float32Array;
-        packed.dispose();
       }
-      const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
+      const stats = rowStats(data, n, C, p.labels, p.targets);
       // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes; DLR has its own.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
-      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, C + 1);
+      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets);
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -214,13 +218,21 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
             bestPredicted[i] = stats.predicted[i];
           }
         }
-        const updated = selectRows(take, xk, best);
-        best.dispose();
-        best = updated;
+        // Whole-batch outcomes (every row at batch 1) share the iterate instead of copying it (one kernel less).
+        const taken = take.reduce((a, t) => a + t, 0);
+        if (taken === n) {
+          if (best !== xk) best.dispose();
+          best = xk;
+        } else if (taken > 0) {
+          const updated = selectRows(take, xk, best);
+          if (best !== xk) best.dispose();
+          best = updated;
+        }
       }
       if (p.onStep) {
-        const norms = new Float32Array(n);
-        for (let i = 0; i < n; i++) norms[i] = data[i * (C + 1) + C];
+        // ‖δ‖ for the progress report only, from the iterate's values (a read of n·D floats costs less than the
+        // five kernels of perturbationNorm at batch 1, where this report is used).
+        const norms = rowNorms((await xk.data()) as Float32Array, (xData ??= (await x.data()) as Float32Array), n, p.norm);
         p.onStep({
           epsilon: p.reportEpsilon,
           restart,
@@ -235,12 +247,13 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       }
       if (last || (!p.maximizeLoss && k > 0 && bestSuccess.every((s) => s === 1))) break;
       const g = grad!;
-      const next = tf.tidy(() =>
-        project(rule.next({ k, steps: p.steps, x: xk, grad: g, objective: stats.objective, xOrig: x, eps, stepSize: step, project })),
-      );
+      const next =
+        box && rule.plainSign
+          ? signStepInBox(xk, g, step, box.lo, box.hi)
+          : tf.tidy(() => project(rule.next({ k, steps: p.steps, x: xk, grad: g, objective: stats.objective, xOrig: x, eps, stepSize: step, project })));
       g.dispose();
       grad = null;
-      xk.dispose();
+      if (xk !== best) xk.dispose();
       xk = next;
     }
   } catch (err) {
@@ -248,7 +261,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     throw err;
   } finally {
     grad?.dispose();
-    xk.dispose();
+    if (xk !== best) xk.dispose();
     derived.dispose();
     if (startEps !== eps) startEps.dispose();
     eps.dispose();
@@ -387,5 +400,20 @@ export async function iterativeAtEpsilon(
 function pickRows(a: Float32Array, rows: Int32Array, width: number): Float32Array {
   const out = new Float32Array(rows.length * width);
   rows.forEach((r, i) => out.set(a.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
+
+/** Per-row ‖a − b‖ (L∞ or L2) of two flat [n·D] arrays, as perturbationNorm computes it on tensors. */
+function rowNorms(a: Float32Array, b: Float32Array, n: number, norm: 'linf' | 'l2'): Float32Array {
+  const d = a.length / n;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = i * d, end = j + d; j < end; j++) {
+      const v = Math.fround(a[j] - b[j]);
+      acc = norm === 'linf' ? Math.max(acc, Math.abs(v)) : acc + v * v;
+    }
+    out[i] = norm === 'linf' ? acc : Math.sqrt(acc);
+  }
   return out;
 }
