@@ -14,6 +14,7 @@
  * - BatchMatMul with transposeA/transposeB transposes the operand explicitly, then runs the fast plain kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './heap-kernels';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -120,12 +121,6 @@ interface BackpropInputAttrs {
  */
 const SMALL_BATCH = 8;
 
-/** The wasm backend's own memory, as its kernels use it (BackendWasm, not exported as a type by tfjs). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 /**
  * ∂loss/∂x of a convolution at a small batch, inside one kernel: cols = W·dyᵀ ([kh·kw·cin, n·oh·ow], one plain

@@ -14,6 +14,7 @@
  * trained in place (adversarial training attacks its current weights) is always seen as it is now.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasHeapKernels, registerHeapKernel, runHeapKernel } from '../backend/heap-kernels';
 
 type Forward = (x: tf.Tensor) => tf.Tensor;
 
@@ -169,20 +170,23 @@ export function compileInputGradientForward(model: tf.LayersModel): Forward | nu
  * product takes ~12 µs.
  */
 export class DerivedWeights {
-  private readonly entries = new Map<tf.Tensor, { dataId: tf.DataId; value: tf.Tensor }>();
+  private readonly entries = new Map<tf.Tensor, Map<string, { dataId: tf.DataId; value: tf.Tensor }>>();
 
-  get(weight: tf.Tensor, derive: (w: tf.Tensor) => tf.Tensor): tf.Tensor {
-    const hit = this.entries.get(weight);
+  /** `derive(weight)`, made once per run for each weight and `kind` (what the derivation is: 'transpose', …). */
+  get(weight: tf.Tensor, kind: string, derive: (w: tf.Tensor) => tf.Tensor): tf.Tensor {
+    let forWeight = this.entries.get(weight);
+    if (!forWeight) this.entries.set(weight, (forWeight = new Map()));
+    const hit = forWeight.get(kind);
     if (hit && hit.dataId === weight.dataId && !hit.value.isDisposed) return hit.value;
     hit?.value.dispose();
-    // Kept: the first use is inside the backward's tidy, and the tensor must outlive it.
+    // Kept: the first use is inside a pass's tidy, and the tensor must outlive it.
     const value = tf.keep(tf.tidy(() => derive(weight)));
-    this.entries.set(weight, { dataId: weight.dataId, value });
+    forWeight.set(kind, { dataId: weight.dataId, value });
     return value;
   }
 
   dispose(): void {
-    for (const e of this.entries.values()) e.value.dispose();
+    for (const forWeight of this.entries.values()) for (const e of forWeight.values()) e.value.dispose();
     this.entries.clear();
   }
 }
@@ -193,15 +197,35 @@ export class DerivedWeights {
  * tensors across the calls of one run).
  */
 interface VjpLayer {
-  forward(x: tf.Tensor): { y: tf.Tensor; saved: tf.Tensor | null };
+  forward(x: tf.Tensor, derived?: DerivedWeights): { y: tf.Tensor; saved: tf.Tensor | null };
   backward(dy: tf.Tensor, saved: tf.Tensor | null, xShape: number[], derived?: DerivedWeights): tf.Tensor;
+}
+
+const RELU_BACKWARD = 'AdvReluBackward';
+
+/** dy·step(y) element by element, with its NaN rules (a NaN y gives NaN; dy·0 keeps an infinite dy's NaN). */
+function reluBackwardValues(out: Float32Array, [dy, y]: ArrayLike<number>[]): void {
+  for (let i = 0; i < out.length; i++) {
+    const v = y[i];
+    out[i] = v > 0 ? dy[i] : v !== v ? NaN : dy[i] * 0;
+  }
+}
+
+/**
+ * ReLU's backward from its output: dy·step(y) — one heap kernel on wasm/cpu (backend/heap-kernels.ts) instead of
+ * Step and Multiply; at batch 1 a step is bound by its kernel count.
+ */
+function reluBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (!hasHeapKernels([dy, y]) || dy.size !== y.size) return tf.mul(dy, tf.step(y));
+  registerHeapKernel(RELU_BACKWARD, ['dy', 'y'], reluBackwardValues);
+  return runHeapKernel(RELU_BACKWARD, { dy, y });
 }
 
 /** Activations whose derivative is a function of their output (so the pre-activation need not be kept). */
 const OUTPUT_DERIVATIVES: Record<string, ((dy: tf.Tensor, y: tf.Tensor) => tf.Tensor) | null> = {
   linear: null,
   // ReLU's derivative is 1 where y > 0 (tfjs' own gradient uses step(x), also 0 at x = 0).
-  relu: (dy, y) => tf.mul(dy, tf.step(y)),
+  relu: reluBackward,
   tanh: (dy, y) => tf.mul(dy, tf.sub(1, tf.square(y))),
   sigmoid: (dy, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y))),
 };
@@ -242,17 +266,26 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
       if (deriv === undefined || inputRank(layer) !== 2) return undefined;
       const fused = FUSED[actName];
       return {
-        forward: (x) => {
+        forward: (x, derived) => {
           const [kernel, bias] = weights();
           const y = fused
-            ? tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias: useBias ? bias : undefined, activation: fused })
+            ? tf.tidy(() => {
+                // The fused kernel itself (it takes rank-3 operands), not tf.fused.matMul: the op adds a gradient
+                // wrapper and four reshapes, which a tape-free pass does not need.
+                const [n, d] = x.shape;
+                const units = kernel.shape[1];
+                const b3 = derived ? derived.get(kernel, 'rank 3', (w) => tf.reshape(w, [1, d, units])) : tf.reshape(kernel, [1, d, units]);
+                const inputs = { a: tf.reshape(x, [1, n, d]), b: b3, ...(useBias ? { bias } : {}) };
+                const out = tf.engine().runKernel('_FusedMatMul', inputs, { transposeA: false, transposeB: false, activation: fused }) as tf.Tensor;
+                return tf.reshape(out, [n, units]);
+              })
             : tf.tidy(() => applyAct(useBias ? tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D)));
           return { y, saved: deriv ? y : null };
         },
         backward: (dy, y, _shape, derived) => {
           const kernel = weights()[0] as tf.Tensor2D;
           const d = throughAct(dy, y) as tf.Tensor2D;
-          return derived ? tf.matMul(d, derived.get(kernel, (w) => tf.transpose(w)) as tf.Tensor2D) : tf.matMul(d, kernel, false, true);
+          return derived ? tf.matMul(d, derived.get(kernel, 'transpose', (w) => tf.transpose(w)) as tf.Tensor2D) : tf.matMul(d, kernel, false, true);
         },
       };
     }
@@ -268,8 +301,9 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
         forward: (x) => {
           const [kernel, bias] = weights();
           const b = useBias ? bias : undefined;
+          // The fused kernel itself, not tf.fused.conv2d (whose gradient wrapper a tape-free pass does not need).
           const y = fused
-            ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias: b, activation: fused })
+            ? (tf.engine().runKernel('FusedConv2D', { x, filter: kernel, ...(b ? { bias: b } : {}) }, { strides, pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation: fused }) as tf.Tensor)
             : tf.tidy(() => applyAct(b ? tf.add(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding), b) : tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding)));
           return { y, saved: deriv ? y : null };
         },
@@ -311,7 +345,7 @@ export function compileInputGradientPass(model: tf.LayersModel): InputGradientPa
       let y = x;
       for (const l of layers) {
         shapes.push(y.shape);
-        const out = l.forward(y);
+        const out = l.forward(y, derived);
         if (y !== x) kept.push(y);
         saved.push(out.saved);
         y = out.y;
