@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
-import { compileInputGradientForward, compileInputGradientPass, DerivedWeights } from '../../src/lib/models/input-gradient-forward';
+import { compileDirectForward, compileInputGradientForward, compileInputGradientPass, DerivedWeights } from '../../src/lib/models/input-gradient-forward';
 import { buildModel } from '../../src/lib/models/architectures';
 import { layersModelAsAttackModel } from '../../src/lib/attacks/model-adapter';
 import { createRng } from '../../src/lib/util/rng';
@@ -118,6 +118,10 @@ describe('plain-op forward for input gradients', () => {
       const za = model.apply(x) as tf.Tensor;
       const ga = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(model.apply(xi, { training: false }) as tf.Tensor, weights)))(x);
       expect(await maxAbsDiff(za, logits)).toBeLessThan(1e-5);
+      // Inference through the same direct kernels (what the attack adapter runs without a tape).
+      const direct = compileDirectForward(model)!(x);
+      expect(await maxAbsDiff(za, direct)).toBeLessThan(1e-5);
+      direct.dispose();
       expect(grad.shape).toEqual(x.shape);
       expect(await maxAbsDiff(ga, grad)).toBeLessThan(1e-5);
       expect(await maxAbsDiff(ga, tf.zerosLike(ga))).toBeGreaterThan(1e-4); // not trivially zero

@@ -174,12 +174,15 @@ export async function runEpsilonCurve(
       if (rows.length > 0) {
         // Fixed shapes: the padded rows repeat rows[0]; their results are dropped below.
         const work = fixedShapes ? padRows(rows, bucketSize(rows.length, n)) : rows;
-        const xRows = gatherRows(x, work);
+        // Every row, in order (indicesWhere is increasing): the batch itself, without a gather, and below the
+        // attack's result is the merged batch as it is (no concat + gather of two whole batches).
+        const whole = rows.length === n && work.length === n;
+        const xRows = whole ? x : gatherRows(x, work);
         let out: Awaited<ReturnType<CurveAttack['atEpsilon']>>;
         try {
           out = await attack.atEpsilon(ctx, xRows, work, epsilon);
         } finally {
-          xRows.dispose();
+          if (xRows !== x) xRows.dispose();
         }
         if (work.length > rows.length) {
           // The padded rows stay in the tensor: replaceRows reads only the first rows.length of them, so no
@@ -190,8 +193,11 @@ export async function runEpsilonCurve(
             scored: out.scored && { predicted: out.scored.predicted.slice(0, rows.length), success: out.scored.success.slice(0, rows.length) },
           };
         }
-        merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
-        out.adversarial.dispose();
+        if (whole) merged = out.adversarial;
+        else {
+          merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
+          out.adversarial.dispose();
+        }
         queries += out.queries;
         if (out.scored) rows.forEach((r, i) => (predicted![r] = out.scored!.predicted[i]));
         else predicted = null;

@@ -13,8 +13,9 @@ import { rowClasses, type CurveContext } from './epsilon-curve';
 import { inputGradientPassOf } from './model-adapter';
 import { DerivedWeights } from '../models/input-gradient-forward';
 import { signStepInBox } from './sign-step-kernel';
+import { hostMemoryBackend } from '../backend/heap-kernels';
 import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
-import { linfInterval, perExample, projectToBall, randomInBall, unitBallSample } from './perturbation';
+import { linfInterval, normsOfValues, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
 /** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
@@ -168,6 +169,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   let xk: tf.Tensor = p.randomStart || restart > 0 ? start() : x.clone();
   let best = x.clone();
   let xData: Float32Array | undefined;
+  const host = hostMemoryBackend();
   let grad: tf.Tensor | null = null;
   const bestSuccess = new Uint8Array(n);
   const bestObjective = new Float32Array(n).fill(-Infinity);
@@ -181,23 +183,44 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       await checkpoint(p.signal);
       const last = k === p.steps;
       let data: Float32Array;
+      let stride: number;
+      let stepNorms: Float32Array = new Float32Array(n);
       if (k === 0 && reuse) {
         // x_0 = x: the caller's clean pass already has the gradient and logits there.
         grad = reuse.grad.clone();
         queries += n; // evaluated once, in the driver's clean pass
         data = reuse.logits;
+        stride = C;
+        stepNorms = new Float32Array(n); // x_0 = x
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
         else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad, derived));
         queries += n;
-        data = (await logits.data()) as Float32Array;
-        logits.dispose();
+        if (p.onStep && !host) {
+          // On a GPU the progress norm rides with the logits: one read-back per step.
+          const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
+          logits.dispose();
+          data = (await packed.data()) as Float32Array;
+          packed.dispose();
+          stride = C + 1;
+          stepNorms = Float32Array.from({ length: n }, (_, i) => data[i * stride + C]);
+        } else {
+          data = (await logits.data()) as Float32Array;
+          logits.dispose();
+          stride = C;
+          // In host memory the iterate's values are a copy away: cheaper than perturbationNorm's five kernels at
+          // batch 1, where the progress report is used.
+          if (p.onStep) {
+            const all = normsOfValues((await xk.data()) as Float32Array, (xData ??= (await x.data()) as Float32Array), n);
+            stepNorms = p.norm === 'linf' ? all.linf : all.l2;
+          }
+        }
       }
-      const stats = rowStats(data, n, C, p.labels, p.targets);
+      const stats = rowStats(data, n, C, p.labels, p.targets, stride);
       // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes; DLR has its own.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
-      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets);
+      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, stride);
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -230,9 +253,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         }
       }
       if (p.onStep) {
-        // ‖δ‖ for the progress report only, from the iterate's values (a read of n·D floats costs less than the
-        // five kernels of perturbationNorm at batch 1, where this report is used).
-        const norms = rowNorms((await xk.data()) as Float32Array, (xData ??= (await x.data()) as Float32Array), n, p.norm);
+        const norms = stepNorms;
         p.onStep({
           epsilon: p.reportEpsilon,
           restart,
@@ -403,17 +424,3 @@ function pickRows(a: Float32Array, rows: Int32Array, width: number): Float32Arra
   return out;
 }
 
-/** Per-row ‖a − b‖ (L∞ or L2) of two flat [n·D] arrays, as perturbationNorm computes it on tensors. */
-function rowNorms(a: Float32Array, b: Float32Array, n: number, norm: 'linf' | 'l2'): Float32Array {
-  const d = a.length / n;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    for (let j = i * d, end = j + d; j < end; j++) {
-      const v = Math.fround(a[j] - b[j]);
-      acc = norm === 'linf' ? Math.max(acc, Math.abs(v)) : acc + v * v;
-    }
-    out[i] = norm === 'linf' ? acc : Math.sqrt(acc);
-  }
-  return out;
-}

@@ -56,10 +56,15 @@ export function registerHeapKernel(name: string, inputNames: readonly string[], 
   }
 }
 
+/** Whether the active backend keeps tensors in host memory (wasm, cpu), where reading one back is a plain copy. */
+export function hostMemoryBackend(): boolean {
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu';
+}
+
 /** Whether the active backend runs heap kernels, for these (float32) tensors. */
 export function hasHeapKernels(tensors: tf.Tensor[]): boolean {
-  const backend = tf.getBackend();
-  return (backend === 'wasm' || backend === 'cpu') && tensors.every((t) => t.dtype === 'float32');
+  return hostMemoryBackend() && tensors.every((t) => t.dtype === 'float32');
 }
 
 /** Runs a registered heap kernel on named inputs. */

@@ -272,8 +272,8 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
             ? tf.tidy(() => {
                 // The fused kernel itself (it takes rank-3 operands), not tf.fused.matMul: the op adds a gradient
                 // wrapper and four reshapes, which a tape-free pass does not need.
-                const [n, d] = x.shape;
-                const units = kernel.shape[1];
+                const [n, d] = x.shape as [number, number];
+                const units = kernel.shape[1] as number;
                 const b3 = derived ? derived.get(kernel, 'rank 3', (w) => tf.reshape(w, [1, d, units])) : tf.reshape(kernel, [1, d, units]);
                 const inputs = { a: tf.reshape(x, [1, n, d]), b: b3, ...(useBias ? { bias } : {}) };
                 const out = tf.engine().runKernel('_FusedMatMul', inputs, { transposeA: false, transposeB: false, activation: fused }) as tf.Tensor;
@@ -325,6 +325,23 @@ export type InputGradientPass = (
   dLogits: (logits: tf.Tensor2D) => tf.Tensor,
   derived?: DerivedWeights,
 ) => { logits: tf.Tensor2D; grad: tf.Tensor };
+
+/**
+ * Inference through the same layers as the tape-free pass (the fused kernels called directly, no gradient
+ * wrappers), without keeping anything for a backward: at batch 1 tfjs-layers' `apply` costs ~3× the arithmetic in
+ * bookkeeping. Null where the pass does not cover the model. Not for use under a gradient tape (the fused kernels are
+ * called without their gradient functions).
+ */
+export function compileDirectForward(model: tf.LayersModel): Forward | null {
+  const layers = compileChain(model, vjpLayer);
+  if (!layers) return null;
+  return (x) =>
+    tf.tidy(() => {
+      let y = x;
+      for (const l of layers) y = l.forward(y).y;
+      return y === x ? tf.clone(x) : y;
+    });
+}
 
 /**
  * The logits and the input gradient with the backward pass written out layer by layer, without a gradient tape:
