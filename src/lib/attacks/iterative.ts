@@ -12,7 +12,7 @@ import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selec
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { inputGradientPassOf } from './model-adapter';
 import { DerivedWeights } from '../models/input-gradient-forward';
-import { signStepInBox } from './sign-step-kernel';
+import { clampInto, signStepInBox } from './sign-step-kernel';
 import { hostMemoryBackend } from '../backend/heap-kernels';
 import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
 import { linfInterval, normsOfValues, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
@@ -156,7 +156,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
   const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
   const project = (t: tf.Tensor) =>
-    box ? tf.tidy(() => tf.minimum(tf.maximum(t, box.lo), box.hi)) : projectToBall(t, x, eps, p.norm, model.bounds);
+    box ? clampInto(t, box.lo, box.hi) : projectToBall(t, x, eps, p.norm, model.bounds);
   const rule = p.rule(n);
   const start = () =>
     tf.tidy(() => {

@@ -79,12 +79,9 @@ export function normsOfValues(a: ArrayLike<number>, b: ArrayLike<number>, n: num
 /** Clips to the valid input box; infinite bounds are left open. */
 export function clipToBounds(x: tf.Tensor, bounds: [number, number]): tf.Tensor {
   const [lo, hi] = bounds;
-  return tf.tidy(() => {
-    let y = x;
-    if (Number.isFinite(lo)) y = tf.maximum(y, lo);
-    if (Number.isFinite(hi)) y = tf.minimum(y, hi);
-    return y === x ? x.clone() : y;
-  });
+  // One ClipByValue (open ends as ±∞): wasm's Maximum/Minimum take ~60× longer (0.9 ms vs 15 µs CPU at 128 images).
+  if (!Number.isFinite(lo) && !Number.isFinite(hi)) return x.clone();
+  return tf.clipByValue(x, Number.isFinite(lo) ? lo : -Infinity, Number.isFinite(hi) ? hi : Infinity);
 }
 
 /**
@@ -122,11 +119,9 @@ export function projectToBall(
 export function linfInterval(x: tf.Tensor, eps: tf.Tensor, bounds: [number, number]): { lo: tf.Tensor; hi: tf.Tensor } {
   return tf.tidy(() => {
     const bound = eps.mul(tf.onesLike(x)); // broadcast by multiply: see projectToBall
-    let lo = x.sub(bound);
-    let hi = x.add(bound);
-    if (Number.isFinite(bounds[0])) lo = tf.maximum(lo, bounds[0]);
-    if (Number.isFinite(bounds[1])) hi = tf.minimum(hi, bounds[1]);
-    return { lo, hi };
+    // x lies in the box and ε ≥ 0, so clipping x − ε (and x + ε) to the whole box equals max(x − ε, lo) (and
+    // min(x + ε, hi)), in one fast ClipByValue each (see clipToBounds).
+    return { lo: clipToBounds(x.sub(bound), bounds), hi: clipToBounds(x.add(bound), bounds) };
   });
 }
 

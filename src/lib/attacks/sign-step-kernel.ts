@@ -18,6 +18,7 @@ import { hasHeapKernels, registerHeapKernel, runHeapKernel } from '../backend/he
 import { exactSign } from './step-rules';
 
 const KERNEL = 'AdvSignStepInBox';
+const CLAMP = 'AdvClampInto';
 
 function compute(out: Float32Array, [x, g, step, lo, hi]: ArrayLike<number>[]): void {
   const rows = step.length;
@@ -50,4 +51,23 @@ export function signStepInBox(x: tf.Tensor, g: tf.Tensor, step: tf.Tensor, lo: t
   if (!hasHeapKernels([x, g, step, lo, hi])) return signStepInBoxComposed(x, g, step, lo, hi);
   registerHeapKernel(KERNEL, ['x', 'g', 'step', 'lo', 'hi'], compute);
   return runHeapKernel(KERNEL, { x, g, step, lo, hi });
+}
+
+function clampValues(out: Float32Array, [t, lo, hi]: ArrayLike<number>[]): void {
+  for (let i = 0; i < out.length; i++) {
+    let v = t[i];
+    if (v < lo[i]) v = lo[i];
+    if (v > hi[i]) v = hi[i];
+    out[i] = v;
+  }
+}
+
+/**
+ * min(max(t, lo), hi) for tensors of one shape (the L∞ projection onto a per-pixel interval): one heap kernel on
+ * wasm and cpu, where the stock Maximum and Minimum are slow loops (~0.9 ms CPU each at 128 MNIST images).
+ */
+export function clampInto(t: tf.Tensor, lo: tf.Tensor, hi: tf.Tensor): tf.Tensor {
+  if (lo.size !== t.size || hi.size !== t.size || !hasHeapKernels([t, lo, hi])) return tf.tidy(() => tf.minimum(tf.maximum(t, lo), hi));
+  registerHeapKernel(CLAMP, ['t', 'lo', 'hi'], clampValues);
+  return runHeapKernel(CLAMP, { t, lo, hi });
 }

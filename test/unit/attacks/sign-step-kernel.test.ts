@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../src/lib/backend/node';
-import { signStepInBox, signStepInBoxComposed } from '../../../src/lib/attacks/sign-step-kernel';
+import { clampInto, signStepInBox, signStepInBoxComposed } from '../../../src/lib/attacks/sign-step-kernel';
 import { linfInterval, perExample } from '../../../src/lib/attacks/perturbation';
 import { createRng } from '../../../src/lib/util/rng';
 
@@ -58,6 +58,21 @@ describe('the fused L∞ sign step', () => {
       tf.dispose([fused, ref]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([tx0, tx, tg, epsT, stepT, lo, hi]);
+    });
+  }
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`${backend}: the L∞ clamp is one kernel and equals max/min`, async () => {
+      await initNodeBackend(backend);
+      const { x0, x, shape } = batch(2, 9);
+      const [tx0, tx] = [tf.tensor(x0, shape), tf.tensor(x, shape)];
+      const epsT = perExample([0.05, 0.2], 4);
+      const { lo, hi } = linfInterval(tx0, epsT, [0, 1]);
+      const p = await tf.profile(() => clampInto(tx, lo, hi));
+      expect(p.kernels.map((k) => k.name)).toEqual(['AdvClampInto']);
+      const ref = tf.minimum(tf.maximum(tx, lo), hi);
+      expect(Array.from(await (p.result as tf.Tensor).data())).toEqual(Array.from(await ref.data()));
+      tf.dispose([p.result as tf.Tensor, ref, tx0, tx, epsT, lo, hi]);
     });
   }
 
