@@ -161,8 +161,11 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const start = () =>
     tf.tidy(() => {
       if (restart === 0 && p.rowsOf) {
-        const full = unitBallSample([p.rowsOf.total, ...x.shape.slice(1)], p.norm, seed);
-        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(startEps)));
+        const { rows, total } = p.rowsOf;
+        const full = unitBallSample([total, ...x.shape.slice(1)], p.norm, seed);
+        // The whole batch in order (every row of a training batch): no gather of a batch-sized tensor.
+        const everyRow = rows.length === total && rows.every((r, i) => r === i);
+        return project(x.add((everyRow ? full : tf.gather(full, tf.tensor1d(rows, 'int32'))).mul(startEps)));
       }
       return project(x.add(randomInBall(x, startEps, p.norm, seed)));
     });
