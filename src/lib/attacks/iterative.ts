@@ -152,8 +152,9 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     !dlr && p.loss !== 'margin'
       ? (z: tf.Tensor2D) => crossEntropyObjectiveGrad(z, (onehot ??= tf.keep(tf.tidy(() => tf.oneHot(classes, C).cast('float32') as tf.Tensor2D))), targeted)
       : undefined;
-  // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
-  // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
+  // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (one heap
+  // kernel on wasm/cpu instead of projectToBall's nine ops; at batch 1 the per-op overhead is most of a step's
+  // cost), and a plain sign step takes the step and the clamp together (signStepInBox).
   const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
   const project = (t: tf.Tensor) =>
     box ? clampInto(t, box.lo, box.hi) : projectToBall(t, x, eps, p.norm, model.bounds);
@@ -193,8 +194,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         grad = reuse.grad.clone();
         queries += n; // evaluated once, in the driver's clean pass
         data = reuse.logits;
-        stride = C;
-        stepNorms = new Float32Array(n); // x_0 = x
+        stride = C; // and stepNorms stays 0: x_0 = x
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
@@ -256,7 +256,6 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         }
       }
       if (p.onStep) {
-        const norms = stepNorms;
         p.onStep({
           epsilon: p.reportEpsilon,
           restart,
@@ -265,7 +264,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           loss: mean(stats.objective),
           trueConfidence: mean(stats.trueConfidence),
           bestOtherConfidence: mean(stats.bestOtherConfidence),
-          norm: mean(norms),
+          norm: mean(stepNorms),
           successRate: mean(stats.success),
         });
       }
