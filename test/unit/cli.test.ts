@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BENCH_COMMAND } from '../../scripts/bench';
 import { FINETUNE_BENCH_COMMAND } from '../../scripts/bench/finetune';
 import { TAPE_FREE_AB_COMMAND } from '../../scripts/bench/tape-free-ab';
+import { TREE_AB_COMMAND } from '../../scripts/bench/tree-ab';
 import { CARDS_COMMAND } from '../../scripts/cards';
 import { EXIT, integerOption, numberListOption, parseCommand, usage, UsageError, type Command, type OptionTable } from '../../scripts/cli';
 import { DATA_COMMAND } from '../../scripts/data';
@@ -16,7 +17,7 @@ import { EVAL_COMMAND, evalPlan } from '../../scripts/eval';
 import { TRAIN_COMMAND } from '../../scripts/train';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const COMMANDS: Command<OptionTable>[] = [EVAL_COMMAND, TRAIN_COMMAND, CARDS_COMMAND, DATA_COMMAND, BENCH_COMMAND, FINETUNE_BENCH_COMMAND, TAPE_FREE_AB_COMMAND];
+const COMMANDS: Command<OptionTable>[] = [EVAL_COMMAND, TRAIN_COMMAND, CARDS_COMMAND, DATA_COMMAND, BENCH_COMMAND, FINETUNE_BENCH_COMMAND, TAPE_FREE_AB_COMMAND, TREE_AB_COMMAND];
 
 function run(script: string, args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
-import { compileInputGradientForward, compileInputGradientPass } from '../../src/lib/models/input-gradient-forward';
+import { compileDirectForward, compileInputGradientForward, compileInputGradientPass, DerivedWeights } from '../../src/lib/models/input-gradient-forward';
 import { buildModel } from '../../src/lib/models/architectures';
 import { layersModelAsAttackModel } from '../../src/lib/attacks/model-adapter';
 import { createRng } from '../../src/lib/util/rng';
@@ -118,6 +118,10 @@ describe('plain-op forward for input gradients', () => {
       const za = model.apply(x) as tf.Tensor;
       const ga = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(model.apply(xi, { training: false }) as tf.Tensor, weights)))(x);
       expect(await maxAbsDiff(za, logits)).toBeLessThan(1e-5);
+      // Inference through the same direct kernels (what the attack adapter runs without a tape).
+      const direct = compileDirectForward(model)!(x);
+      expect(await maxAbsDiff(za, direct)).toBeLessThan(1e-5);
+      direct.dispose();
       expect(grad.shape).toEqual(x.shape);
       expect(await maxAbsDiff(ga, grad)).toBeLessThan(1e-5);
       expect(await maxAbsDiff(ga, tf.zerosLike(ga))).toBeGreaterThan(1e-4); // not trivially zero
@@ -125,4 +129,33 @@ describe('plain-op forward for input gradients', () => {
       model.dispose();
     });
   }
+
+  it('with a run cache of transposed weights: the same ∂loss/∂x, remade after the weights change, nothing left after dispose', async () => {
+    const model = passNets['strided cnn (mnist-cnn)']();
+    const pass = compileInputGradientPass(model)!;
+    const x = uniform([3, 28, 28, 1], 21);
+    const upstream = uniform([3, 10], 22);
+    const before = tf.memory().numTensors;
+    const derived = new DerivedWeights();
+    const plain = pass(x, () => upstream.clone());
+    const cached = [pass(x, () => upstream.clone(), derived), pass(x, () => upstream.clone(), derived)];
+    for (const c of cached) expect(await maxAbsDiff(plain.grad, c.grad)).toBeLessThan(1e-6);
+    // The dense kernels' transposes and rank-3 views (2 × 2) are all the cache holds, however many steps used it.
+    expect(tf.memory().numTensors - before).toBe(2 * 3 + 4);
+    // Training in place between runs changes the weights' data: the cache must not serve the old transpose.
+    const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+    const kernel = dense[0].getWeights()[0];
+    const doubled = tf.mul(kernel, 2);
+    dense[0].setWeights([doubled, dense[0].getWeights()[1]]);
+    doubled.dispose();
+    const plain2 = pass(x, () => upstream.clone());
+    const cached2 = pass(x, () => upstream.clone(), derived);
+    expect(await maxAbsDiff(plain.grad, plain2.grad)).toBeGreaterThan(1e-4);
+    expect(await maxAbsDiff(plain2.grad, cached2.grad)).toBeLessThan(1e-6);
+    derived.dispose();
+    tf.dispose([plain.logits, plain.grad, plain2.logits, plain2.grad, cached2.logits, cached2.grad, ...cached.flatMap((c) => [c.logits, c.grad])]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, upstream]);
+    model.dispose();
+  });
 });

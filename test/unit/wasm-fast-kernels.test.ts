@@ -50,23 +50,34 @@ describe('wasm backward kernels', () => {
     expect(info.backend).toBe('wasm');
   });
 
-  for (const { H, W, k, s, pad } of cases) {
-    it(`Conv2DBackpropInput as one convolution matches a direct sum: ${H}×${W}, k=${k}, stride ${s}, pad ${pad}`, async () => {
-      const shape: [number, number, number, number] = [2, H, W, 3];
-      const w = randomTensor([k[0], k[1], 3, 4], 1) as tf.Tensor4D;
-      const info = tf.backend_util.computeConv2DInfo(shape, w.shape, s, 1, pad as 'same');
-      const dy = randomTensor([2, info.outHeight, info.outWidth, 4], 2) as tf.Tensor4D;
-      const expected = await loopInputGrad(dy, w, shape, s[0], s[1], info.padInfo.top, info.padInfo.left);
-      const before = tf.memory().numTensors;
-      const got = conv2dInputGradient(dy, w, shape, s, pad);
-      expect(got.shape).toEqual(shape);
-      const values = await got.data();
-      let maxErr = 0;
-      for (let i = 0; i < expected.length; i++) maxErr = Math.max(maxErr, Math.abs(values[i] - expected[i]));
-      expect(maxErr).toBeLessThan(1e-4);
-      got.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      tf.dispose([w, dy]);
+  type Case = (typeof cases)[number];
+  type Shape4 = [number, number, number, number];
+
+  /** `inputGradient` at batch `n` of a case, against the direct sum, with no tensor left behind. */
+  async function checkAgainstDirectSum({ H, W, k, s, pad }: Case, n: number, seed: number, inputGradient: (dy: tf.Tensor4D, w: tf.Tensor4D, shape: Shape4) => tf.Tensor) {
+    const shape: Shape4 = [n, H, W, 3];
+    const w = randomTensor([k[0], k[1], 3, 4], seed) as tf.Tensor4D;
+    const info = tf.backend_util.computeConv2DInfo(shape, w.shape, s, 1, pad as 'same');
+    const dy = randomTensor([n, info.outHeight, info.outWidth, 4], seed + 1) as tf.Tensor4D;
+    const expected = await loopInputGrad(dy, w, shape, s[0], s[1], info.padInfo.top, info.padInfo.left);
+    const before = tf.memory().numTensors;
+    const got = inputGradient(dy, w, shape);
+    expect(got.shape).toEqual(shape);
+    const values = await got.data();
+    let maxErr = 0;
+    for (let i = 0; i < expected.length; i++) maxErr = Math.max(maxErr, Math.abs(values[i] - expected[i]));
+    expect(maxErr).toBeLessThan(1e-4);
+    got.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, dy]);
+  }
+
+  for (const c of cases) {
+    it(`Conv2DBackpropInput as one convolution matches a direct sum: ${c.H}×${c.W}, k=${c.k}, stride ${c.s}, pad ${c.pad}`, async () => {
+      await checkAgainstDirectSum(c, 2, 1, (dy, w, shape) => conv2dInputGradient(dy, w, shape, c.s, c.pad));
+    });
+    it(`at a small batch the registered kernel (matMul + scatter-add) matches a direct sum: ${c.H}×${c.W}, k=${c.k}, stride ${c.s}, pad ${c.pad}`, async () => {
+      for (const n of [1, 3]) await checkAgainstDirectSum(c, n, 11 + n, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'));
     });
   }
 

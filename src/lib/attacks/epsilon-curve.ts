@@ -100,7 +100,7 @@ export async function runEpsilonCurve(
   const targeted = opts.targeted === true;
   // Targets are chosen from the clean logits, so only an untargeted attack can take its first gradient here.
   let cleanPass: { grad: tf.Tensor; logits: Float32Array } | undefined;
-  let cleanLogits: Float32Array;
+  let cleanLogits: Float32Array | null;
   // The clean pass's gradient is of the cross-entropy: an attack ascending another loss (main's `loss: 'margin'`
   // option) computes its own first gradient.
   const loss = (opts as { loss?: string }).loss;
@@ -127,21 +127,27 @@ export async function runEpsilonCurve(
       logits.dispose();
     }
     cleanPass = { grad, logits: cleanLogits };
+  } else if (opts.maximizeLoss && !targeted) {
+    // Adversarial training: every row is attacked at every ε whatever the clean prediction, and the rows come
+    // scored by the attack, so the clean forward would only be checked and dropped (a forward in seven of an
+    // FGSM-RS training step). A model with non-finite logits still shows in the training loss.
+    cleanLogits = null;
   } else {
     cleanLogits = await readLogits(model, x);
   }
   try {
-    checkLogits(cleanLogits, n, C, id);
+    if (cleanLogits) checkLogits(cleanLogits, n, C, id);
   } catch (err) {
     cleanPass?.grad.dispose();
     throw err;
   }
   const rng = createRng(opts.seed ?? 0);
-  const targets = targeted ? chooseTargets(opts.target, labels, cleanLogits, C, rng, id) : null;
+  const targets = targeted ? chooseTargets(opts.target, labels, cleanLogits!, C, rng, id) : null;
   const norm = opts.norm ?? attack.caps.norms[0];
   const fixedShapes = opts.fixedShapes ?? fixedShapesByDefault();
   const ctx: CurveContext = { model, labels, targets, targeted, norm, opts, rng, fixedShapes, clean: cleanPass };
-  const clean = rowStats(cleanLogits, n, C, labels, targets);
+  // Without clean logits (adversarial training) no row counts as broken before the attack; every row is attacked.
+  const clean = cleanLogits ? rowStats(cleanLogits, n, C, labels, targets) : { success: new Uint8Array(n), predicted: new Int32Array(n).fill(-1) };
 
   const order = opts.epsilons.map((e, i) => i).sort((a, b) => opts.epsilons[a] - opts.epsilons[b]);
   const results: EpsilonResult[] = new Array(opts.epsilons.length);
@@ -174,12 +180,15 @@ export async function runEpsilonCurve(
       if (rows.length > 0) {
         // Fixed shapes: the padded rows repeat rows[0]; their results are dropped below.
         const work = fixedShapes ? padRows(rows, bucketSize(rows.length, n)) : rows;
-        const xRows = gatherRows(x, work);
+        // Every row, in order (indicesWhere is increasing): the batch itself, without a gather, and below the
+        // attack's result is the merged batch as it is (no concat + gather of two whole batches).
+        const whole = rows.length === n && work.length === n;
+        const xRows = whole ? x : gatherRows(x, work);
         let out: Awaited<ReturnType<CurveAttack['atEpsilon']>>;
         try {
           out = await attack.atEpsilon(ctx, xRows, work, epsilon);
         } finally {
-          xRows.dispose();
+          if (xRows !== x) xRows.dispose();
         }
         if (work.length > rows.length) {
           // The padded rows stay in the tensor: replaceRows reads only the first rows.length of them, so no
@@ -190,8 +199,11 @@ export async function runEpsilonCurve(
             scored: out.scored && { predicted: out.scored.predicted.slice(0, rows.length), success: out.scored.success.slice(0, rows.length) },
           };
         }
-        merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
-        out.adversarial.dispose();
+        if (whole) merged = out.adversarial;
+        else {
+          merged = opts.maximizeLoss ? out.adversarial.clone() : replaceRows(carryAdv, out.adversarial, rows);
+          out.adversarial.dispose();
+        }
         queries += out.queries;
         if (out.scored) rows.forEach((r, i) => (predicted![r] = out.scored!.predicted[i]));
         else predicted = null;

@@ -11,8 +11,11 @@ import { checkpoint } from '../util/checkpoint';
 import { bucketSize, gatherRows, indicesWhere, padRows, pick, replaceRows, selectRows } from './batch';
 import { rowClasses, type CurveContext } from './epsilon-curve';
 import { inputGradientPassOf } from './model-adapter';
+import { DerivedWeights } from '../models/input-gradient-forward';
+import { clampInto, signStepInBox } from './sign-step-kernel';
+import { hostMemoryBackend } from '../backend/heap-kernels';
 import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
-import { linfInterval, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
+import { linfInterval, normsOfValues, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
 /** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
@@ -37,6 +40,11 @@ export interface StepState {
 export interface StepRule {
   /** The next iterate (the loop projects it again). Runs inside tf.tidy: tensors the rule keeps must be tf.keep()-ed. */
   next(s: StepState): tf.Tensor;
+  /**
+   * next(s) is exactly x + stepSize·sign(grad) and keeps no state: the loop may then take the step and the L∞
+   * projection in one kernel (sign-step-kernel.ts) instead of calling next.
+   */
+  plainSign?: boolean;
   /** Frees tensors the rule kept across steps. */
   dispose?(): void;
 }
@@ -108,9 +116,11 @@ export function gradientAndLogits(
   x: tf.Tensor,
   objective: (logits: tf.Tensor2D) => tf.Tensor1D,
   objectiveGrad?: (logits: tf.Tensor2D) => tf.Tensor,
+  /** Weight-derived tensors kept across the steps of one run (the caller disposes it). */
+  derived?: DerivedWeights,
 ): { grad: tf.Tensor; logits: tf.Tensor2D } {
   const pass = inputGradientPassOf(model);
-  if (pass) return pass(x, objectiveGrad ?? ((z) => tf.grad((zi: tf.Tensor) => objective(zi as tf.Tensor2D).sum())(z)));
+  if (pass) return pass(x, objectiveGrad ?? ((z) => tf.grad((zi: tf.Tensor) => objective(zi as tf.Tensor2D).sum())(z)), derived);
   let logits: tf.Tensor2D | null = null;
   const grad = tf.grad((xi: tf.Tensor) => {
     const z = model.logits(xi);
@@ -142,53 +152,78 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     !dlr && p.loss !== 'margin'
       ? (z: tf.Tensor2D) => crossEntropyObjectiveGrad(z, (onehot ??= tf.keep(tf.tidy(() => tf.oneHot(classes, C).cast('float32') as tf.Tensor2D))), targeted)
       : undefined;
-  // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (two ops
-  // instead of projectToBall's nine; at batch 1 the per-op overhead is most of a step's cost).
+  // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (one heap
+  // kernel on wasm/cpu instead of projectToBall's nine ops; at batch 1 the per-op overhead is most of a step's
+  // cost), and a plain sign step takes the step and the clamp together (signStepInBox).
   const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
   const project = (t: tf.Tensor) =>
-    box ? tf.tidy(() => tf.minimum(tf.maximum(t, box.lo), box.hi)) : projectToBall(t, x, eps, p.norm, model.bounds);
+    box ? clampInto(t, box.lo, box.hi) : projectToBall(t, x, eps, p.norm, model.bounds);
   const rule = p.rule(n);
   const start = () =>
     tf.tidy(() => {
       if (restart === 0 && p.rowsOf) {
-        const full = unitBallSample([p.rowsOf.total, ...x.shape.slice(1)], p.norm, seed);
-        return project(x.add(tf.gather(full, tf.tensor1d(p.rowsOf.rows, 'int32')).mul(startEps)));
+        const { rows, total } = p.rowsOf;
+        const full = unitBallSample([total, ...x.shape.slice(1)], p.norm, seed);
+        // The whole batch in order (every row of a training batch): no gather of a batch-sized tensor.
+        const everyRow = rows.length === total && rows.every((r, i) => r === i);
+        return project(x.add((everyRow ? full : tf.gather(full, tf.tensor1d(rows, 'int32'))).mul(startEps)));
       }
       return project(x.add(randomInBall(x, startEps, p.norm, seed)));
     });
   let xk: tf.Tensor = p.randomStart || restart > 0 ? start() : x.clone();
   let best = x.clone();
+  let xData: Float32Array | undefined;
+  const host = hostMemoryBackend();
   let grad: tf.Tensor | null = null;
   const bestSuccess = new Uint8Array(n);
   const bestObjective = new Float32Array(n).fill(-Infinity);
   const bestPredicted = new Int32Array(n).fill(-1);
   const reuse = p.initial && !p.randomStart && restart === 0 ? p.initial : null;
+  // The weights stay fixed during a run (training updates them between runs): weight-derived tensors are made once.
+  const derived = new DerivedWeights();
   let queries = 0;
   try {
     for (let k = 0; ; k++) {
       await checkpoint(p.signal);
       const last = k === p.steps;
       let data: Float32Array;
+      let stride: number;
+      let stepNorms: Float32Array = new Float32Array(n);
       if (k === 0 && reuse) {
-        // x_0 = x: the caller's clean pass already has the gradient and logits there, and ‖δ‖ = 0.
+        // x_0 = x: the caller's clean pass already has the gradient and logits there.
         grad = reuse.grad.clone();
         queries += n; // evaluated once, in the driver's clean pass
-        data = new Float32Array(n * (C + 1));
-        for (let i = 0; i < n; i++) data.set(reuse.logits.subarray(i * C, (i + 1) * C), i * (C + 1));
+        data = reuse.logits;
+        stride = C; // and stepNorms stays 0: x_0 = x
       } else {
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
-        else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad));
+        else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad, derived));
         queries += n;
-        const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
-        logits.dispose();
-        data = (await packed.data()) as Float32Array;
-        packed.dispose();
+        if (p.onStep && !host) {
+          // On a GPU the progress norm rides with the logits: one read-back per step.
+          const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
+          logits.dispose();
+          data = (await packed.data()) as Float32Array;
+          packed.dispose();
+          stride = C + 1;
+          stepNorms = Float32Array.from({ length: n }, (_, i) => data[i * stride + C]);
+        } else {
+          data = (await logits.data()) as Float32Array;
+          logits.dispose();
+          stride = C;
+          // In host memory the iterate's values are a copy away: cheaper than perturbationNorm's five kernels at
+          // batch 1, where the progress report is used.
+          if (p.onStep) {
+            const all = normsOfValues((await xk.data()) as Float32Array, (xData ??= (await x.data()) as Float32Array), n);
+            stepNorms = p.norm === 'linf' ? all.linf : all.l2;
+          }
+        }
       }
-      const stats = rowStats(data, n, C, p.labels, p.targets, C + 1);
+      const stats = rowStats(data, n, C, p.labels, p.targets, stride);
       // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes; DLR has its own.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
-      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, C + 1);
+      if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, stride);
       if (k > 0) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -209,13 +244,18 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
             bestPredicted[i] = stats.predicted[i];
           }
         }
-        const updated = selectRows(take, xk, best);
-        best.dispose();
-        best = updated;
+        // Whole-batch outcomes (every row at batch 1) share the iterate instead of copying it (one kernel less).
+        const taken = take.reduce((a, t) => a + t, 0);
+        if (taken === n) {
+          if (best !== xk) best.dispose();
+          best = xk;
+        } else if (taken > 0) {
+          const updated = selectRows(take, xk, best);
+          if (best !== xk) best.dispose();
+          best = updated;
+        }
       }
       if (p.onStep) {
-        const norms = new Float32Array(n);
-        for (let i = 0; i < n; i++) norms[i] = data[i * (C + 1) + C];
         p.onStep({
           epsilon: p.reportEpsilon,
           restart,
@@ -224,18 +264,19 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           loss: mean(stats.objective),
           trueConfidence: mean(stats.trueConfidence),
           bestOtherConfidence: mean(stats.bestOtherConfidence),
-          norm: mean(norms),
+          norm: mean(stepNorms),
           successRate: mean(stats.success),
         });
       }
       if (last || (!p.maximizeLoss && k > 0 && bestSuccess.every((s) => s === 1))) break;
       const g = grad!;
-      const next = tf.tidy(() =>
-        project(rule.next({ k, steps: p.steps, x: xk, grad: g, objective: stats.objective, xOrig: x, eps, stepSize: step, project })),
-      );
+      const next =
+        box && rule.plainSign
+          ? signStepInBox(xk, g, step, box.lo, box.hi)
+          : tf.tidy(() => project(rule.next({ k, steps: p.steps, x: xk, grad: g, objective: stats.objective, xOrig: x, eps, stepSize: step, project })));
       g.dispose();
       grad = null;
-      xk.dispose();
+      if (xk !== best) xk.dispose();
       xk = next;
     }
   } catch (err) {
@@ -243,7 +284,8 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     throw err;
   } finally {
     grad?.dispose();
-    xk.dispose();
+    if (xk !== best) xk.dispose();
+    derived.dispose();
     if (startEps !== eps) startEps.dispose();
     eps.dispose();
     step.dispose();
@@ -383,3 +425,4 @@ function pickRows(a: Float32Array, rows: Int32Array, width: number): Float32Arra
   rows.forEach((r, i) => out.set(a.subarray(r * width, (r + 1) * width), i * width));
   return out;
 }
+

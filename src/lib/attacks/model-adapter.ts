@@ -2,7 +2,7 @@
  * Adapters from tfjs models to the attack contract (types.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { compileInputGradientForward, compileInputGradientPass, type InputGradientPass } from '../models/input-gradient-forward';
+import { compileDirectForward, compileInputGradientForward, compileInputGradientPass, type InputGradientPass } from '../models/input-gradient-forward';
 import type { AttackModel, ScoreOracle } from './types';
 
 /**
@@ -21,9 +21,12 @@ export function layersModelAsAttackModel(
   const numClasses = outShape[outShape.length - 1];
   if (numClasses == null) throw new Error('model: output width must be defined');
   const forward = compileInputGradientForward(model);
+  const direct = compileDirectForward(model);
   const adapted: AttackModel = {
-    // Under a gradient tape the unfused ops; without one (plain inference) the fused kernels are faster.
-    logits: (x) => (forward && tf.engine().state.gradientDepth > 0 ? forward(x) : model.apply(x, { training: false })) as tf.Tensor2D,
+    // Under a gradient tape the unfused ops; without one (plain inference) the fused kernels, called directly where
+    // the model is a chain the tape-free pass covers (tfjs-layers' apply costs more than the arithmetic at batch 1).
+    logits: (x) =>
+      (tf.engine().state.gradientDepth > 0 ? (forward ? forward(x) : model.apply(x, { training: false })) : direct ? direct(x) : model.apply(x, { training: false })) as tf.Tensor2D,
     numClasses,
     inputShape: inShape as number[],
     bounds,
@@ -60,9 +63,9 @@ export function observedModel(model: AttackModel, observe: (x: tf.Tensor, withGr
   };
   const pass = inputGradientPassOf(model);
   if (pass) {
-    PASSES.set(wrapped.logits, (x, dLogits) => {
+    PASSES.set(wrapped.logits, (x, dLogits, derived) => {
       observe(x, true);
-      return pass(x, dLogits);
+      return pass(x, dLogits, derived);
     });
   }
   return wrapped;

@@ -3,6 +3,7 @@
  * intersected with the input box, and broadcasting of per-example scalars (ε, step sizes) against a batch.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hostMemoryBackend } from '../backend/heap-kernels';
 import type { Norm } from './types';
 
 /** |δᵢ| above this counts as a changed element for ‖δ‖₀ (float32 resolution of values in [0,1] is ~6e-8). */
@@ -40,6 +41,9 @@ export async function allNorms(
   x: tf.Tensor,
 ): Promise<{ linf: Float32Array; l2: Float32Array; l0: Float32Array }> {
   const n = x.shape[0];
+  // In host memory reading both tensors is a copy, cheaper than the fourteen kernels below (at batch 1 their
+  // overhead is most of a single-image FGSM's bookkeeping). A GPU backend reads back only the 3·n norms.
+  if (hostMemoryBackend()) return normsOfValues((await adversarial.data()) as Float32Array, (await x.data()) as Float32Array, n);
   const packed = tf.tidy(() => {
     const d = adversarial.sub(x);
     return tf.stack([perturbationNorm(d, 'linf'), perturbationNorm(d, 'l2'), perturbationNorm(d, 'l0')]);
@@ -49,15 +53,35 @@ export async function allNorms(
   return { linf: v.slice(0, n), l2: v.slice(n, 2 * n), l0: v.slice(2 * n, 3 * n) };
 }
 
+/** ‖a − b‖∞, ‖a − b‖₂, ‖a − b‖₀ per row of two flat [n·D] arrays, δ rounded to float32 as the tensor path does. */
+export function normsOfValues(a: ArrayLike<number>, b: ArrayLike<number>, n: number): { linf: Float32Array; l2: Float32Array; l0: Float32Array } {
+  const d = a.length / n;
+  const linf = new Float32Array(n);
+  const l2 = new Float32Array(n);
+  const l0 = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let m = 0;
+    let sq = 0;
+    let count = 0;
+    for (let j = i * d, end = j + d; j < end; j++) {
+      const v = Math.abs(Math.fround(a[j] - b[j]));
+      if (v > m) m = v;
+      sq += v * v;
+      if (v > L0_THRESHOLD) count++;
+    }
+    linf[i] = m;
+    l2[i] = Math.sqrt(sq);
+    l0[i] = count;
+  }
+  return { linf, l2, l0 };
+}
+
 /** Clips to the valid input box; infinite bounds are left open. */
 export function clipToBounds(x: tf.Tensor, bounds: [number, number]): tf.Tensor {
   const [lo, hi] = bounds;
-  return tf.tidy(() => {
-    let y = x;
-    if (Number.isFinite(lo)) y = tf.maximum(y, lo);
-    if (Number.isFinite(hi)) y = tf.minimum(y, hi);
-    return y === x ? x.clone() : y;
-  });
+  // One ClipByValue (open ends as ±∞): wasm's Maximum/Minimum take ~60× longer (0.9 ms vs 15 µs CPU at 128 images).
+  if (!Number.isFinite(lo) && !Number.isFinite(hi)) return x.clone();
+  return tf.clipByValue(x, Number.isFinite(lo) ? lo : -Infinity, Number.isFinite(hi) ? hi : Infinity);
 }
 
 /**
@@ -95,11 +119,9 @@ export function projectToBall(
 export function linfInterval(x: tf.Tensor, eps: tf.Tensor, bounds: [number, number]): { lo: tf.Tensor; hi: tf.Tensor } {
   return tf.tidy(() => {
     const bound = eps.mul(tf.onesLike(x)); // broadcast by multiply: see projectToBall
-    let lo = x.sub(bound);
-    let hi = x.add(bound);
-    if (Number.isFinite(bounds[0])) lo = tf.maximum(lo, bounds[0]);
-    if (Number.isFinite(bounds[1])) hi = tf.minimum(hi, bounds[1]);
-    return { lo, hi };
+    // x lies in the box and ε ≥ 0, so clipping x − ε (and x + ε) to the whole box equals max(x − ε, lo) (and
+    // min(x + ε, hi)), in one fast ClipByValue each (see clipToBounds).
+    return { lo: clipToBounds(x.sub(bound), bounds), hi: clipToBounds(x.add(bound), bounds) };
   });
 }
 

@@ -26,6 +26,7 @@ export function rescalePerExample(g: tf.Tensor): tf.Tensor {
 /** L∞ steepest ascent: x + α·sign(∇) (FGSM, BIM, PGD-L∞). */
 export const signStep: StepRuleFactory = () => ({
   next: (s) => s.x.add(s.stepSize.mul(exactSign(s.grad))),
+  plainSign: true,
 });
 
 /** ∇ / ‖∇‖₂ per example (zero where the gradient vanishes). */

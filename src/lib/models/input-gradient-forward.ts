@@ -14,6 +14,7 @@
  * trained in place (adversarial training attacks its current weights) is always seen as it is now.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasHeapKernels, registerHeapKernel, runHeapKernel } from '../backend/heap-kernels';
 
 type Forward = (x: tf.Tensor) => tf.Tensor;
 
@@ -159,19 +160,80 @@ export function compileInputGradientForward(model: tf.LayersModel): Forward | nu
 }
 
 /**
+ * Tensors derived from weights (a transposed dense kernel) kept for the length of one attack run, whose weights do
+ * not change between its steps. The owner (the attack loop) disposes it when the run ends. An entry is remade when
+ * the weight's data changed (a model trained in place between runs of one cache), so a stale derivation is never
+ * used.
+ *
+ * Why: the backward of a dense layer is dy·Wᵀ. wasm's matMul with a transposed operand is a slow path (~100 µs CPU
+ * for mnist-cnn's 1568×100 kernel at batch 1) and transposing W costs ~55 µs; with Wᵀ made once per run a step's
+ * product takes ~12 µs.
+ */
+export class DerivedWeights {
+  private readonly entries = new Map<tf.Tensor, Map<string, { dataId: tf.DataId; value: tf.Tensor }>>();
+
+  /** `derive(weight)`, made once per run for each weight and `kind` (what the derivation is: 'transpose', …). */
+  get(weight: tf.Tensor, kind: string, derive: (w: tf.Tensor) => tf.Tensor): tf.Tensor {
+    let forWeight = this.entries.get(weight);
+    if (!forWeight) this.entries.set(weight, (forWeight = new Map()));
+    const hit = forWeight.get(kind);
+    if (hit && hit.dataId === weight.dataId && !hit.value.isDisposed) return hit.value;
+    hit?.value.dispose();
+    // Kept: the first use is inside a pass's tidy, and the tensor must outlive it.
+    const value = tf.keep(tf.tidy(() => derive(weight)));
+    forWeight.set(kind, { dataId: weight.dataId, value });
+    return value;
+  }
+
+  dispose(): void {
+    for (const forWeight of this.entries.values()) for (const e of forWeight.values()) e.value.dispose();
+    this.entries.clear();
+  }
+}
+
+/**
  * One layer of a written-out forward-backward: `forward` returns the output and what the backward needs (kept by
- * the caller, disposed after); `backward` maps ∂/∂output to ∂/∂input.
+ * the caller, disposed after); `backward` maps ∂/∂output to ∂/∂input (`derived`, where given, keeps weight-derived
+ * tensors across the calls of one run).
  */
 interface VjpLayer {
-  forward(x: tf.Tensor): { y: tf.Tensor; saved: tf.Tensor | null };
-  backward(dy: tf.Tensor, saved: tf.Tensor | null, xShape: number[]): tf.Tensor;
+  forward(x: tf.Tensor, derived?: DerivedWeights): { y: tf.Tensor; saved: tf.Tensor | null };
+  backward(dy: tf.Tensor, saved: tf.Tensor | null, xShape: number[], derived?: DerivedWeights): tf.Tensor;
+}
+
+const RELU_BACKWARD = 'AdvReluBackward';
+
+/**
+ * Up to this many elements ReLU's backward runs as one heap kernel; above, the stock Step and Multiply (SIMD wasm)
+ * win: a JS pass costs ~0.8 ns per element in cache (2.6 µs CPU for mnist-cnn's 3 136 first-layer activations,
+ * against ~8 µs for the two stock kernels) but ~5 ns at batch 256 (4.2 ms against 0.26 ms).
+ */
+const RELU_HEAP_MAX = 16384;
+
+/**
+ * dy where y > 0, else 0. (A NaN y gives 0 where tfjs' step gives NaN: a NaN activation already makes the logits
+ * NaN, and the written-out pass is for finite models.)
+ */
+function reluBackwardValues(out: Float32Array, [dy, y]: ArrayLike<number>[]): void {
+  out.set(dy);
+  for (let i = 0; i < out.length; i++) if (!(y[i] > 0)) out[i] = 0;
+}
+
+/**
+ * ReLU's backward from its output: dy·step(y) — one heap kernel on wasm/cpu (backend/heap-kernels.ts) instead of
+ * Step and Multiply where the tensor is small (batch 1: a step is bound by its kernel count).
+ */
+function reluBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (dy.size > RELU_HEAP_MAX || !hasHeapKernels([dy, y]) || dy.size !== y.size) return tf.mul(dy, tf.step(y));
+  registerHeapKernel(RELU_BACKWARD, ['dy', 'y'], reluBackwardValues);
+  return runHeapKernel(RELU_BACKWARD, { dy, y });
 }
 
 /** Activations whose derivative is a function of their output (so the pre-activation need not be kept). */
 const OUTPUT_DERIVATIVES: Record<string, ((dy: tf.Tensor, y: tf.Tensor) => tf.Tensor) | null> = {
   linear: null,
   // ReLU's derivative is 1 where y > 0 (tfjs' own gradient uses step(x), also 0 at x = 0).
-  relu: (dy, y) => tf.mul(dy, tf.step(y)),
+  relu: reluBackward,
   tanh: (dy, y) => tf.mul(dy, tf.sub(1, tf.square(y))),
   sigmoid: (dy, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y))),
 };
@@ -212,14 +274,27 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
       if (deriv === undefined || inputRank(layer) !== 2) return undefined;
       const fused = FUSED[actName];
       return {
-        forward: (x) => {
+        forward: (x, derived) => {
           const [kernel, bias] = weights();
           const y = fused
-            ? tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias: useBias ? bias : undefined, activation: fused })
+            ? tf.tidy(() => {
+                // The fused kernel itself (it takes rank-3 operands), not tf.fused.matMul: the op adds a gradient
+                // wrapper and four reshapes, which a tape-free pass does not need.
+                const [n, d] = x.shape as [number, number];
+                const units = kernel.shape[1] as number;
+                const b3 = derived ? derived.get(kernel, 'rank 3', (w) => tf.reshape(w, [1, d, units])) : tf.reshape(kernel, [1, d, units]);
+                const inputs = { a: tf.reshape(x, [1, n, d]), b: b3, ...(useBias ? { bias } : {}) };
+                const out = tf.engine().runKernel('_FusedMatMul', inputs, { transposeA: false, transposeB: false, activation: fused }) as tf.Tensor;
+                return tf.reshape(out, [n, units]);
+              })
             : tf.tidy(() => applyAct(useBias ? tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D)));
           return { y, saved: deriv ? y : null };
         },
-        backward: (dy, y) => tf.matMul(throughAct(dy, y) as tf.Tensor2D, weights()[0] as tf.Tensor2D, false, true),
+        backward: (dy, y, _shape, derived) => {
+          const kernel = weights()[0] as tf.Tensor2D;
+          const d = throughAct(dy, y) as tf.Tensor2D;
+          return derived ? tf.matMul(d, derived.get(kernel, 'transpose', (w) => tf.transpose(w)) as tf.Tensor2D) : tf.matMul(d, kernel, false, true);
+        },
       };
     }
     case 'Conv2D': {
@@ -234,8 +309,9 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
         forward: (x) => {
           const [kernel, bias] = weights();
           const b = useBias ? bias : undefined;
+          // The fused kernel itself, not tf.fused.conv2d (whose gradient wrapper a tape-free pass does not need).
           const y = fused
-            ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias: b, activation: fused })
+            ? (tf.engine().runKernel('FusedConv2D', { x, filter: kernel, ...(b ? { bias: b } : {}) }, { strides, pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation: fused }) as tf.Tensor)
             : tf.tidy(() => applyAct(b ? tf.add(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding), b) : tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding)));
           return { y, saved: deriv ? y : null };
         },
@@ -248,8 +324,32 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
   }
 }
 
-/** Logits and ∂(Σ objective)/∂x, given ∂(Σ objective)/∂logits as a function of the logits. */
-export type InputGradientPass = (x: tf.Tensor, dLogits: (logits: tf.Tensor2D) => tf.Tensor) => { logits: tf.Tensor2D; grad: tf.Tensor };
+/**
+ * Logits and ∂(Σ objective)/∂x, given ∂(Σ objective)/∂logits as a function of the logits. `derived`: a cache the
+ * caller owns for the length of a run in which the weights stay fixed (see DerivedWeights).
+ */
+export type InputGradientPass = (
+  x: tf.Tensor,
+  dLogits: (logits: tf.Tensor2D) => tf.Tensor,
+  derived?: DerivedWeights,
+) => { logits: tf.Tensor2D; grad: tf.Tensor };
+
+/**
+ * Inference through the same layers as the tape-free pass (the fused kernels called directly, no gradient
+ * wrappers), without keeping anything for a backward: at batch 1 tfjs-layers' `apply` costs ~3× the arithmetic in
+ * bookkeeping. Null where the pass does not cover the model. Not for use under a gradient tape (the fused kernels are
+ * called without their gradient functions).
+ */
+export function compileDirectForward(model: tf.LayersModel): Forward | null {
+  const layers = compileChain(model, vjpLayer);
+  if (!layers) return null;
+  return (x) =>
+    tf.tidy(() => {
+      let y = x;
+      for (const l of layers) y = l.forward(y).y;
+      return y === x ? tf.clone(x) : y;
+    });
+}
 
 /**
  * The logits and the input gradient with the backward pass written out layer by layer, without a gradient tape:
@@ -262,7 +362,7 @@ export type InputGradientPass = (x: tf.Tensor, dLogits: (logits: tf.Tensor2D) =>
 export function compileInputGradientPass(model: tf.LayersModel): InputGradientPass | null {
   const layers = compileChain(model, vjpLayer);
   if (!layers) return null;
-  return (x, dLogits) => {
+  return (x, dLogits, derived) => {
     const kept: tf.Tensor[] = [];
     try {
       const saved: (tf.Tensor | null)[] = [];
@@ -270,7 +370,7 @@ export function compileInputGradientPass(model: tf.LayersModel): InputGradientPa
       let y = x;
       for (const l of layers) {
         shapes.push(y.shape);
-        const out = l.forward(y);
+        const out = l.forward(y, derived);
         if (y !== x) kept.push(y);
         saved.push(out.saved);
         y = out.y;
@@ -278,7 +378,7 @@ export function compileInputGradientPass(model: tf.LayersModel): InputGradientPa
       const logits = y as tf.Tensor2D;
       const grad = tf.tidy(() => {
         let d = dLogits(logits);
-        for (let i = layers.length - 1; i >= 0; i--) d = layers[i].backward(d, saved[i], shapes[i]);
+        for (let i = layers.length - 1; i >= 0; i--) d = layers[i].backward(d, saved[i], shapes[i], derived);
         return d;
       });
       return { logits: logits === x ? (tf.clone(x) as tf.Tensor2D) : logits, grad };

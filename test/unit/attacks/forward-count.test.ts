@@ -77,6 +77,16 @@ describe('forward passes per attack', () => {
     const r2 = await pgd.run(c2.wrapped, x, labels, { epsilons: [1e-4], steps: 5 });
     expect(c2.calls).toEqual({ forwardBackward: 5, forward: 2 });
     r2.results.forEach((e) => e.adversarial.dispose());
+    // Adversarial training's FGSM-RS (maximizeLoss: every row attacked whatever its clean prediction): no clean
+    // forward — one forward-backward at the random start, one forward to score the step.
+    const c3 = counting(model);
+    const r3 = await pgd.run(c3.wrapped, x, labels, { epsilons: [0.1], steps: 1, stepSize: 0.125, maximizeLoss: true });
+    expect(c3.calls).toEqual({ forwardBackward: 1, forward: 1 });
+    const z3 = tf.tidy(() => model.logits(r3.results[0].adversarial).argMax(1));
+    expect(Array.from(await z3.data())).toEqual(Array.from(r3.results[0].predicted));
+    expect(r3.results[0].linf.every((v) => v > 0.05 && v <= 0.1 + 1e-6)).toBe(true);
+    z3.dispose();
+    r3.results.forEach((e) => e.adversarial.dispose());
     x.dispose();
   });
 

@@ -1,0 +1,73 @@
+/**
+ * Small element-wise kernels written in JavaScript over the wasm and cpu backends' own memory.
+ *
+ * Why: at batch 1 an attack step is bound by the number of tfjs kernels it runs (each carries engine overhead of
+ * the order of the arithmetic of a whole 28×28 image), and several chains of stock kernels (sign, multiply, add,
+ * clamp; step and multiply for a ReLU's backward) compute one value per element from values at the same index. One
+ * pass in JS over the backend's memory does such a chain in one kernel. WebGPU and WebGL keep the composed ops
+ * (callers check `hasHeapKernels`).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Memory access of the wasm backend's kernels (BackendWasm is not exported as a type). */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+/** Memory access of the cpu backend's kernels (MathBackendCPU). */
+interface CpuBackend {
+  data: { get(dataId: tf.DataId): { values: ArrayLike<number> } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
+/** Fills `out` (the shape of the first input) from the inputs' values, in the order they were named. */
+export type HeapCompute = (out: Float32Array, inputs: ArrayLike<number>[]) => void;
+
+/** Registers `name` on wasm and cpu as one pass of `compute` over float32 inputs (idempotent). */
+export function registerHeapKernel(name: string, inputNames: readonly string[], compute: HeapCompute): void {
+  if (!tf.getKernel(name, 'wasm')) {
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as WasmHeapBackend;
+        const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo);
+        const out = b.makeOutput([...ins[0].shape], 'float32');
+        // Views after the allocation: growing the heap detaches earlier ones.
+        compute(b.typedArrayFromHeap(out), ins.map((t) => b.typedArrayFromHeap(t)));
+        return out;
+      },
+    });
+  }
+  if (!tf.getKernel(name, 'cpu')) {
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as CpuBackend;
+        const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo);
+        const out = new Float32Array(ins[0].shape.reduce((p, q) => p * q, 1));
+        compute(out, ins.map((t) => b.data.get(t.dataId).values));
+        return b.makeTensorInfo([...ins[0].shape], 'float32', out);
+      },
+    });
+  }
+}
+
+/** Whether the active backend keeps tensors in host memory (wasm, cpu), where reading one back is a plain copy. */
+export function hostMemoryBackend(): boolean {
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu';
+}
+
+/** Whether the active backend runs heap kernels, for these (float32) tensors. */
+export function hasHeapKernels(tensors: tf.Tensor[]): boolean {
+  return hostMemoryBackend() && tensors.every((t) => t.dtype === 'float32');
+}
+
+/** Runs a registered heap kernel on named inputs. */
+export function runHeapKernel(name: string, inputs: Record<string, tf.Tensor>): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as tf.NamedTensorMap) as tf.Tensor;
+}
