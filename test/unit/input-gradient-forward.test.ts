@@ -24,6 +24,25 @@ const nets = {
   'cnn with max-pooling': () =>
     buildModel({ kind: 'cnn', inputShape: [12, 12, 1], conv: [{ filters: 4, kernel: 3, stride: 1, pool: 2 }], dense: [8], numClasses: 3 }, 4),
   'tanh mlp': () => buildModel({ kind: 'mlp', inputSize: 2, hidden: [16, 16], activation: 'tanh', numClasses: 3 }, 5),
+  'strided cnn with batch norm (signs-cnn)': () => {
+    const model = buildModel(
+      { kind: 'cnn', inputShape: [8, 8, 3], conv: [{ filters: 4, kernel: 3, stride: 2, pool: 0, batchNorm: true }, { filters: 5, kernel: 3, stride: 2, pool: 0, batchNorm: true }], dense: [6], numClasses: 3 },
+      6,
+    );
+    // A fresh norm is nearly the identity (γ 1, β 0, mean 0, var 1): give every statistic its own value, so a
+    // forward that mixed up γ, β, mean and variance, or ignored one, would differ.
+    let seed = 20;
+    for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+      const [gamma, beta, mean, variance] = layer.getWeights().map((w) => w.shape);
+      layer.setWeights([
+        tf.tidy(() => uniform(gamma, seed++).mul(1.5).add(0.25)),
+        tf.tidy(() => uniform(beta, seed++).sub(0.5)),
+        tf.tidy(() => uniform(mean, seed++).sub(0.3)),
+        tf.tidy(() => uniform(variance, seed++).mul(2).add(0.1)),
+      ]);
+    }
+    return model;
+  },
 };
 
 describe('plain-op forward for input gradients', () => {

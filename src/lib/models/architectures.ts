@@ -11,6 +11,11 @@ export interface ConvLayerSpec {
   stride: number;
   /** Max-pool window (and stride) after the ReLU; 0 = none. */
   pool: number;
+  /**
+   * Batch normalisation between the convolution (then without bias: the norm's shift replaces it) and the ReLU.
+   * Default false.
+   */
+  batchNorm?: boolean;
 }
 
 export type Architecture =
@@ -31,11 +36,16 @@ export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
           kernelSize: c.kernel,
           strides: c.stride,
           padding: 'same',
-          activation: 'relu',
+          activation: c.batchNorm ? 'linear' : 'relu',
+          useBias: !c.batchNorm,
           kernelInitializer: init(),
           name: `conv${i + 1}`,
         }),
       );
+      if (c.batchNorm) {
+        model.add(tf.layers.batchNormalization({ name: `bn${i + 1}` }));
+        model.add(tf.layers.reLU({ name: `relu${i + 1}` }));
+      }
       if (c.pool > 0) model.add(tf.layers.maxPooling2d({ poolSize: c.pool, strides: c.pool, name: `pool${i + 1}` }));
     });
     model.add(tf.layers.flatten({ name: 'flatten' }));
@@ -76,7 +86,7 @@ export function describeArchitecture(arch: Architecture): string {
   if (arch.kind === 'cnn') {
     const parts = arch.conv.map(
       (c) =>
-        `conv${c.filters} ${c.kernel}×${c.kernel}${c.stride > 1 ? `/${c.stride}` : ''} → ReLU` +
+        `conv${c.filters} ${c.kernel}×${c.kernel}${c.stride > 1 ? `/${c.stride}` : ''}${c.batchNorm ? ' → BN' : ''} → ReLU` +
         (c.pool > 0 ? ` → maxpool${c.pool}` : ''),
     );
     return [...parts, ...arch.dense.map((u) => `FC${u} → ReLU`), `FC${arch.numClasses} (logits)`].join(' → ');

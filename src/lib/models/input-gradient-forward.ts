@@ -52,6 +52,38 @@ function inputRank(layer: tf.layers.Layer): number | null {
   }
 }
 
+/**
+ * A BatchNormalization layer at inference over the last axis: per channel, x·s + t with s = γ/√(var + ε) and
+ * t = β − mean·s; undefined for another axis.
+ */
+function batchNormOf(layer: tf.layers.Layer): { apply: Forward; scale: () => tf.Tensor } | undefined {
+  const config = layer.getConfig();
+  const axis = config.axis as number | number[];
+  const rank = inputRank(layer);
+  const last = Array.isArray(axis) ? (axis.length === 1 ? axis[0] : NaN) : axis;
+  if (rank === null || !(last === -1 || last === rank - 1)) return undefined;
+  const epsilon = config.epsilon as number;
+  const parts = () => {
+    const w = layer.getWeights(false);
+    let i = 0;
+    const gamma = config.scale !== false ? w[i++] : undefined;
+    const beta = config.center !== false ? w[i++] : undefined;
+    return { gamma, beta, mean: w[i], variance: w[i + 1] };
+  };
+  return {
+    apply: (x) => {
+      const { gamma, beta, mean, variance } = parts();
+      return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+    },
+    scale: () =>
+      tf.tidy(() => {
+        const { gamma, variance } = parts();
+        const inv = tf.rsqrt(tf.add(variance, epsilon));
+        return gamma ? tf.mul(gamma, inv) : inv;
+      }),
+  };
+}
+
 /** One layer as a plain-op function, or undefined when the layer is not supported. */
 function compileLayer(layer: tf.layers.Layer): Forward | null | undefined {
   const cls = layer.getClassName();
@@ -102,6 +134,8 @@ function compileLayer(layer: tf.layers.Layer): Forward | null | undefined {
         return useBias ? tf.add(y, bias) : y;
       }, act);
     }
+    case 'BatchNormalization':
+      return batchNormOf(layer)?.apply;
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
       if ((config.dataFormat ?? 'channelsLast') !== 'channelsLast') return undefined;
@@ -270,6 +304,12 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
       if (!d) return name === 'linear' ? null : undefined;
       return { forward: (x) => { const y = ACTIVATIONS[name]!(x); return { y, saved: y }; }, backward: (dy, y) => d(dy, y!) };
     }
+    case 'BatchNormalization': {
+      // Affine per channel at inference, so ∂/∂x is ∂/∂y times the per-channel scale.
+      const bn = batchNormOf(layer);
+      if (!bn) return undefined;
+      return { forward: (x) => ({ y: bn.apply(x), saved: null }), backward: (dy) => tf.mul(dy, bn.scale()) };
+    }
     case 'Dense': {
       if (deriv === undefined || inputRank(layer) !== 2) return undefined;
       const fused = FUSED[actName];
@@ -356,7 +396,7 @@ export function compileDirectForward(model: tf.LayersModel): Forward | null {
  * at batch 1 an attack step is bound by the number of tfjs kernels (~20–30 µs of overhead each), and the tape adds
  * a saved copy (an Identity kernel) of nearly every intermediate plus its own bookkeeping — 26 of the 93 kernels of
  * an interactive PGD step on mnist-cnn. The forward runs the fused kernels (conv + bias + ReLU in one). Covers
- * chains of Conv2D, Dense, Flatten/Reshape and ReLU/tanh/sigmoid/linear activations; null otherwise (callers use
+ * chains of Conv2D, Dense, BatchNormalization, Flatten/Reshape and ReLU/tanh/sigmoid/linear activations; null otherwise (callers use
  * tf.grad over compileInputGradientForward). Weights are read at call time, as above.
  */
 export function compileInputGradientPass(model: tf.LayersModel): InputGradientPass | null {

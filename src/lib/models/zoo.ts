@@ -113,6 +113,14 @@ const SIGNS_CNN: Architecture = {
   numClasses: 14,
 };
 
+/**
+ * signs-cnn: SIGNS_CNN with batch normalisation after each convolution, as standard CIFAR-size CNNs have it. Without
+ * it, standard training left about a quarter of the test signs correct under PGD-20 at 8/255 whatever else changed
+ * (wider, max-pooling, 20 epochs, a lighter render: 24–32 %); with it 2.4 % (issue 18; see the card's notes).
+ * Batch norm is known to make networks more sensitive to small input perturbations (Galloway et al. 2019).
+ */
+const SIGNS_CNN_BN: Architecture = { ...SIGNS_CNN, conv: SIGNS_CNN.conv.map((c) => ({ ...c, batchNorm: true })) };
+
 /** The full procedural test split (src/lib/data/signs.ts: SIGNS_SPLIT_SIZES.test). */
 const SIGNS_TEST = 2_800;
 const EPS_8 = Number((8 / 255).toFixed(6));
@@ -276,18 +284,20 @@ const imageRecipes: ZooRecipe[] = [
     description:
       'A small convolutional network trained normally on procedurally rendered 32×32 colour traffic signs (14 classes): accurate on rendered signs, and easily fooled.',
     data: { kind: 'image', dataset: 'signs', holdOut: 1000 },
-    architecture: SIGNS_CNN,
+    architecture: SIGNS_CNN_BN,
     seed: 5,
     training: { method: 'standard', epochs: 6, batchSize: 128, optimizer: 'adam', learningRate: 2e-3, schedule: { kind: 'cyclic', peakFraction: 0.3 } },
     notes: [
       'Trained and evaluated on rendered signs only (src/lib/data/signs.ts); a photograph of a real sign is outside its training distribution.',
-      'Target: PGD-20 accuracy ≤ 5 % at ε = 8/255. Not reached: PGD-20 leaves about a quarter of the test signs correct at 8/255 (see the evaluations). It is not gradient masking: APGD-CE-50 agrees (24.5 % at 8/255 on 200 images) and accuracy falls to 1.5 % at 16/255 (npm run eval -- --model signs-cnn --attack apgd-ce --eps 0.031373,0.062745 --steps 50 --n 200 --seed 0 --json). The rendered signs carry sensor noise, blur and lighting changes, and this small strided net learns coarse, smooth features from them (a wider net and a lighter render did not change that: next note).',
-      'Measured since (issue 18, neither kept): a wider net (conv32 5×5/2 → conv64 3×3/2 → conv128 3×3/2 → FC256, 5 epochs, 2.5 MB of weights) reached 97.7 % clean and 31 % under PGD-20 at 8/255 on the first 300 test signs; the same wider net on a lighter render (sensor noise σ 0.004–0.04 → 0.002–0.012, blur on 30 % of the images instead of 60 %) 97.7 % and 32 %. These weights: 25.7 % there with the C&W margin loss instead of the cross-entropy (npm run eval -- --model signs-cnn --attack pgd --eps 0.031373 --steps 20 --step-size 0.003 --restarts 1 --loss margin --n 300 --seed 0 --json), so not a saturated softmax either. Training uses no input-noise augmentation (method standard). Left to try: much longer training, max-pooling instead of strided convolutions.',
-      'Stickers (npx tsx scripts/sticker-eval.ts --model signs-cnn --n 20 --views 100 --steps 150 --eot 8 --layout saliency --fractions 0.1 --compare; sticker-eval.json): stop → speed limit 50 at 9.6 % of the sign, two stickers placed by saliency and optimised with EOT, succeed on a median 82.5 % of 100 unseen views (quartiles 75–92 %, range 62–97 %; target ≥ 80 %); the same masks optimised without EOT 60 % (57–68 %), lower on each of the 20 signs; a plain L∞ PGD at 8/255 0 %.',
+      'Target: PGD-20 accuracy ≤ 5 % at ε = 8/255 — met since batch normalisation follows each convolution: 4.0 % on the first 1 000 test signs with step 0.003 (the row over four ε), 2.8 % on all 2 800 with step 2/255 and 2.0 % under APGD-CE-100 on the first 500 (see the evaluations), at 99.4 % clean.',
+      'Why the same net without batch norm stayed at about a quarter (issue 18; measured on the first 500 test signs, PGD-20 with step 2/255 at 8/255 unless said): the attack was not short of steps — on the first 200, PGD-20, PGD-100 and APGD-CE-100 all left 24.5 %, PGD-100 with the C&W margin loss and 5 restarts 25.5 % — and the net\'s size, pooling and training length did not move it: the old weights 24.6 %; 20 epochs instead of 6 (98.6 % clean, the training loss 0.0001 instead of 0.027 at the end) 24.2 %; 3×3 convolutions with 2×2 max-pooling instead of strides (99.0 % clean) 27.6 %; earlier, a wider net 31 % and a lighter render 32 % (first 300). Batch norm alone, with the same widths, seed and schedule, took it to 2.2 % (these weights): normalising each layer by batch statistics is known to raise a network\'s sensitivity to small input changes (Galloway et al. 2019, “Batch normalization is a cause of adversarial vulnerability”).',
+      'Stickers (npx tsx scripts/sticker-eval.ts --model signs-cnn --n 20 --views 100 --steps 150 --eot 8 --layout saliency --fractions 0.1 --compare; sticker-eval.json): stop → speed limit 50 at 9.5 % of the sign, two stickers placed by saliency and optimised with EOT, succeed on a median 76.5 % of 100 unseen views (quartiles 60–85 %, range 4–100 %) — below the target of 80 %, which the weights without batch norm met with the same command (82.5 %); the same masks optimised without EOT 19 % (9–28 %), lower on each of the 20 signs; a plain L∞ PGD at 8/255 0 %. The same command with 300 steps gave 77 %, with 16 views per step 77 %, with Adam 75 %, with the margin loss 76.5 %. The same recipe with seed 7 (not kept) gave the opposite split: 6.9 % under the PGD-20 row on the first 1 000 (above the 5 % target) and an 80 % sticker median — both targets sit near their thresholds here and trade places between seeds.',
     ],
     evaluations: [
       { attack: 'fgsm', eps: [0, 1 / 255, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), n: SIGNS_TEST, seed: 0 },
       { attack: 'pgd', eps: [0, 2 / 255, 4 / 255, EPS_8].map((e) => Number(e.toFixed(6))), steps: 20, stepSize: 0.003, restarts: 1, n: 1000, seed: 0 },
+      { attack: 'pgd', eps: [EPS_8], steps: 20, stepSize: Number((2 / 255).toFixed(6)), restarts: 1, n: SIGNS_TEST, seed: 0 },
+      { attack: 'apgd-ce', eps: [EPS_8], steps: 100, n: 500, seed: 0 },
     ],
   },
   {
