@@ -197,26 +197,36 @@ const imageRecipes: ZooRecipe[] = [
   {
     id: 'fashion-cnn-robust',
     name: 'Fashion-MNIST CNN, adversarially trained (ε = 0.1)',
-    description: 'The Fashion-MNIST network adversarially trained with PGD (4 steps, ε = 0.1, ε ramped up over the first 30 %).',
+    description:
+      'The Fashion-MNIST network adversarially trained at ε = 0.1 (PGD-4 with ε ramped up, then 3 more epochs of TRADES, β = 6, on the highest-loss iterate of 10 steps).',
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 4,
+    init: {
+      from: 'models/fashion-cnn-robust at commit e352dca (the PGD-4 weights): git show e352dca:models/fashion-cnn-robust/weights.bin and model.json',
+      weightsSha256: 'a7e07a3d8b87576c22abb3deb1c724ccaeec37ac3252e11a036a6fee3ab81962',
+    },
+    // Issue 17 (session 4): the PGD-4 weights continued with TRADES (Zhang et al. 2019, β = 6: clean cross-entropy
+    // plus β·KL to the adversarial view), whose clean term keeps the clean accuracy above the 83 % floor that
+    // Madry-style AT on this small net tends to cross; the inner attack is PGD-10 (α = 2.5ε/10) on the highest-loss
+    // iterate, as for mnist-cnn-robust. A cosine rate from 1e-3, no ε ramp (the start is already robust at ε).
     training: {
-      method: 'pgd',
+      method: 'trades',
       epochs: 3,
       batchSize: 128,
       optimizer: 'adam',
-      learningRate: 3e-3,
-      schedule: { kind: 'cyclic', peakFraction: 0.3 },
+      learningRate: 1e-3,
+      schedule: { kind: 'cosine' },
       epsilon: 0.1,
-      epsilonRamp: { rampFraction: 0.3 },
-      attackSteps: 4,
-      stepSize: 0.035,
+      attackSteps: 10,
+      stepSize: 0.025,
+      tradesBeta: 6,
+      maximizeLoss: true,
     },
     notes: [
       'Fast adversarial training (FGSM with random start, α = 0.125, ε ramped to 0.1, Adam, cyclic lr 5e-3, 5 epochs) peaked at 57 % PGD-10 accuracy on 300 held-out images after 1.5 epochs and then declined to 45 % (the start of catastrophic overfitting). PGD-4 adversarial training replaced it.',
-      'Issue 17 target: clean ≥ 83 % and ≥ 72 % under the autoattack suite at ε = 0.1 on the full test set. Not reached, and these weights are unchanged (not retrained in session 3: the shared machine had no room for the hour-plus run a wider net needs): PGD-50×10 on all 10 000 test images 62.8 % (clean 85.49 %; the first 2 000: 63.0 %, the first 300: 64.7 %); the autoattack suite (without FAB-T, see mnist-cnn-robust) 61.4 % [57.1–65.6] on the first 500 (APGD-CE 64.0 %, then APGD-T 61.6 %, then Square 61.4 %), clean 86.4 % on those 500.',
-      'Target: PGD-50×10 accuracy ≥ 70 % at ε = 0.1. Not reached (see the evaluations): PGD-4 training for 3 epochs (10.5 min) peaked at 64 % on the held-out check. This 166k-parameter net is small for Fashion-MNIST at ε = 0.1; a wider network (e.g. 32/64 channels, still under 1 MB) trained for 10+ epochs with PGD-7 is what would be needed, about an hour here.',
+      'Issue 17 target: clean ≥ 83 % and ≥ 72 % under the autoattack suite at ε = 0.1 on the full test set. Session 4, stage 1 (these weights): 3 epochs of TRADES (β = 6, PGD-10 on the highest-loss iterate) from the PGD-4 weights of commit e352dca, 20 min here. On the first 1 000 test images PGD-50×10 (α = 0.005) 69.1 % [66.2–71.9], clean 83.3 %, against 62.9 % [59.9–65.8] and 84.9 % for the PGD-4 weights on the same images (npm run eval -- --model fashion-cnn-robust --attack pgd --eps 0.1 --steps 50 --step-size 0.005 --restarts 10 --n 1000 --seed 0 --json); clean on all 10 000: 83.41 % (85.49 % before). The held-out PGD-10 check rose 64.3 → 68.3 % and was still rising.',
+      'The PGD-4 weights before (commit e352dca): PGD-50×10 on all 10 000 test images 62.8 % (clean 85.49 %); the autoattack suite (without FAB-T, see mnist-cnn-robust) 61.4 % [57.1–65.6] on the first 500 (APGD-CE 64.0 %, then APGD-T 61.6 %, then Square 61.4 %).',
     ],
     validation: { every: 230, n: 300, epsilon: 0.1, steps: 10, stepSize: 0.025 },
     evaluations: [
