@@ -5,8 +5,8 @@
  * catastrophic-overfitting detector on that series. Writes the series and the verdicts as JSON.
  *
  * `npx tsx scripts/bench/nfgsm-finetune.ts [--steps 2000] [--every 100] [--heldOut 200] [--methods n-fgsm,fgsm-rs] [--ramp 0]
- *  [--lr 1e-3] [--schedule constant] [--batch 64] [--k 2] [--out FILE]` (--ramp: the panel's ε-ramp fraction; --lr its learning rate;
- *  --k N-FGSM's noise multiplier)
+ *  [--lr 1e-3] [--schedule constant] [--batch 64] [--k 1.5] [--alpha a] [--out FILE]` (--ramp: the panel's ε-ramp fraction; --lr its
+ *  learning rate; --k N-FGSM's noise multiplier; --alpha the step as a multiple of ε)
  * Too slow for a unit test here (about 2 × 256k gradient passes plus the checks); the recorded run is in
  * docs/measurements/nfgsm-finetune.json.
  */
@@ -21,7 +21,7 @@ import { findModel } from '../../src/lib/models/registry';
 import { loadZooModelFromDisk, MODELS_DIR, readModelIndex } from '../../src/lib/models/node';
 import { FINETUNE_METHODS, finetuneModel, type FinetuneMethod, type FinetuneRecipe } from '../../src/lib/train/finetune';
 import { LR_SCHEDULES } from '../../src/lib/train/schedule';
-import { DEFAULT_RECIPE, relativeStepFor } from '../../src/ui/panels/finetune/recipe-state';
+import { DEFAULT_RECIPE, NFGSM_NOISE_MULTIPLIER, relativeStepFor } from '../../src/ui/panels/finetune/recipe-state';
 import { isMainModule, numberOption, integerOption, progressBar, runCommand, type Command, type OptionTable, type Values } from '../cli';
 
 const NFGSM_OPTIONS = {
@@ -33,7 +33,8 @@ const NFGSM_OPTIONS = {
   lr: { type: 'string', value: 'η', help: 'learning rate' },
   schedule: { type: 'string', value: 'name', help: 'learning-rate schedule: constant (the panel default), cyclic or cosine' },
   batch: { type: 'string', value: 'B', help: 'batch size (the panel offers 32, 64, 128)', default: '64' },
-  k: { type: 'string', value: 'k', help: 'N-FGSM noise multiplier (start uniform in the kε cube)', default: '2' },
+  k: { type: 'string', value: 'k', help: "N-FGSM noise multiplier (start uniform in the kε cube; default: the panel's)", default: String(NFGSM_NOISE_MULTIPLIER) },
+  alpha: { type: 'string', value: 'a', help: "the step α as a multiple of ε (default: each method's rule, 1 for N-FGSM, 1.25 for FGSM-RS)" },
   methods: { type: 'string', value: 'list', help: 'methods to compare', default: 'n-fgsm,fgsm-rs' },
   out: { type: 'string', value: 'file', help: 'the JSON record', default: 'docs/measurements/nfgsm-finetune.json' },
 } as const satisfies OptionTable;
@@ -58,7 +59,8 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
   const epsilon = numberOption(args, 'eps', 0.3);
   const ramp = numberOption(args, 'ramp', DEFAULT_RECIPE.epsilonRamp);
   const learningRate = numberOption(args, 'lr', DEFAULT_RECIPE.learningRate);
-  const noiseMultiplier = numberOption(args, 'k', 2);
+  const noiseMultiplier = numberOption(args, 'k', NFGSM_NOISE_MULTIPLIER);
+  const alpha = args.alpha === undefined ? undefined : numberOption(args, 'alpha', 1);
   const batchSize = integerOption(args, 'batch', 2, 64);
   const schedule = args.schedule ?? DEFAULT_RECIPE.schedule;
   if (!(LR_SCHEDULES as readonly string[]).includes(schedule)) throw new Error(`--schedule: one of ${LR_SCHEDULES.join(', ')}, got "${schedule}"`);
@@ -74,7 +76,7 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
     const model = await loadZooModelFromDisk(entry);
     const { x, y } = test.batch(Int32Array.from({ length: heldOutN }, (_, i) => i));
     const labels = (await y.data()) as Int32Array;
-    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, batchSize, schedule: schedule as FinetuneRecipe['schedule'], relativeStepSize: relativeStepFor(method, 1), ...(method === 'n-fgsm' ? { noiseMultiplier } : {}) };
+    const recipe = { ...DEFAULT_RECIPE, method, epsilon, steps, epsilonRamp: ramp, learningRate, batchSize, schedule: schedule as FinetuneRecipe['schedule'], relativeStepSize: alpha ?? relativeStepFor(method, 1), ...(method === 'n-fgsm' ? { noiseMultiplier } : {}) };
     const series: { step: number; clean: number; robust: number; fgsm: number }[] = [];
     const started = performance.now();
     const result = await finetuneModel(model, train, { x, y: labels }, {
@@ -104,7 +106,7 @@ async function main(args: Values<typeof NFGSM_OPTIONS>): Promise<void> {
     model.dispose();
   }
   const record = {
-    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --schedule ${schedule} --batch ${batchSize} --k ${noiseMultiplier} --methods ${methods.join(',')}`,
+    command: `npx tsx scripts/bench/nfgsm-finetune.ts --steps ${steps} --every ${every} --heldOut ${heldOutN} --eps ${epsilon} --ramp ${ramp} --lr ${learningRate} --schedule ${schedule} --batch ${batchSize} --k ${noiseMultiplier}${alpha === undefined ? '' : ` --alpha ${alpha}`} --methods ${methods.join(',')}`,
     model: 'mnist-cnn',
     // The starting weights (mnist-cnn was retrained in session 3; earlier records started from older weights).
     modelWeightsSha256: createHash('sha256').update(readFileSync(path.join(MODELS_DIR, 'mnist-cnn', 'weights.bin'))).digest('hex'),

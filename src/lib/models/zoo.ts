@@ -205,38 +205,53 @@ const imageRecipes: ZooRecipe[] = [
   {
     id: 'fashion-cnn-robust',
     name: 'Fashion-MNIST CNN, adversarially trained (ε = 0.1)',
-    description: 'The Fashion-MNIST network adversarially trained with PGD (4 steps, ε = 0.1, ε ramped up over the first 30 %).',
+    description:
+      'The Fashion-MNIST network adversarially trained at ε = 0.1 (PGD-4 with ε ramped up, then 7 more epochs of TRADES, β = 6, on the highest-loss iterate of 10 steps, in two stages).',
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 4,
+    init: {
+      from: 'the stage-1 weights (3 epochs of TRADES from the PGD-4 weights of commit e352dca; the commit "fashion-cnn-robust stage 1" in git log -- models/fashion-cnn-robust/weights.bin, whose zoo.ts holds that recipe)',
+      weightsSha256: 'd3be3cf168c11e52b626cbb06bf3b56aea7c7763f7523b74d998b18e01a6d788',
+    },
+    // Issue 17 (session 4): TRADES (Zhang et al. 2019, β = 6: clean cross-entropy plus β·KL to the adversarial view),
+    // whose clean term keeps the clean accuracy above the 83 % floor that Madry-style AT on this small net tends to
+    // cross; the inner attack is PGD-10 (α = 2.5ε/10) on the highest-loss iterate, as for mnist-cnn-robust. Stage 1
+    // (3 epochs from the PGD-4 weights) raised the held-out PGD-10 check from 64.3 to 68.3 % and was still rising, so
+    // stage 2 continues from it for 4 epochs with a fresh cosine rate from 1e-3; no ε ramp (the start is robust at ε).
     training: {
-      method: 'pgd',
-      epochs: 3,
+      method: 'trades',
+      epochs: 4,
       batchSize: 128,
       optimizer: 'adam',
-      learningRate: 3e-3,
-      schedule: { kind: 'cyclic', peakFraction: 0.3 },
+      learningRate: 1e-3,
+      schedule: { kind: 'cosine' },
       epsilon: 0.1,
-      epsilonRamp: { rampFraction: 0.3 },
-      attackSteps: 4,
-      stepSize: 0.035,
+      attackSteps: 10,
+      stepSize: 0.025,
+      tradesBeta: 6,
+      maximizeLoss: true,
     },
     notes: [
       'Fast adversarial training (FGSM with random start, α = 0.125, ε ramped to 0.1, Adam, cyclic lr 5e-3, 5 epochs) peaked at 57 % PGD-10 accuracy on 300 held-out images after 1.5 epochs and then declined to 45 % (the start of catastrophic overfitting). PGD-4 adversarial training replaced it.',
-      'Issue 17 target: clean ≥ 83 % and ≥ 72 % under the autoattack suite at ε = 0.1 on the full test set. Not reached, and these weights are unchanged (not retrained in session 3: the shared machine had no room for the hour-plus run a wider net needs): PGD-50×10 on all 10 000 test images 62.8 % (clean 85.49 %; the first 2 000: 63.0 %, the first 300: 64.7 %); the autoattack suite (without FAB-T, see mnist-cnn-robust) on all 10 000 test images 60.88 % (APGD-CE 61.96 %, then APGD-T 61.00 %, then Square 60.88 %; about 1 h 40 min here over two sessions, resumed from .cache/eval), and 61.4 % [57.1–65.6] on the first 500 (APGD-CE 64.0 %, then APGD-T 61.6 %, then Square 61.4 %), clean 86.4 % on those 500.',
-      'Target: PGD-50×10 accuracy ≥ 70 % at ε = 0.1. Not reached (see the evaluations): PGD-4 training for 3 epochs (10.5 min) peaked at 64 % on the held-out check. This 166k-parameter net is small for Fashion-MNIST at ε = 0.1; a wider network (e.g. 32/64 channels, still under 1 MB) trained for 10+ epochs with PGD-7 is what would be needed, about an hour here.',
+      'Issue 17 target: clean ≥ 83 % and ≥ 72 % under the autoattack suite at ε = 0.1 on the full test set. Not reached yet: the autoattack suite (without FAB-T, see mnist-cnn-robust) 69.2 % [65.0–73.1] on the first 500 test images (APGD-CE 72.0 %, then APGD-T 69.4 %, then Square 69.2 %; 61.4 % for the PGD-4 weights before); on all 10 000 test images PGD-50×10 71.0 % (62.8 % before) and clean 83.35 % (85.49 % before). Session 4: TRADES (β = 6, PGD-10 on the highest-loss iterate) from the PGD-4 weights of commit e352dca in two stages, 3 epochs (20 min here) then these 4 (29 min; early stopping kept step 690, held-out PGD-10 72.3 %; it read 70.7–72.0 % after). PGD-50×10 (α = 0.005) on the first 1 000 test images: 71.6 % [68.7–74.3] for these weights, 69.1 % [66.2–71.9] after stage 1 and 62.9 % [59.9–65.8] for the PGD-4 weights (clean there 83.5 / 83.3 / 84.9 %), each by npm run eval -- --model fashion-cnn-robust --attack pgd --eps 0.1 --steps 50 --step-size 0.005 --restarts 10 --n 1000 --seed 0 --json (with --models-dir for the candidates). The held-out check had levelled off at about 71–72 % and the clean accuracy is at its floor, so more epochs of this small net are unlikely to add 3 points under the suite: a wider net (e.g. conv32/conv64, under 4 MB) trained for 10+ epochs is what would close it, several hours of this CPU.',
+      'The PGD-4 weights before (commit e352dca): PGD-50×10 on all 10 000 test images 62.8 % (clean 85.49 %); the autoattack suite (without FAB-T, see mnist-cnn-robust) 61.4 % [57.1–65.6] on the first 500 (APGD-CE 64.0 %, then APGD-T 61.6 %, then Square 61.4 %) and 60.88 % on all 10 000 (APGD-CE 61.96 %, then APGD-T 61.00 %, then Square 60.88 %; git show e5feeb9:models/fashion-cnn-robust/card.json).',
     ],
     validation: { every: 230, n: 300, epsilon: 0.1, steps: 10, stepSize: 0.025 },
     evaluations: [
       { attack: 'fgsm', eps: [0, 0.03, 0.05, 0.1], n: FULL, seed: 0 },
-      { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: FULL, seed: 0 },
+      // The n on which candidate weights were compared with the ones they replaced (the recipe's notes).
+      { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 1000, seed: 0 },
       // The n of the PyTorch check (torch-check.json), so that the card sets both figures side by side.
       { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 2000, seed: 0 },
       { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 300, seed: 0 },
-      // The figure to quote (issue 17): AutoAttack's standard suite without FAB-T on the full test set (resumable:
-      // `npm run eval -- --model fashion-cnn-robust --attack autoattack --eps 0.1 --n 10000 --seed 0 --json`).
-      { attack: 'autoattack', eps: [0.1], n: FULL, seed: 0 },
+      // The figure to quote (issue 17): AutoAttack's standard suite without FAB-T (about 8 min per 500 images here; on
+      // the full test set about 3 h: `npm run eval -- --model fashion-cnn-robust --attack autoattack --eps 0.1 --n
+      // 10000 --seed 0 --json` resumes from .cache/eval; its row joins here when it has run).
       { attack: 'autoattack', eps: [0.1], n: 500, seed: 0 },
+      // Last, the longest (about 20 min here beside other jobs): the batches are cached per 250 images, so
+      // `--shard i/k` runs of the same command share the work, and the smaller-n rows above are its first batches.
+      { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: FULL, seed: 0 },
     ],
   },
   {
