@@ -94,9 +94,11 @@ export function fitToFraction(rects: readonly StickerRect[], coverage: ArrayLike
 
 /**
  * Stickers placed where they pay most (RP2 puts its stickers where a first, unconstrained perturbation is strongest):
- * `count` non-overlapping rectangles on the face, chosen greedily, each the one of largest summed `saliency` among
- * every position and shape (from square to 4:1 either way) of at most its share of the budget — `maxFraction` of
- * the sign's area, split evenly. Pixels off the face (coverage < 0.5) count for nothing, as the mask drops them.
+ * `count` non-overlapping rectangles, chosen greedily, each the one of largest summed `saliency` among every position
+ * and shape (from square to 4:1 either way) that paints at most its share of the budget — `maxFraction` of the sign's
+ * area in face pixels (coverage ≥ 0.5, the pixels the mask keeps), split evenly over the stickers still to place, so
+ * what one sticker leaves unused goes to the next and the stickers use the whole budget. A rectangle reaching off
+ * the face is charged only for the face pixels it paints (the mask drops the rest); pixels off the face score nothing.
  */
 export function salientRects(
   saliency: ArrayLike<number>,
@@ -111,40 +113,56 @@ export function salientRects(
   if (!(opts.maxFraction > 0 && opts.maxFraction <= 1)) throw new Error(`maxFraction must be in (0, 1], got ${opts.maxFraction}`);
   let area = 0;
   for (let p = 0; p < P; p++) area += coverage[p];
-  const each = Math.floor((opts.maxFraction * area) / opts.count);
-  if (each < 1) return [];
+  // The same count layoutMask states the fraction from: pixels ≤ maxFraction · area.
+  const budget = Math.floor(opts.maxFraction * area + 1e-9);
   const score = Float64Array.from({ length: P }, (_, p) => (coverage[p] >= 0.5 ? Math.max(0, saliency[p]) : 0));
-  // For each width the tallest rectangle within the share (a shorter one never scores more), from square to 4:1.
-  const shapes: [number, number][] = [];
-  for (let w = 1; w <= cols; w++) {
-    const h = Math.min(rows, Math.floor(each / w));
-    if (h >= 1 && Math.max(w, h) <= 4 * Math.min(w, h)) shapes.push([w, h]);
-  }
-  const out: StickerRect[] = [];
-  for (let k = 0; k < opts.count; k++) {
-    // Summed-area table of what is left, so each rectangle's score is four look-ups.
+  // 1 where a sticker would paint (on the face), and 1 where an earlier sticker lies (stickers do not overlap).
+  const face = Float64Array.from({ length: P }, (_, p) => (coverage[p] >= 0.5 ? 1 : 0));
+  const taken = new Float64Array(P);
+  const table = (v: Float64Array) => {
+    // Summed-area table, so each rectangle's sum is four look-ups.
     const sat = new Float64Array((rows + 1) * (cols + 1));
     for (let y = 0; y < rows; y++) {
       for (let x = 0; x < cols; x++) {
-        sat[(y + 1) * (cols + 1) + x + 1] = score[y * cols + x] + sat[y * (cols + 1) + x + 1] + sat[(y + 1) * (cols + 1) + x] - sat[y * (cols + 1) + x];
+        sat[(y + 1) * (cols + 1) + x + 1] = v[y * cols + x] + sat[y * (cols + 1) + x + 1] + sat[(y + 1) * (cols + 1) + x] - sat[y * (cols + 1) + x];
       }
     }
+    return (r: StickerRect) => sat[(r.y + r.h) * (cols + 1) + r.x + r.w] - sat[r.y * (cols + 1) + r.x + r.w] - sat[(r.y + r.h) * (cols + 1) + r.x] + sat[r.y * (cols + 1) + r.x];
+  };
+  const out: StickerRect[] = [];
+  let used = 0;
+  for (let k = 0; k < opts.count; k++) {
+    const share = Math.floor((budget - used) / (opts.count - k));
+    if (share < 1) break;
+    const scoreOf = table(score);
+    const paintsOf = table(face);
+    const overlapOf = table(taken);
     let best: StickerRect | null = null;
     let bestScore = 0;
-    for (const [w, h] of shapes) {
-      for (let y = 0; y + h <= rows; y++) {
+    let bestPaints = 0;
+    for (let w = 1; w <= cols; w++) {
+      // Heights from w/4 up to 4w; the sums only grow with h (scores ≥ 0), so stop once a rectangle paints too much
+      // or meets an earlier sticker.
+      for (let y = 0; y < rows; y++) {
         for (let x = 0; x + w <= cols; x++) {
-          const s = sat[(y + h) * (cols + 1) + x + w] - sat[y * (cols + 1) + x + w] - sat[(y + h) * (cols + 1) + x] + sat[y * (cols + 1) + x];
-          if (s > bestScore) {
-            bestScore = s;
-            best = { x, y, w, h };
+          for (let h = Math.max(1, Math.ceil(w / 4)); h <= 4 * w && y + h <= rows; h++) {
+            const r = { x, y, w, h };
+            const paints = Math.round(paintsOf(r));
+            if (paints > share || overlapOf(r) > 0) break;
+            const s = scoreOf(r);
+            if (s > bestScore) {
+              bestScore = s;
+              best = r;
+              bestPaints = paints;
+            }
           }
         }
       }
     }
     if (!best) break;
     out.push(best);
-    for (let y = best.y; y < best.y + best.h; y++) for (let x = best.x; x < best.x + best.w; x++) score[y * cols + x] = 0;
+    used += bestPaints;
+    for (let y = best.y; y < best.y + best.h; y++) for (let x = best.x; x < best.x + best.w; x++) taken[y * cols + x] = 1;
   }
   return out;
 }

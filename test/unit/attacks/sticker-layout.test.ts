@@ -91,4 +91,28 @@ describe('sticker layout', () => {
     expect(() => salientRects(saliency, coverage, rows, cols, { count: 0, maxFraction: 0.1 })).toThrow(/count/);
     expect(() => salientRects(saliency.subarray(1), coverage, rows, cols, { count: 1, maxFraction: 0.1 })).toThrow(/10×12/);
   });
+
+  it('salient stickers use the whole budget: what one leaves goes to the next, and pixels off the face cost nothing', () => {
+    const rows = 8;
+    const cols = 8;
+    const coverage = new Float32Array(rows * cols).fill(1);
+    const saliency = new Float32Array(rows * cols).fill(1);
+    // Budget 7 face pixels over 2 stickers: shares 3 and then 4 (an even split of 3 + 3 would leave one unused).
+    const area = rows * cols;
+    const rects = salientRects(saliency, coverage, rows, cols, { count: 2, maxFraction: 7 / area });
+    const union = layoutMask(rects, coverage, rows, cols);
+    expect(union.pixels).toBe(7);
+    expect(union.fraction).toBeLessThanOrEqual(7 / area + 1e-12);
+    expect(layoutMask([rects[0]], coverage, rows, cols).pixels + layoutMask([rects[1]], coverage, rows, cols).pixels).toBe(7);
+    // A face that is only the left half: a sticker may reach off it, and is charged only for the pixels it paints.
+    const half = new Float32Array(rows * cols);
+    for (let y = 0; y < rows; y++) for (let x = 0; x < cols / 2; x++) half[y * cols + x] = 1;
+    const hot = new Float32Array(rows * cols).fill(0.01);
+    for (let y = 0; y < rows; y++) hot[y * cols + 3] = 10; // the face's right-hand column is where it pays
+    const edge = salientRects(hot, half, rows, cols, { count: 1, maxFraction: 8 / 32 });
+    const m = layoutMask(edge, half, rows, cols);
+    expect(m.pixels).toBe(8);
+    for (let y = 0; y < rows; y++) expect(m.mask[y * cols + 3]).toBe(1); // the whole hot column
+    expect(m.fraction).toBeLessThanOrEqual(8 / 32);
+  });
 });
