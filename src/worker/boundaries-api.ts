@@ -19,7 +19,7 @@ import { asJob, cancelJob, progressReporter, type ProgressCallback } from './job
 import { imageSubset } from './datasets';
 import { getModel, layersModelOf } from './models';
 import { checkChoice, checkJobId, checkNumber, checkParam, fail } from './checks';
-import { TOY_FIELDS } from '../lib/validate/numeric';
+import { SLICE_FIELDS, TOY_FIELDS } from '../lib/validate/numeric';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -390,10 +390,11 @@ export const boundariesApi = {
     if (request == null || typeof request !== 'object') fail('request must be an object {dataset, imageIndex, modelIds, planeModelId, …}');
     const dataset = checkChoice(request.dataset, 'dataset', DATASET_IDS);
     const direction = checkChoice(request.direction, 'direction', SLICE_DIRECTIONS);
-    const epsilon = checkNumber(request.epsilon, 'epsilon', 1e-4, 1);
-    const extent = checkNumber(request.extent, 'extent', 1e-3, 2);
-    const resolution = checkNumber(request.resolution, 'resolution', 2, 256, true);
-    const seed = checkNumber(request.seed, 'seed', 0, 2 ** 31 - 1, true);
+    const epsilon = checkParam(request.epsilon, SLICE_FIELDS.epsilon);
+    const extent = checkParam(request.extent, SLICE_FIELDS.extent);
+    const resolution = checkParam(request.resolution, SLICE_FIELDS.resolution);
+    const seed = checkParam(request.seed, SLICE_FIELDS.planeSeed);
+    checkParam(request.imageIndex, SLICE_FIELDS.imageIndex);
     if (!Array.isArray(request.modelIds) || request.modelIds.length < 1 || request.modelIds.length > 4) {
       fail(`modelIds must list one to four model ids, got ${JSON.stringify(request.modelIds)}`);
     }

@@ -17,9 +17,9 @@ import { measureRadii, type RadiusRun } from '../lib/eval/radius-run';
 import { asJob, progressReporter, type ProgressCallback } from './jobs';
 import { unlessCancelled } from '../lib/util/cancel';
 import { getModel, listModels, type CachedModel, type ModelSummary } from './models';
-import { checkJobId, checkNumber, fail, labelFor } from './checks';
+import { checkJobId, checkNumber, checkParam, fail, labelFor } from './checks';
+import { describeGiven, REPORT_FIELDS, TRADEOFF_FIELDS, type NumberField } from '../lib/validate/numeric';
 import { LIMITS } from '../lib/validate/limits';
-import { describeGiven } from '../lib/validate/numeric';
 import { checkDefenseChoice, defenseLabel, type DefenseChoice } from '../lib/defenses/choice';
 import { defendedModel } from '../lib/defenses/registry';
 import type { AttackModel } from '../lib/attacks/types';
@@ -127,7 +127,8 @@ function checkAttackOptions(id: string, raw: unknown, where: string): CurveAttac
     if (o[key] === undefined) continue;
     if (!(allowed as string[]).includes(key)) fail(`${labelFor(key)} does not apply to ${getAttack(id).name} (it takes ${allowed.map(labelFor).join(', ') || 'no settings'}).`);
     const k = key as keyof CurveAttackOptions;
-    out[k] = checkInt(o[key], `${where}.${key}`, ...limits[k]);
+    // The budgets the curves form sets are checked against its entries (the same words and bounds as the form's).
+    out[k] = k === 'samples' ? checkInt(o[key], `${where}.${key}`, ...limits[k]) : checkParam(o[key], TRADEOFF_FIELDS[k]);
   }
   return out;
 }
@@ -226,13 +227,11 @@ export const tradeoffApi = {
       if (new Set(modelIds).size !== modelIds.length) fail('request.modelIds lists a model twice');
       if (!Array.isArray(attacks) || attacks.length === 0 || attacks.length > CURVE_ATTACK_IDS.length) fail('request.attacks must list at least one attack');
       if (!Array.isArray(request.epsilons) || request.epsilons.length === 0 || request.epsilons.length > 41) fail('request.epsilons must list 1–41 budgets');
+      // The grid's top is the form's largest ε (a curve needs a budget above 0); then each budget must be in [0, 1].
+      if (request.epsilons.every((e) => typeof e === 'number')) checkParam(Math.max(...request.epsilons), TRADEOFF_FIELDS.epsMax);
       const epsilons = request.epsilons.map((e, i) => checkEpsilon(e, `request.epsilons[${i}]`));
-      const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
-      const models = await unlessCancelled(Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`))), signal);
-      const evalSet = checkEvalSet(request.evalSet);
-      const dataset = evalSet ?? models[0].entry.dataset;
-      const other = evalSet ? undefined : models.find((m) => m.entry.dataset !== dataset);
-      if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
+      // The form's numbers are checked before anything loads, so a refusal names the field at once.
+      const nAsked = checkParam(request.n, TRADEOFF_FIELDS.n);
       const seen = new Set<string>();
       const chosen = attacks.map((a, i) => {
         if (a == null || typeof a.id !== 'string' || !(CURVE_ATTACK_IDS as readonly string[]).includes(a.id)) {
@@ -242,6 +241,12 @@ export const tradeoffApi = {
         seen.add(a.id);
         return { id: a.id, options: checkAttackOptions(a.id, a.options, `request.attacks[${i}].options`) };
       });
+      const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
+      const models = await unlessCancelled(Promise.all(modelIds.map((id, i) => imageModel(id, `request.modelIds[${i}]`))), signal);
+      const evalSet = checkEvalSet(request.evalSet);
+      const dataset = evalSet ?? models[0].entry.dataset;
+      const other = evalSet ? undefined : models.find((m) => m.entry.dataset !== dataset);
+      if (other) fail(`request.modelIds: ${other.entry.id} is a ${other.entry.dataset} model, ${models[0].entry.id} a ${dataset} one; curves compare models on one test set`);
       const noGradient = models.find((m) => !m.gradients);
       const gradientAttack = chosen.find((a) => getAttack(a.id).needs === 'gradients');
       if (noGradient && gradientAttack) fail(`${getAttack(gradientAttack.id).name} needs the model's gradient, which cannot pass ${noGradient.entry.name}: choose gradient-free attacks for it.`);
@@ -256,7 +261,7 @@ export const tradeoffApi = {
       const data = (await unlessCancelled(examplesFor(models[0].entry, 'test', evalSet), signal)).examples;
       if (evalSet) for (const m of models.slice(1)) await examplesFor(m.entry, 'test', evalSet);
       // A person's own images may be fewer than N: all of them are used.
-      const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
+      const n = evalSet ? Math.min(nAsked, data.count) : checkInt(nAsked, 'request.n', 1, data.count);
       const batchSize = request.batchSize === undefined ? DEFAULT_BATCH : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
       const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
       const curveAttacks: CurveAttackRun[] = chosen.map((a) => ({
@@ -353,10 +358,9 @@ export const tradeoffApi = {
     // The job is registered before the models and images load, so a Cancel while they load is not lost.
     return asJob(jobId, async (signal) => {
       if (request == null || typeof request !== 'object') fail('request must be an object');
-      const model = await unlessCancelled(imageModel(request.modelId, 'request.modelId'), signal);
-      const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
-      const epsilon = checkEpsilon(request.epsilon, 'request.epsilon');
-      if (epsilon === 0) fail('ε must be above 0: at ε = 0 the report is the clean accuracy.');
+      // The form's numbers first, so a refusal names the field before anything loads.
+      const epsilon = checkParam(request.epsilon, REPORT_FIELDS.epsilon);
+      const nAsked = checkParam(request.n, REPORT_FIELDS.reportN);
       const s = { ...DEFAULT_SUITE_SETTINGS };
       const given = (request.settings ?? {}) as Record<string, unknown>;
       const limits: Record<keyof SuiteSettings, [number, number]> = {
@@ -375,9 +379,12 @@ export const tradeoffApi = {
           if (typeof v !== 'boolean') fail(`request.settings.transfer must be true or false, got ${String(v)}`);
           s.transfer = v;
         } else {
-          (s as unknown as Record<string, number>)[key] = checkInt(v, `request.settings.${key}`, ...limits[key as keyof SuiteSettings]);
+          const f = (REPORT_FIELDS as Record<string, NumberField>)[key];
+          (s as unknown as Record<string, number>)[key] = f ? checkParam(v, f) : checkInt(v, `request.settings.${key}`, ...limits[key as keyof SuiteSettings]);
         }
       }
+      const model = await unlessCancelled(imageModel(request.modelId, 'request.modelId'), signal);
+      const defense = request.defense === undefined ? undefined : checkDefenseChoice(request.defense, 'request.defense');
       let surrogate: CachedModel | undefined;
       if (s.transfer && request.surrogateModelId) {
         surrogate = await unlessCancelled(imageModel(request.surrogateModelId, 'request.surrogateModelId'), signal);
@@ -389,7 +396,7 @@ export const tradeoffApi = {
       const evalSet = checkEvalSet(request.evalSet);
       const data = (await unlessCancelled(examplesFor(model.entry, 'test', evalSet), signal)).examples;
       // A person's own images may be fewer than N: all of them are used.
-      const n = checkInt(evalSet && typeof request.n === 'number' ? Math.min(request.n, data.count) : request.n, 'request.n', 1, data.count);
+      const n = evalSet ? Math.min(nAsked, data.count) : checkInt(nAsked, 'request.n', 1, data.count);
       const batchSize = request.batchSize === undefined ? DEFAULT_BATCH : checkInt(request.batchSize, 'request.batchSize', 1, 1000);
       const seed = request.seed === undefined ? 0 : checkInt(request.seed, 'request.seed', 0, 2 ** 31 - 1);
       const suite = defaultSuite(epsilon, largeEpsilonFor(model.entry.bounds), s);

@@ -62,21 +62,54 @@ test('the trade-off form refuses an ε step of 0 and a too fine grid in words, a
   const run = page.getByTestId('curves-run');
   await expect(run).toBeEnabled();
   const problem = page.getByTestId('curves-form-problem');
-  await page.getByTestId('eps-step').fill('0');
-  await expect(problem).toHaveText(/^ε step must be a number above 0 and at most 1; got 0\./);
-  await expect(run).toBeDisabled();
-  // The refused value is not written: the address keeps the last good one.
-  expect(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('testep')).toBe('0.05');
-  await page.getByTestId('eps-step').fill('0.001');
+  const hashKey = async (k: string) => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get(k);
+  const step = page.getByTestId('eps-step');
+  const type = async (testid: string, v: string) => {
+    await page.getByTestId(testid).fill(v);
+    await page.getByTestId(testid).press('Tab');
+  };
+  // The field refuses 0 in words and goes back to the step in use, which still makes a grid.
+  await type('eps-step', '0');
+  await expect(page.getByTestId('eps-step-problem')).toHaveText(/^ε step must be a number above 0 and at most 1; got “0”\. Still using 0\.05\.$/);
+  await expect(step).toHaveValue('0.05');
+  await expect(run).toBeEnabled();
+  expect(await hashKey('testep')).toBe('0.05');
+  // A step the field takes but that makes too many points: the form says which step would do.
+  await type('eps-step', '0.001');
   await expect(problem).toContainText('makes 301 points; at most 41');
   await expect(run).toBeDisabled();
-  await page.getByTestId('curve-n').fill('10000');
-  await page.getByTestId('eps-step').fill('0.1');
-  await expect(problem).toHaveText(/^Test images \(N\) must be a whole number from 10 to 2 000; got 10000\./);
-  await page.getByTestId('curve-n').fill('100');
+  await type('eps-step', '0.1');
   await expect(problem).toHaveCount(0);
   await expect(run).toBeEnabled();
   await expect(page.getByTestId('eps-grid')).toContainText('4 points');
+  expect(errors).toEqual([]);
+});
+
+test('trade-off number fields show the value in use and the limit in words, as the address and the worker have it', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  // A link with an N above the table's 2 000 is reported and replaced, like the field's refusal below.
+  await page.goto('/#panel=tradeoff&temax=0.3&testep=0.05&tn=5000&rsteps=20');
+  await expectReportedAndReplaced(page, { tn: '5000' });
+  const n = page.getByTestId('curve-n');
+  await expect(n).toHaveValue('200');
+  await n.fill('10000');
+  await n.press('Tab');
+  await expect(page.getByTestId('curve-n-problem')).toHaveText(
+    /^Test images \(N\) must be a whole number from 10 to 2 000; got “10000”\. The limit is there because the app ships the first 2 000 test images of each data set\. Still using 200\.$/,
+  );
+  await expect(n).toHaveValue('200');
+  await expect(page.getByTestId('curves-run')).toBeEnabled();
+  // The report's PGD steps: the same entry as its address key rsteps and the worker's check.
+  const steps = page.getByTestId('report-steps');
+  await expect(steps).toHaveValue('20', { timeout: 60_000 });
+  await steps.fill('1e9');
+  await steps.press('Tab');
+  await expect(page.getByTestId('report-steps-problem')).toHaveText(/^PGD steps must be a whole number from 1 to 1 000; got “1e9”\. The limit is there because .* Still using 20\.$/);
+  await expect(steps).toHaveValue('20');
+  await steps.fill('30');
+  await steps.press('Tab');
+  await expect(page.getByTestId('report-steps-problem')).toHaveCount(0);
+  await expect.poll(async () => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('rsteps')).toBe('30');
   expect(errors).toEqual([]);
 });
 

@@ -85,13 +85,15 @@ describe.skipIf(!ZOO.includes('mnist-cnn'))('trade-off worker API (skipped until
     await expect(tradeoffApi.robustnessCurves('bad', { ...ok, modelIds: ['nope'] })).rejects.toThrow(/Unknown model id "nope"/);
     await expect(tradeoffApi.robustnessCurves('bad', { ...ok, attacks: [{ id: 'cw-l2' }] })).rejects.toThrow(/request.attacks\[0\].id/);
     await expect(tradeoffApi.robustnessCurves('bad', { ...ok, attacks: [{ id: 'transfer' }] })).rejects.toThrow(/surrogateModelId/);
-    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, epsilons: [2] })).rejects.toThrow(/^ε must be a number from 0 to 1; got 2\.$/);
+    // The grid's top is the form's largest ε (numeric.ts TRADEOFF_FIELDS); every other budget is a number in [0, 1].
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, epsilons: [2] })).rejects.toThrow(/^Largest ε must be a number from 0\.001 to 1; got 2\.$/);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, epsilons: [-0.1, 0.2] })).rejects.toThrow(/^ε must be a number from 0 to 1; got -0\.1\.$/);
     await expect(tradeoffApi.robustnessCurves('bad', { ...ok, attacks: [{ id: 'fgsm', options: { steps: 3 } }] })).rejects.toThrow(/^Steps does not apply to FGSM/);
-    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, n: 0 })).rejects.toThrow(/^Number of test images must be a whole number from 1 to /);
+    await expect(tradeoffApi.robustnessCurves('bad', { ...ok, n: 0 })).rejects.toThrow(/^Test images \(N\) must be a whole number from 10 to 2 000; got 0\.$/);
     if (ZOO.includes('fashion-cnn')) {
       await expect(tradeoffApi.robustnessCurves('bad', { ...ok, modelIds: ['mnist-cnn', 'fashion-cnn'] })).rejects.toThrow(/one test set/);
     }
-    await expect(tradeoffApi.robustnessReport('bad', { modelId: 'mnist-cnn', epsilon: 0, n: 10 })).rejects.toThrow(/^ε must be above 0/);
-    await expect(tradeoffApi.robustnessReport('bad', { modelId: 'mnist-cnn', epsilon: 0.1, n: 10, settings: { steps: -1 } })).rejects.toThrow(/^Steps must be a whole number from 1 to 1 000; got -1\.$/);
+    await expect(tradeoffApi.robustnessReport('bad', { modelId: 'mnist-cnn', epsilon: 0, n: 10 })).rejects.toThrow(/^ε \(L∞\) must be a number from 0\.003922 to 0\.5; got 0\.$/);
+    await expect(tradeoffApi.robustnessReport('bad', { modelId: 'mnist-cnn', epsilon: 0.1, n: 10, settings: { steps: -1 } })).rejects.toThrow(/^PGD steps must be a whole number from 1 to 1 000; got -1\.$/);
   });
 });

@@ -13,11 +13,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useServedApp } from './serve-from-disk';
 import { epsilonMax } from '../../src/ui/components/epsilon-scale';
 import { api } from '../../src/worker/api';
-import { checkNumber, DEFENSE_FIELDS, fieldMessage, FINETUNE_FIELDS, TOY_FIELDS, ValidationError, type NumberField } from '../../src/lib/validate/numeric';
+import { checkNumber, DEFENSE_FIELDS, fieldMessage, FINETUNE_FIELDS, REPORT_FIELDS, SLICE_FIELDS, TOY_FIELDS, TRADEOFF_FIELDS, ValidationError, type NumberField } from '../../src/lib/validate/numeric';
 import { DEFAULT_HELD_OUT_REQUEST, DEFAULT_RECIPE, RECIPE_URL } from '../../src/ui/panels/finetune/recipe-state';
 import { TOY_URL } from '../../src/ui/panels/boundaries/toy-state.svelte';
 import { CURVES_URL, SMOOTHING_URL, settingUrl } from '../../src/ui/panels/defenses/defenses-state.svelte';
 import { DEFENSES, settingField } from '../../src/lib/defenses/catalog';
+import { SLICE_URL } from '../../src/ui/panels/boundaries/slice-state.svelte';
+import { CURVES_URL as TRADEOFF_URL, REPORT_URL } from '../../src/ui/panels/tradeoff/tradeoff-state.svelte';
+import { labSchema } from '../../src/ui/panels/attack-lab/lab-state';
 import type { Field, UrlState } from '../../src/ui/state/url-schema';
 import type { ParamField } from '../../src/ui/state/param';
 
@@ -56,8 +59,11 @@ interface Case {
   field: NumberField;
   /** The panel's address schema and key for it. */
   url: [AnyUrl, string];
-  /** The worker call with this value and everything else valid. */
-  worker: (v: number) => Promise<unknown>;
+  /**
+   * The worker call with this value and everything else valid; null for a number the worker never receives (the
+   * trade-off ε step: the worker gets the grid the form makes from it, and checks the grid's top).
+   */
+  worker: ((v: number) => Promise<unknown>) | null;
 }
 
 const TOY_SETUP = { dataset: 'blobs' as const, n: 100, noise: 0.1, seed: 4, classes: 3, layers: 1, width: 4, activation: 'tanh' as const };
@@ -72,6 +78,14 @@ const curves = CURVES_URL as unknown as AnyUrl;
 const smoothing = SMOOTHING_URL as unknown as AnyUrl;
 const jpegSetting = settingUrl('jpeg') as unknown as AnyUrl;
 const recipe = RECIPE_URL as unknown as AnyUrl;
+const slice = SLICE_URL as unknown as AnyUrl;
+const curvesT = TRADEOFF_URL as unknown as AnyUrl;
+const reportT = REPORT_URL as unknown as AnyUrl;
+const SLICE = { dataset: 'mnist' as const, imageIndex: 0, modelIds: [NO_MODEL], planeModelId: NO_MODEL, direction: 'gradient-sign' as const, epsilon: 0.1, extent: 0.5, resolution: 64, seed: 1 };
+const sliceWith = (change: object) => () => api.imageSlice('slice', { ...SLICE, ...change });
+const CURVES = { modelIds: [NO_MODEL], attacks: [{ id: 'pgd' }], epsilons: [0.1], n: 10 };
+const curvesWith = (change: object) => () => api.robustnessCurves('curves', { ...CURVES, ...change });
+const reportWith = (change: object, settings?: object) => () => api.robustnessReport('report', { modelId: NO_MODEL, epsilon: 0.1, n: 10, ...change, settings });
 /** A fine-tuning request with one recipe or held-out number changed; the base model does not exist. */
 const finetune = (change: { recipe?: object; heldOut?: object }) => () =>
   api.finetuneStart(`ft-${Math.random()}`, {
@@ -121,7 +135,32 @@ const CASES: Record<string, Case> = {
   'fine-tuning held-out n': { field: FINETUNE_FIELDS.heldOutN, url: [recipe, 'ftN'], worker: (v) => finetune({ heldOut: { n: v } })() },
   'fine-tuning every': { field: FINETUNE_FIELDS.every, url: [recipe, 'ftEvery'], worker: (v) => finetune({ heldOut: { every: v } })() },
   'fine-tuning PGD steps': { field: FINETUNE_FIELDS.pgdSteps, url: [recipe, 'ftPgd'], worker: (v) => finetune({ heldOut: { pgdSteps: v } })() },
+  'slice ε': { field: SLICE_FIELDS.epsilon, url: [slice, 'b-seps'], worker: (v) => sliceWith({ epsilon: v })() },
+  'slice extent': { field: SLICE_FIELDS.extent, url: [slice, 'b-extent'], worker: (v) => sliceWith({ extent: v })() },
+  'slice grid': { field: SLICE_FIELDS.resolution, url: [slice, 'b-res'], worker: (v) => sliceWith({ resolution: v })() },
+  'slice image': { field: SLICE_FIELDS.imageIndex, url: [slice, 'b-img'], worker: (v) => sliceWith({ imageIndex: v })() },
+  'slice seed': { field: SLICE_FIELDS.planeSeed, url: [slice, 'b-pseed'], worker: (v) => sliceWith({ seed: v })() },
+  'trade-off largest ε': { field: TRADEOFF_FIELDS.epsMax, url: [curvesT, 'temax'], worker: (v) => curvesWith({ epsilons: [v] })() },
+  'trade-off ε step': { field: TRADEOFF_FIELDS.epsStep, url: [curvesT, 'testep'], worker: null },
+  'trade-off N': { field: TRADEOFF_FIELDS.n, url: [curvesT, 'tn'], worker: (v) => curvesWith({ n: v })() },
+  'trade-off steps': { field: TRADEOFF_FIELDS.steps, url: [curvesT, 'tsteps'], worker: (v) => curvesWith({ attacks: [{ id: 'pgd', options: { steps: v } }] })() },
+  'trade-off restarts': { field: TRADEOFF_FIELDS.restarts, url: [curvesT, 'trestarts'], worker: (v) => curvesWith({ attacks: [{ id: 'pgd', options: { restarts: v } }] })() },
+  'trade-off queries': { field: TRADEOFF_FIELDS.queryBudget, url: [curvesT, 'tqueries'], worker: (v) => curvesWith({ attacks: [{ id: 'square', options: { queryBudget: v } }] })() },
+  'report ε': { field: REPORT_FIELDS.epsilon, url: [reportT, 'reps'], worker: (v) => reportWith({ epsilon: v })() },
+  'report N': { field: REPORT_FIELDS.reportN, url: [reportT, 'rn'], worker: (v) => reportWith({ n: v })() },
+  'report PGD steps': { field: REPORT_FIELDS.steps, url: [reportT, 'rsteps'], worker: (v) => reportWith({}, { steps: v })() },
+  'report restarts': { field: REPORT_FIELDS.restarts, url: [reportT, 'rrestarts'], worker: (v) => reportWith({}, { restarts: v })() },
+  'report APGD steps': { field: REPORT_FIELDS.apgdSteps, url: [reportT, 'rapgd'], worker: (v) => reportWith({}, { apgdSteps: v })() },
+  'report queries': { field: REPORT_FIELDS.queryBudget, url: [reportT, 'rqueries'], worker: (v) => reportWith({}, { queryBudget: v })() },
+  'report noise draws': { field: REPORT_FIELDS.noiseSamples, url: [reportT, 'rnoise'], worker: (v) => reportWith({}, { noiseSamples: v })() },
+  'report C&W iterations': { field: REPORT_FIELDS.cwSteps, url: [reportT, 'rcw'], worker: (v) => reportWith({}, { cwSteps: v })() },
 };
+
+/**
+ * Attack Lab keys that still keep bounds of their own (the attack's options are checked by the library's
+ * validate.ts when it runs). Listed so that the walk below fails for any other numeric key off a table.
+ */
+const LAB_OWN_BOUNDS = ['eps', 'steps', 'alpha', 'restarts', 'target', 'img', 'cls', 'shuffle'];
 
 describe('each panel parameter: the field, the address and the worker accept the same values', () => {
   beforeAll(async () => {
@@ -129,9 +168,10 @@ describe('each panel parameter: the field, the address and the worker accept the
     await api.toyCreate(TOY_SETUP);
   });
 
-  it('every entry of the toy, defense and fine-tuning tables is walked, and every numeric address key reads its entry', () => {
+  it('every entry of every panel table is walked, and every numeric address key reads its entry', () => {
     const walked = new Set(Object.values(CASES).map((c) => c.field));
-    for (const f of [...Object.values(TOY_FIELDS), ...Object.values(DEFENSE_FIELDS), ...Object.values(FINETUNE_FIELDS)]) expect(walked.has(f), f.label).toBe(true);
+    const tables = [TOY_FIELDS, DEFENSE_FIELDS, FINETUNE_FIELDS, SLICE_FIELDS, TRADEOFF_FIELDS, REPORT_FIELDS];
+    for (const f of tables.flatMap((t) => Object.values<NumberField>(t))) expect(walked.has(f), f.label).toBe(true);
     for (const [name, c] of Object.entries(CASES)) {
       const [schema, key] = c.url;
       const declared = schema.fields[key] as Partial<ParamField<number>> | undefined;
@@ -139,13 +179,19 @@ describe('each panel parameter: the field, the address and the worker accept the
       expect(declared?.param, `${name}: ${key}`).toEqual(c.field);
       if (key !== 'dval') expect(declared?.param, `${name}: ${key}`).toBe(c.field);
     }
-    // No numeric key of these panels keeps bounds of its own.
-    for (const schema of [toy, curves, smoothing, recipe]) {
+    // No numeric address key keeps bounds of its own: every panel's schema (each defense's setting, both norms of
+    // the Attack Lab), apart from the Attack Lab keys listed above.
+    const settings = DEFENSES.map((d) => settingUrl(d.id) as unknown as AnyUrl | null).filter((u) => u !== null);
+    const lab = (['linf', 'l2'] as const).map((norm) => labSchema([], [], '', '', norm) as unknown as AnyUrl);
+    const offTable: string[] = [];
+    for (const schema of [toy, curves, smoothing, recipe, slice, curvesT, reportT, ...settings, ...lab]) {
       for (const [key, f] of Object.entries(schema.fields)) {
-        // A numeric key's default is a number (choices, names and flags are not); ftAlpha's is the method's rule.
-        if (typeof f.parse(undefined, key) === 'number' || key === 'ftAlpha') expect((f as Partial<ParamField<number>>).param, key).toBeDefined();
+        // A numeric key reads a number from a numeric value (choices, names and flags do not).
+        const numeric = typeof f.parse('1', key) === 'number' || typeof f.parse(undefined, key) === 'number';
+        if (numeric && (f as Partial<ParamField<number>>).param === undefined) offTable.push(key);
       }
     }
+    expect([...new Set(offTable)].sort()).toEqual([...LAB_OWN_BOUNDS].sort());
   });
 
   for (const [name, c] of Object.entries(CASES)) {
@@ -158,7 +204,9 @@ describe('each panel parameter: the field, the address and the worker accept the
         if (ok) expect(read, `${key}=${v}`).toBe(v);
         else expect(read, `${key}=${v}`).not.toBe(v);
         // The worker: the field's own message for a refused value, past the checks for an accepted one.
-        const verdict = await workerVerdict(() => c.worker(v), c.field);
+        if (c.worker === null) continue;
+        const worker = c.worker;
+        const verdict = await workerVerdict(() => worker(v), c.field);
         expect(verdict, `${name} = ${v}`).toBe(ok ? 'accepted' : fieldMessage(c.field, v));
       }
     });

@@ -102,6 +102,43 @@ export const DEFENSE_FIELDS = {
   draws: { label: 'Number of draws N', min: 100, max: 100_000, integer: true },
 } as const satisfies Record<string, NumberField>;
 
+/**
+ * The trade-off panel's curves form. The worker takes the grid the form makes, not max and step: it checks the
+ * grid's largest ε against epsMax (a curve needs one ε above 0) and each attack's budget against these entries.
+ */
+export const TRADEOFF_FIELDS = {
+  epsMax: { label: 'Largest ε', min: 0.001, max: 1, integer: false },
+  epsStep: { label: 'ε step', min: 0, max: 1, integer: false, exclusiveMin: true },
+  // At least 10: fewer make accuracies in steps of 10 % or more. Own image sets with fewer images use them all.
+  n: { label: 'Test images (N)', min: 10, max: LIMITS.examples.max, integer: true, limit: 'examples' },
+  steps: FIELDS.steps,
+  restarts: FIELDS.restarts,
+  queryBudget: { ...FIELDS.queryBudget, label: 'Square queries' },
+} as const satisfies Record<string, NumberField>;
+
+/** The robustness report: its ε and N, and the suite settings (SuiteSettings keys) a person may change. */
+export const REPORT_FIELDS = {
+  // At least one pixel level: at ε = 0 the report is the clean accuracy; up to 0.5, where any image can turn grey.
+  epsilon: { label: 'ε (L∞)', min: 1 / 255, max: 0.5, integer: false },
+  reportN: TRADEOFF_FIELDS.n,
+  steps: { ...FIELDS.steps, label: 'PGD steps' },
+  restarts: FIELDS.restarts,
+  apgdSteps: { ...FIELDS.steps, label: 'APGD steps' },
+  queryBudget: TRADEOFF_FIELDS.queryBudget,
+  cwSteps: { ...FIELDS.steps, label: 'C&W iterations' },
+  noiseSamples: { ...FIELDS.draws, label: 'Noise draws' },
+} as const satisfies Record<string, NumberField>;
+
+/** Image-space slices (the boundaries panel's second view). Extent and grid are picked from lists in the panel. */
+export const SLICE_FIELDS = {
+  epsilon: { label: 'ε (L∞)', min: 1 / 255, max: 0.5, integer: false },
+  extent: { label: 'Extent ±', min: 0.05, max: 1, integer: false },
+  resolution: { label: 'Grid', min: 64, max: 128, integer: true },
+  // The strip offers the shipped test images; the worker also checks the image exists in the chosen set.
+  imageIndex: { label: 'Test image number', min: 0, max: LIMITS.examples.max - 1, integer: true },
+  planeSeed: { label: 'Seed of the random direction', min: 0, max: 99_999, integer: true },
+} as const satisfies Record<string, NumberField>;
+
 /** What was given, quoted for a message: short, never code-like (no JSON of objects, no stack). */
 export function describeGiven(v: unknown): string {
   if (v === undefined || v === null) return 'nothing';

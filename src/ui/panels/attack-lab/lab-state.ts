@@ -46,8 +46,8 @@ export const DEFAULT_EPSILON = MNIST_EPSILON;
 const MAX_VALUES = 32 * 32 * 3;
 const MAX_CLASS = 99;
 
-/** The lab's keys, declared once; the lists and ε's range depend on what the engine offers and the attack's norm. */
-function labSchema(modelIds: string[], attackIds: string[], defaultModel: string, defaultAttack: string, norm: Norm) {
+/** The lab's keys, declared once; the lists and ε's range depend on what the engine offers and the attack's norm (exported for panel-limits.test's walk of every key). */
+export function labSchema(modelIds: string[], attackIds: string[], defaultModel: string, defaultAttack: string, norm: Norm) {
   // The same range as the ε field (its slider and boxes), so a link never holds a budget the field would refuse.
   // L0 keeps the input size: sticker links count the stickers' pixels, which the field does not edit.
   const maxEps = norm === 'l0' ? MAX_VALUES : epsilonMax(norm);

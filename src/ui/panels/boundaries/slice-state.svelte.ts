@@ -8,7 +8,9 @@ import type { ModelSummary } from '../../../worker/models';
 import type { TestImages } from '../../../worker/attack-lab-api';
 import { getEngine } from '../../engine';
 import { Job } from '../../job.svelte';
-import { choice, currentAddressVersion, num, reportUnknownName, text, urlSchema } from '../../state/url-schema';
+import { choice, currentAddressVersion, reportUnknownName, text, urlSchema } from '../../state/url-schema';
+import { param } from '../../state/param';
+import { SLICE_FIELDS } from '../../../lib/validate/numeric';
 
 const STRIP = 12;
 export const EXTENTS = [0.1, 0.2, 0.3, 0.5, 0.75, 1] as const;
@@ -24,11 +26,11 @@ export const SLICE_URL = urlSchema({
   'b-right': text(),
   'b-plane': choice(['left', 'right'] as const, 'left'),
   'b-dir': choice(DIRECTIONS.map((d) => d.id), 'gradient-sign'),
-  'b-seps': num(0.1, 0.004, 0.5),
-  'b-extent': num(0.5, 0.05, 1),
-  'b-res': num(64, 64, 128),
-  'b-img': num(0, 0, 100000, { integer: true }),
-  'b-pseed': num(1, 0, 99999, { integer: true }),
+  'b-seps': param(0.1, SLICE_FIELDS.epsilon),
+  'b-extent': param(0.5, SLICE_FIELDS.extent),
+  'b-res': param(64, SLICE_FIELDS.resolution),
+  'b-img': param(0, SLICE_FIELDS.imageIndex),
+  'b-pseed': param(1, SLICE_FIELDS.planeSeed),
 });
 
 class SliceState {

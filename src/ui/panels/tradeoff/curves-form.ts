@@ -1,9 +1,9 @@
 /**
- * The trade-off curves form as numbers: each field with its label and bounds (the worker's, from LIMITS), the ε grid
+ * The trade-off curves form as numbers: each field with its label and bounds (numeric.ts TRADEOFF_FIELDS), the ε grid
  * it makes, and the first problem with it in words naming the field. Pure (no Svelte, no engine): unit-tested.
  */
 import { formatCount } from '../../../lib/util/format-count';
-import { checkNumber, FIELDS, ValidationError, type NumberField } from '../../../lib/validate/numeric';
+import { checkNumber, REPORT_FIELDS, TRADEOFF_FIELDS, ValidationError, type NumberField } from '../../../lib/validate/numeric';
 
 /** At most this many points on a curve's ε grid (0 included): each is a full attack on N images per model. */
 export const MAX_GRID_POINTS = 41;
@@ -17,15 +17,8 @@ export function epsilonGrid(max: number, step: number): number[] {
   return out;
 }
 
-/** The curves form's numbers, each with its label and bounds (the worker's, from LIMITS). */
-export const CURVE_FIELDS = {
-  epsMax: { label: 'Largest ε', min: 0.001, max: 1, integer: false },
-  epsStep: { ...FIELDS.epsilonStep, label: 'ε step' },
-  n: { ...FIELDS.examples, label: 'Test images (N)', min: 10 },
-  steps: FIELDS.steps,
-  restarts: FIELDS.restarts,
-  queryBudget: { ...FIELDS.queryBudget, label: 'Square queries' },
-} as const satisfies Record<string, NumberField>;
+/** The curves form's numbers: the trade-off table (the address and the worker read the same entries). */
+export const CURVE_FIELDS = TRADEOFF_FIELDS;
 
 /** The address keys of those fields (tradeoff-state.svelte.ts declares them in its schema). */
 export const CURVE_URL_KEYS = { epsMax: 'temax', epsStep: 'testep', n: 'tn', steps: 'tsteps', restarts: 'trestarts', queryBudget: 'tqueries' } as const;
@@ -75,17 +68,6 @@ export function curvesFormProblem(f: { epsMax: unknown; epsStep: unknown; n: unk
   }
   return null;
 }
-
-/** The report form's numbers (the suite settings the worker checks, with the same bounds). */
-export const REPORT_FIELDS = {
-  reportN: CURVE_FIELDS.n,
-  steps: { ...FIELDS.steps, label: 'PGD steps' },
-  restarts: FIELDS.restarts,
-  apgdSteps: { ...FIELDS.steps, label: 'APGD steps' },
-  queryBudget: CURVE_FIELDS.queryBudget,
-  cwSteps: { ...FIELDS.steps, label: 'C&W iterations' },
-  noiseSamples: { ...FIELDS.draws, label: 'Noise draws' },
-} as const satisfies Record<string, NumberField>;
 
 /** The first problem with the report form, in words naming the field, or null. */
 export function reportFormProblem(f: Record<keyof typeof REPORT_FIELDS, unknown>): string | null {

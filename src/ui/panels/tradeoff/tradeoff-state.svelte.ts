@@ -11,9 +11,10 @@ import { getEngine } from '../../engine';
 import { imageSetFits, type ImageSetSummary } from '../../../lib/data/user-image-set';
 import { Job } from '../../job.svelte';
 import { reportUrlProblem } from '../../url-state';
-import { LIMITS } from '../../../lib/validate/limits';
-import { CURVE_FIELDS, CURVE_URL_KEYS, curvesFormProblem, epsilonGrid, fieldOk, REPORT_FIELDS, reportFormProblem } from './curves-form';
-import { choice, list, num, optionalNum, text, urlSchema } from '../../state/url-schema';
+import { REPORT_FIELDS, TRADEOFF_FIELDS } from '../../../lib/validate/numeric';
+import { optionalParam, param } from '../../state/param';
+import { CURVE_FIELDS, CURVE_URL_KEYS, curvesFormProblem, epsilonGrid, fieldOk, reportFormProblem } from './curves-form';
+import { choice, list, text, urlSchema } from '../../state/url-schema';
 import { AddressReader } from '../../state/address-reader';
 import { GRADIENT_MODES } from '../../../lib/defenses/catalog';
 import { TRANSFORM_DEFENSES, type DefenseChoice } from '../../../lib/defenses/choice';
@@ -32,12 +33,12 @@ export const CURVES_URL = urlSchema({
   tdata: text('mnist'),
   tmodels: list(),
   tattacks: list(),
-  temax: num(0.3, 0.001, 1),
-  testep: num(0.05, 0.0005, 1),
-  tn: num(200, 10, LIMITS.examples.max, { integer: true }),
-  tsteps: num(20, 1, LIMITS.steps.max, { integer: true }),
-  trestarts: num(1, 1, LIMITS.restarts.max, { integer: true }),
-  tqueries: num(500, 1, LIMITS.queryBudget.max, { integer: true }),
+  temax: param(0.3, TRADEOFF_FIELDS.epsMax),
+  testep: param(0.05, TRADEOFF_FIELDS.epsStep),
+  tn: param(200, TRADEOFF_FIELDS.n),
+  tsteps: param(20, TRADEOFF_FIELDS.steps),
+  trestarts: param(1, TRADEOFF_FIELDS.restarts),
+  tqueries: param(500, TRADEOFF_FIELDS.queryBudget),
   tscale: choice(['linear', 'log'] as const, 'linear'),
   tsur: text(),
   /** A person's own image set to evaluate on ("images:…"); empty for the test set. */
@@ -51,14 +52,14 @@ export const REPORT_URL = urlSchema({
   rmodel: text(),
   rset: text(),
   rsur: text(),
-  reps: num(0.1, 0.001, 1),
-  rn: num(200, 10, LIMITS.examples.max, { integer: true }),
-  rsteps: optionalNum(1, LIMITS.steps.max, { integer: true }),
-  rrestarts: optionalNum(1, LIMITS.restarts.max, { integer: true }),
-  rapgd: optionalNum(1, LIMITS.steps.max, { integer: true }),
-  rqueries: optionalNum(1, LIMITS.queryBudget.max, { integer: true }),
-  rnoise: optionalNum(1, LIMITS.draws.max, { integer: true }),
-  rcw: optionalNum(1, LIMITS.steps.max, { integer: true }),
+  reps: param(0.1, REPORT_FIELDS.epsilon),
+  rn: param(200, REPORT_FIELDS.reportN),
+  rsteps: optionalParam(REPORT_FIELDS.steps),
+  rrestarts: optionalParam(REPORT_FIELDS.restarts),
+  rapgd: optionalParam(REPORT_FIELDS.apgdSteps),
+  rqueries: optionalParam(REPORT_FIELDS.queryBudget),
+  rnoise: optionalParam(REPORT_FIELDS.noiseSamples),
+  rcw: optionalParam(REPORT_FIELDS.cwSteps),
   rdef: choice(DEFENSE_IDS, ''),
   rdgrad: choice(GRADIENT_MODES, 'naive'),
 });
@@ -149,7 +150,7 @@ class TradeoffState {
   /** What is wrong with the curves form, in words naming the field (the Run button stays off until it is fixed). */
   readonly formProblem = $derived(curvesFormProblem(this));
   /** What is wrong with the report form (its Run button stays off until it is fixed). */
-  readonly reportProblem = $derived(this.settings ? reportFormProblem({ ...this.settings, reportN: this.reportN }) : null);
+  readonly reportProblem = $derived(this.settings ? reportFormProblem({ ...this.settings, reportN: this.reportN, epsilon: this.reportEpsilon }) : null);
   readonly canRun = $derived(this.formProblem === null && this.chosenModels.length > 0 && this.usableAttacks.length > 0 && !this.curves.running);
 
   private readonly reader = new AddressReader();
@@ -267,7 +268,7 @@ class TradeoffState {
       rmodel: this.reportModel,
       rset: this.reportSet,
       rsur: this.reportSurrogate,
-      reps: +this.reportEpsilon.toFixed(4),
+      ...ok('epsilon', 'reps', this.reportEpsilon),
       ...ok('reportN', 'rn', this.reportN),
       ...ok('steps', 'rsteps', s.steps),
       ...ok('restarts', 'rrestarts', s.restarts),
