@@ -12,35 +12,27 @@ export interface ParamField<T> extends Field<T> {
   readonly param: NumberField;
 }
 
-export function param(fallback: number, f: NumberField): ParamField<number> {
-  return {
-    param: f,
-    parse(raw, key) {
-      if (raw === undefined) return fallback;
-      try {
-        return checkNumber(raw, f);
-      } catch {
-        report(key, raw, rangeText(f), String(fallback));
-        return fallback;
-      }
-    },
-    write: (v) => String(v),
+/**
+ * The reader both keys share: an absent value is the fallback; a refused one is reported (with what is used instead,
+ * in words) and replaced by the fallback.
+ */
+function parseWith<T>(f: NumberField, fallback: T, usedInstead: string): Field<number | T>['parse'] {
+  return (raw, key) => {
+    if (raw === undefined) return fallback;
+    try {
+      return checkNumber(raw, f);
+    } catch {
+      report(key, raw, rangeText(f), usedInstead);
+      return fallback;
+    }
   };
+}
+
+export function param(fallback: number, f: NumberField): ParamField<number> {
+  return { param: f, parse: parseWith(f, fallback, String(fallback)), write: (v) => String(v) };
 }
 
 /** A parameter that may be absent (undefined: a default the panel works out, e.g. the method's own step size). */
 export function optionalParam(f: NumberField): ParamField<number | undefined> {
-  return {
-    param: f,
-    parse(raw, key) {
-      if (raw === undefined) return undefined;
-      try {
-        return checkNumber(raw, f);
-      } catch {
-        report(key, raw, rangeText(f), 'the default');
-        return undefined;
-      }
-    },
-    write: (v) => (v === undefined ? '' : String(v)),
-  };
+  return { param: f, parse: parseWith(f, undefined, 'the default'), write: (v) => (v === undefined ? '' : String(v)) };
 }
