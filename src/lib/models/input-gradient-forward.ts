@@ -91,12 +91,6 @@ function compileLayer(layer: tf.layers.Layer): Forward | null | undefined {
   const weights = () => layer.getWeights(false);
   const useBias = config.useBias !== false;
   switch (cls) {
-    case 'InputLayer':
-    case 'Dropout':
-    case 'GaussianNoise':
-    case 'GaussianDropout':
-    case 'AlphaDropout':
-      return null; // identity at inference
     case 'Flatten':
       return (x) => tf.reshape(x, [x.shape[0], -1]);
     case 'Reshape': {
@@ -163,15 +157,20 @@ function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
   return layers;
 }
 
+/** Layers that pass their input through unchanged at inference: every compiled chain leaves them out. */
+const IDENTITY_AT_INFERENCE = new Set(['InputLayer', 'Dropout', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
 /**
  * The model's chain, each layer compiled by `compile`, which answers undefined for a layer it does not cover (then the
- * whole model is not covered: null) and null for a layer with nothing to do at inference (left out).
+ * whole model is not covered: null) and null for another layer with nothing to do at inference (left out, as the
+ * identity layers are before `compile` sees them).
  */
 function compileChain<T>(model: tf.LayersModel, compile: (layer: tf.layers.Layer) => T | null | undefined): T[] | null {
   const chain = chainOf(model);
   if (!chain) return null;
   const steps: T[] = [];
   for (const layer of chain) {
+    if (IDENTITY_AT_INFERENCE.has(layer.getClassName())) continue;
     const step = compile(layer);
     if (step === undefined) return null;
     if (step !== null) steps.push(step);
@@ -283,12 +282,6 @@ function vjpLayer(layer: tf.layers.Layer): VjpLayer | null | undefined {
   const applyAct = (z: tf.Tensor): tf.Tensor => (actName === 'linear' ? z : ACTIVATIONS[actName]!(z));
   const throughAct = (dy: tf.Tensor, y: tf.Tensor | null) => (deriv ? deriv(dy, y!) : dy);
   switch (cls) {
-    case 'InputLayer':
-    case 'Dropout':
-    case 'GaussianNoise':
-    case 'GaussianDropout':
-    case 'AlphaDropout':
-      return null;
     case 'Flatten':
     case 'Reshape': {
       const target = cls === 'Flatten' ? [-1] : (config.targetShape as number[]);
