@@ -15,6 +15,7 @@ import { inputGradientPassOf, layersModelAsAttackModel } from '../../src/lib/att
 import { fgsm } from '../../src/lib/attacks/fgsm';
 import { pgd } from '../../src/lib/attacks/pgd';
 import type { AttackModel } from '../../src/lib/attacks/types';
+import { summarise } from '../../src/lib/bench/stats';
 import { integerOption, isMainModule, runCommand, UsageError, type Command, type OptionTable, type Values } from '../cli';
 
 export const TAPE_FREE_AB_OPTIONS = {
@@ -30,7 +31,6 @@ export const TAPE_FREE_AB_COMMAND: Command<typeof TAPE_FREE_AB_OPTIONS> = {
   options: TAPE_FREE_AB_OPTIONS,
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function main(args: Values<typeof TAPE_FREE_AB_OPTIONS>): Promise<void> {
   const attack = args.attack ?? 'pgd';
@@ -68,7 +68,7 @@ async function main(args: Values<typeof TAPE_FREE_AB_OPTIONS>): Promise<void> {
   const leaked = tf.memory().numTensors - before;
   x.dispose();
   const what = attack === 'pgd' ? `PGD-${steps}` : 'FGSM';
-  const [a, b] = [median(cpu['tape-free']), median(cpu.tape)];
+  const [a, b] = [summarise(cpu['tape-free']).median, summarise(cpu.tape).median];
   process.stdout.write(
     `${what} batch ${batch}, ${runs} interleaved calls per path, CPU ms per call (median): tape-free ${a.toFixed(1)}, tape ${b.toFixed(1)} (${(b / a).toFixed(2)}×); leaked tensors ${leaked}\n`,
   );

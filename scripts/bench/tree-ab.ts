@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { summarise } from '../../src/lib/bench/stats';
 import { integerOption, isMainModule, runCommand, UsageError, type Command, type OptionTable, type Values } from '../cli';
 
 export const TREE_AB_OPTIONS = {
@@ -34,7 +35,6 @@ export const TREE_AB_COMMAND: Command<typeof TREE_AB_OPTIONS> = {
 };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 type Adversarials = (x: tf.Tensor, labels: Int32Array) => Promise<{ results: { adversarial: tf.Tensor }[] }>;
 
@@ -101,7 +101,7 @@ async function child(src: string, attack: string, batch: number, steps: number, 
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  process.stdout.write(`${JSON.stringify({ cpuMs: median(cpu), minMs: Math.min(...cpu), leaked: tf.memory().numTensors - before })}\n`);
+  process.stdout.write(`${JSON.stringify({ cpuMs: summarise(cpu).median, minMs: Math.min(...cpu), leaked: tf.memory().numTensors - before })}\n`);
 }
 
 async function main(args: Values<typeof TREE_AB_OPTIONS>): Promise<void> {
@@ -140,9 +140,9 @@ async function main(args: Values<typeof TREE_AB_OPTIONS>): Promise<void> {
   const what = attack === 'pgd' ? `PGD-${steps}` : 'FGSM';
   const fmt = (name: string) => {
     const rs = got[name];
-    return `${median(rs.map((x) => x.cpuMs)).toFixed(1)} ms (rounds ${rs.map((x) => x.cpuMs.toFixed(1)).join(', ')}; min ${Math.min(...rs.map((x) => x.minMs)).toFixed(1)}; leaked ${Math.max(...rs.map((x) => x.leaked))})`;
+    return `${summarise(rs.map((x) => x.cpuMs)).median.toFixed(1)} ms (rounds ${rs.map((x) => x.cpuMs.toFixed(1)).join(', ')}; min ${Math.min(...rs.map((x) => x.minMs)).toFixed(1)}; leaked ${Math.max(...rs.map((x) => x.leaked))})`;
   };
-  const [a, b] = [median(got[commit].map((x) => x.cpuMs)), median(got['working tree'].map((x) => x.cpuMs))];
+  const [a, b] = [summarise(got[commit].map((x) => x.cpuMs)).median, summarise(got['working tree'].map((x) => x.cpuMs)).median];
   process.stdout.write(`${what} batch ${batch}, CPU per call, median of ${runs} calls per process, ${rounds} alternated processes per side:\n`);
   process.stdout.write(`  ${commit}: ${fmt(commit)}\n  working tree: ${fmt('working tree')}\n  speed-up ${(a / b).toFixed(2)}×\n`);
 }
