@@ -91,7 +91,16 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
     inputShape: [2],
     classNames: Array.from({ length: d.classes }, (_, i) => `class ${i}`),
     bounds: recipeData(recipe).bounds,
-    toy: { dataset: d.dataset, classes: d.classes, noise: d.noise, seed: d.seed, n: d.n, nTest: d.nTest },
+    toy: {
+      dataset: d.dataset,
+      classes: d.classes,
+      noise: d.noise,
+      seed: d.seed,
+      n: d.n,
+      nTest: d.nTest,
+      ...(d.gap !== undefined ? { gap: d.gap } : {}),
+      ...(d.imbalance !== undefined ? { imbalance: d.imbalance } : {}),
+    },
   };
 }
 
