@@ -1,5 +1,5 @@
 /**
- * Faster wasm kernels for the backward pass of attacks and training (tfjs-backend-wasm 4.22).
+ * Faster wasm kernels for attacks and training (tfjs-backend-wasm 4.22).
  *
  * Measured here (batch 256, mnist-cnn shapes, CPU ms): the wasm Conv2DBackpropInput kernel is a plain loop —
  * 143 ms for the second conv of mnist-cnn, whose forward takes 11 ms through XNNPACK — and BatchMatMul with a
@@ -7,11 +7,15 @@
  * transpose of 0.3 ms). ∂loss/∂x needs exactly these two, so an attack step spent most of its time in them.
  *
  * - Conv2DBackpropInput is computed as ONE ordinary convolution: for a stride-s convolution with a k×k kernel,
- *   each output phase (row j = q·s + p) is a stride-1 correlation of dy with a flipped sub-kernel of the filter,
- *   shifted by the forward padding. All s² phases share one convolution whose output channels hold them side by
- *   side; a reshape + transpose interleaves them (see phaseAxis). The arithmetic equals the forward convolution's
- *   and runs in XNNPACK: 143 → ~27 ms for that layer.
+ *   each output phase (row j = q·s + p) is a stride-1 correlation of dy with a ⌈k/s⌉×⌈k/s⌉ sub-kernel of the
+ *   filter, read at a shift that depends on the phase and the forward padding. All s² phases share one
+ *   convolution whose output channels hold them side by side, and one pass in JavaScript interleaves them (see
+ *   phaseAxis). The arithmetic is the forward convolution's (plus a border row and column per phase) and runs in
+ *   XNNPACK: 143 → 9 ms for that layer.
  * - BatchMatMul with transposeA/transposeB transposes the operand explicitly, then runs the fast plain kernel.
+ * - GatherV2 along one axis (the attack loops' and training's row selections) copies whole rows in JavaScript:
+ *   the stock kernel takes ~27 ns per value, 5.4 ms to pick 250 of 256 MNIST images and 20 ms for the same rows
+ *   of the first conv's activations.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from './heap-kernels';
@@ -211,9 +215,44 @@ function smallBatchInputGradient(
   return out;
 }
 
+interface GatherAttrs {
+  axis: number;
+  batchDims: number;
+}
+
+/**
+ * GatherV2 without batch dimensions on float32 or int32 values, as block copies: for each position before the axis
+ * and each index, the contiguous block after the axis. Null where it does not apply (batch dimensions, another
+ * dtype, an index out of range: the stock kernel then runs and reports it as it always did).
+ */
+function gatherBlocks(backend: WasmHeapBackend, x: tf.TensorInfo, indices: tf.TensorInfo, attrs: GatherAttrs): tf.TensorInfo | null {
+  if (attrs.batchDims !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || indices.dtype !== 'int32') return null;
+  const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
+  const size = x.shape[axis];
+  const idx = backend.typedArrayFromHeap(indices) as unknown as Int32Array;
+  for (let i = 0; i < idx.length; i++) if (idx[i] < 0 || idx[i] >= size) return null;
+  const outer = x.shape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = x.shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const out = backend.makeOutput([...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype as 'float32');
+  // Views after the allocation (growing the heap detaches earlier ones); float32 and int32 are both 4-byte copies.
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const ids = backend.typedArrayFromHeap(indices) as unknown as Int32Array;
+  let o = 0;
+  for (let a = 0; a < outer; a++)
+    for (let j = 0; j < ids.length; j++) {
+      const from = (a * size + ids[j]) * inner;
+      // A native copy pays off for long blocks (an image, an activation map); short ones (logits) copy in a loop.
+      if (inner >= 32) dst.set(src.subarray(from, from + inner), o);
+      else for (let i = 0; i < inner; i++) dst[o + i] = src[from + i];
+      o += inner;
+    }
+  return out;
+}
+
 const registeredFor = new Set<string>();
 
-/** Replaces wasm's slow Conv2DBackpropInput and transposed BatchMatMul (see the file comment). Idempotent. */
+/** Replaces wasm's slow Conv2DBackpropInput, transposed BatchMatMul and GatherV2 (see the file comment). Idempotent. */
 export function registerFastBackwardKernels(backendName: string): void {
   if (registeredFor.has(backendName)) return;
   const conv = tf.getKernel('Conv2DBackpropInput', backendName);
@@ -252,6 +291,18 @@ export function registerFastBackwardKernels(backendName: string): void {
         const swap = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
         // The inner matMul has no transposes, so it reaches the original kernel.
         return tf.tidy(() => tf.matMul(transposeA ? swap(a) : a, transposeB ? swap(b) : b)) as unknown as tf.TensorInfo;
+      },
+    });
+  }
+  const gather = tf.getKernel('GatherV2', backendName);
+  if (gather && backendName === 'wasm') {
+    tf.unregisterKernel('GatherV2', backendName);
+    tf.registerKernel({
+      kernelName: 'GatherV2',
+      backendName,
+      kernelFunc: (args) => {
+        const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+        return gatherBlocks(args.backend as unknown as WasmHeapBackend, x, indices, args.attrs as unknown as GatherAttrs) ?? gather.kernelFunc(args);
       },
     });
   }
