@@ -57,9 +57,9 @@ function phaseAxis(k: number, s: number, pad: number, inSize: number): PhaseAxis
  * ∂loss/∂x of conv2d(x, filter, strides, pad) given dy (dilation 1, NHWC), on the wasm backend: one XNNPACK
  * convolution of dy with the ⌈k/s⌉×⌈k/s⌉ phase kernel (all s² phases side by side in its output channels), then
  * one pass in JavaScript over the wasm memory that reads each input pixel from its phase at that phase's shift.
- * For mnist-cnn's 4×4 stride-2 convolutions the kernel is 2×2 per phase, exactly the forward's multiply–adds plus
- * the (Q + 1)² / Q² border of the shifts; the earlier shared 3×3 window (the union of the phases' shifted windows)
- * cost 2.25× them.
+ * For mnist-cnn's 4×4 stride-2 convolutions the kernel is 2×2 per phase: the forward's multiply–adds times
+ * (Q + 1)² / Q² for the border the shifts add (Q = ⌈H/s⌉); the earlier shared 3×3 window (the union of the
+ * phases' shifted windows) cost 2.25× them.
  */
 export function conv2dInputGradient(
   dy: tf.Tensor4D,
@@ -95,17 +95,19 @@ export function conv2dInputGradient(
             }
   }
   const kernel = tf.engine().makeTensorFromTensorInfo(kernelInfo) as tf.Tensor4D;
-  const phases = tf.tidy(() => {
+  let phases: tf.Tensor4D;
+  try {
     // M − 1 zeros in front; behind, as many as the positions need beyond dy (a longer dy is simply not read).
     // As the convolution's own padding: XNNPACK reads zeros there without a padded copy of dy.
-    return tf.conv2d(dy, kernel, 1, [
+    phases = tf.conv2d(dy, kernel, 1, [
       [0, 0],
       [ah.taps - 1, Math.max(0, ah.positions - outH)],
       [aw.taps - 1, Math.max(0, aw.positions - outW)],
       [0, 0],
     ]);
-  });
-  kernel.dispose();
+  } finally {
+    kernel.dispose();
+  }
   const out = backend.makeOutput([...inputShape], 'float32');
   // Views after the last allocation: growing the heap detaches earlier views.
   interleavePhases(backend.typedArrayFromHeap(phases), phases.shape, backend.typedArrayFromHeap(out), inputShape, ah, aw);
