@@ -54,9 +54,9 @@ describe('wasm backward kernels', () => {
   type Shape4 = [number, number, number, number];
 
   /** `inputGradient` at batch `n` of a case, against the direct sum, with no tensor left behind. */
-  async function checkAgainstDirectSum({ H, W, k, s, pad }: Case, n: number, seed: number, inputGradient: (dy: tf.Tensor4D, w: tf.Tensor4D, shape: Shape4) => tf.Tensor) {
-    const shape: Shape4 = [n, H, W, 3];
-    const w = randomTensor([k[0], k[1], 3, 4], seed) as tf.Tensor4D;
+  async function checkAgainstDirectSum({ H, W, k, s, pad }: Case, n: number, seed: number, inputGradient: (dy: tf.Tensor4D, w: tf.Tensor4D, shape: Shape4) => tf.Tensor, cin = 3) {
+    const shape: Shape4 = [n, H, W, cin];
+    const w = randomTensor([k[0], k[1], cin, 4], seed) as tf.Tensor4D;
     const info = tf.backend_util.computeConv2DInfo(shape, w.shape, s, 1, pad as 'same');
     const dy = randomTensor([n, info.outHeight, info.outWidth, 4], seed + 1) as tf.Tensor4D;
     const expected = await loopInputGrad(dy, w, shape, s[0], s[1], info.padInfo.top, info.padInfo.left);
@@ -83,6 +83,8 @@ describe('wasm backward kernels', () => {
 
   it('at batch 8 and more the registered kernel (the phase convolution) matches a direct sum', async () => {
     for (const c of [cases[2], cases[4], cases[6]]) await checkAgainstDirectSum(c, 9, 21, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'));
+    // Input channels a multiple of 4 take the interleave's four-at-a-time copy (mnist-cnn's second conv has 16).
+    for (const c of [cases[3], cases[5], cases[7]]) await checkAgainstDirectSum(c, 8, 23, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'), 8);
   });
 
   it('GatherV2 copies the indexed blocks along any axis, for float32 and int32, with no tensor left behind', async () => {
