@@ -77,7 +77,7 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
     name: recipe.name,
     description: recipe.description,
     robust,
-    epsilon: robust ? (t.epsilon ?? null) : null,
+    epsilon: robust ? (recipe.robustEpsilon ?? t.epsilon ?? null) : null,
     card: `${recipe.id}/card.json`,
     files: { model: `${recipe.id}/model.json`, weights: [`${recipe.id}/${WEIGHTS_FILE}`] },
   };

@@ -83,6 +83,11 @@ export interface ZooRecipe {
    * (`npm run train -- --init <their model.json>`, checked against the hash). `from` says where to find them.
    */
   init?: { from: string; weightsSha256: string };
+  /**
+   * The L∞ ε the model is meant to resist and is judged at, where training used a larger one for a margin (the
+   * index's `epsilon`, which reports and the panels take as the model's budget). Default: the training ε.
+   */
+  robustEpsilon?: number;
   validation?: RecipeValidation;
   evaluations: EvalPlan[];
   /** What the card should say beyond the numbers (why a target is missed, what would reach it). */
@@ -171,33 +176,38 @@ const imageRecipes: ZooRecipe[] = [
     id: 'mnist-cnn-robust',
     name: 'MNIST CNN, adversarially trained (ε = 0.3)',
     description:
-      'The same small network adversarially trained with PGD at ε = 0.3 (5 steps with ε ramped up, then 3 more epochs of 10 smaller steps on the highest-loss iterate): it resists L∞ attacks up to about ε = 0.3.',
+      'The same small network adversarially trained with PGD at ε = 0.3 (5 steps with ε ramped up, then 3 epochs of 10 smaller steps on the highest-loss iterate, then 2 epochs of 20 steps at ε = 0.33): it resists L∞ attacks up to about ε = 0.3.',
     data: { kind: 'image', dataset: 'mnist', holdOut: 1000 },
     architecture: SMALL_CNN,
     seed: 3,
+    robustEpsilon: 0.3,
     init: {
-      from: 'models/mnist-cnn-robust at commit 24ef1df (the PGD-5 weights): git show 24ef1df:models/mnist-cnn-robust/weights.bin and model.json',
-      weightsSha256: '859e3c42a0b4fde7227c4a63282413831e02a5dfec02469b569cb33ccd59fd4e',
+      from: 'models/mnist-cnn-robust at commit 848b2fc (3 epochs of PGD-10 on the highest-loss iterate from the PGD-5 weights of 24ef1df): git show 848b2fc:models/mnist-cnn-robust/weights.bin and model.json',
+      weightsSha256: 'adfd8bf859080550f20e1352406765423e6970d3828c07504d7ce9e4524bc395',
     },
-    // Issue 17: the PGD-5 weights (commit 24ef1df) continued for 3 epochs of Madry-style PGD-AT on the highest-loss
-    // iterate with smaller steps (PGD-10, α = 0.03) and a cosine learning rate; 36 min on the shared machine.
+    // Issue 17 (session 5): the weights of commit 848b2fc (the PGD-5 weights of 24ef1df continued for 3 epochs of
+    // PGD-10, α = 0.03, on the highest-loss iterate) continued for 2 epochs of PGD-20 on the highest-loss iterate at
+    // ε = 0.33, 10 % past the evaluated ε, with a small cosine rate from 3e-4 (7 min here). Under the suite those
+    // weights lost their last points to Square (1.04 points after APGD-CE and APGD-T): examples robust at 0.3 only
+    // just, whose ε-ball a gradient-free search still reaches. Training at a larger ε moves the boundary past 0.3 for
+    // them; the clean accuracy pays 0.16 points (98.66 → 98.50 %, the target's floor).
     training: {
       method: 'pgd',
-      epochs: 3,
+      epochs: 2,
       batchSize: 128,
       optimizer: 'adam',
-      learningRate: 1e-3,
+      learningRate: 3e-4,
       schedule: { kind: 'cosine' },
-      epsilon: 0.3,
-      attackSteps: 10,
-      stepSize: 0.03,
+      epsilon: 0.33,
+      attackSteps: 20,
+      stepSize: 0.04,
       maximizeLoss: true,
     },
     notes: [
       'Fast adversarial training (FGSM with random start, α = 0.375, ε ramped to 0.3, Adam, cyclic lr 5e-3, 2 epochs) overfit catastrophically here: its loss on FGSM-RS examples fell to 0.21 while PGD-10 accuracy on 300 held-out images peaked at 17 % and ended at 6 %. PGD-5 adversarial training replaced it.',
-      'Issue 17 targets, at ε = 0.3 on all 10 000 test images: clean ≥ 98.5 %, PGD-50×10 ≥ 89 %, the autoattack suite ≥ 88 %. Measured (see the evaluations): PGD-50×10 89.96 % on all 10 000 (target met; about 40 min here); the autoattack suite on all 10 000 87.70 % (APGD-CE 89.24 %, then APGD-T 88.74 %, then Square 87.70 %; about 6 h here over two sessions, resumed from .cache/eval) — 0.3 points under the 88 % target, so that target is not met; Square, a gradient-free attack, still finds 1.04 points after the two gradient attacks, the sign of a loss surface that gradients partly miss, as AutoAttack\'s logs show for other MNIST models trained this way. On the first 500: 87.8 % [84.6–90.4] (APGD-CE 89.4 %, then APGD-T 88.6 %, then Square 87.8 %; PGD-50×10 on the same 500: 90.2 %). The first test images are harder than the rest. Against the previous weights, with the same commands on the same first images: PGD-50×10 87.05 % [85.5–88.5] on the first 2 000 (the PGD-5 weights: 83.0 %), 89.0 % on the first 1 000 (85.8 %), 90.2 % on the first 500 (87.2 %); the autoattack suite 90.5 % [85.6–93.8] on the first 200 (the PGD-5 weights: 85.0 %; APGD-CE 92.0 %, then APGD-T 91.0 %, then Square 90.5 %); clean 98.66 % on all 10 000 (target met; the PGD-5 weights: 98.34 %). The suite on all 10 000 takes about 6 h here (18 min per 500): `npm run eval -- --model mnist-cnn-robust --attack autoattack --eps 0.3 --n 10000 --seed 0 --json` resumes from .cache/eval batch by batch.',
-      'How: the PGD-5 weights (α = 0.1, whose PGD-10 held-out check read 97 % while PGD-50 with α = 0.01 found far more) continued for 3 epochs of PGD-10 with α = 0.03 on the highest-loss iterate, Adam with a cosine rate from 1e-3 (36 min on the shared 2-core machine, at about 80 images/s). A 5-epoch PGD-20 run from the same start was cut short because it would not have finished here in time; training from scratch with PGD-20–40 for 10+ epochs (several hours here) is what the published 88.8 % (Wong et al., FGSM-RS, this net) and 89.3 % (Madry et al., a larger net) took. The small net (166k parameters, 650 KB) was kept rather than a wider one: a wider net multiplies the cost of every attack step, and it is the net those figures are for.',
-      'The held-out check used while training (PGD-50, α = 0.01, on 300 held-out training images) read 98.0 % at steps 460, 920 and 1 380: those images are easier than the test set and the check saturated, so it could not choose between checkpoints (early stopping kept the first of the ties). The shipped weights are the run\'s final ones (90.2 % vs 89.2 % for the step-460 ones on the first 500 test images, PGD-50×10), and the recipe leaves the check out so that npm run train returns them (training.json records the checks).',
+      'Issue 17 targets, at ε = 0.3 on all 10 000 test images: clean ≥ 98.5 %, PGD-50×10 ≥ 89 %, the autoattack suite ≥ 88 %. Measured (see the evaluations): the autoattack suite on all 10 000 88.53 % (APGD-CE 90.53 %, then APGD-T 89.82 %, then Square 88.53 %; target met); PGD-50×10 on all 10 000 90.83 % (target met); clean 98.50 % on all 10 000 (target met, at its floor). The previous weights (commit 848b2fc), with the same commands: the suite 87.70 % (APGD-CE 89.24 %, then APGD-T 88.74 %, then Square 87.70 %: 0.3 points under the target), PGD-50×10 89.96 %, clean 98.66 %. On the first images, new against previous weights: the suite 89.2 % [86.2–91.6] against 87.8 % on the first 500 (APGD-CE 90.8 %, then APGD-T 90.2 %, then Square 89.2 %); PGD-50×10 89.9 % against 89.0 % on the first 1 000 and 87.75 % against 87.05 % on the first 2 000 (the first test images are harder than the rest). The suite on all 10 000 took 75 min here (beside a training and other jobs; 6 h for the previous weights on the code of two sessions ago): `npm run eval -- --model mnist-cnn-robust --attack autoattack --eps 0.3 --n 10000 --seed 0 --json` resumes from .cache/eval batch by batch.',
+      'How (the previous weights, kept as this recipe\'s start): the PGD-5 weights (α = 0.1, whose PGD-10 held-out check read 97 % while PGD-50 with α = 0.01 found far more) continued for 3 epochs of PGD-10 with α = 0.03 on the highest-loss iterate, Adam with a cosine rate from 1e-3 (36 min on the shared 2-core machine, at about 80 images/s). A 5-epoch PGD-20 run from the same start was cut short because it would not have finished here in time; training from scratch with PGD-20–40 for 10+ epochs (several hours here) is what the published 88.8 % (Wong et al., FGSM-RS, this net) and 89.3 % (Madry et al., a larger net) took. The small net (166k parameters, 650 KB) was kept rather than a wider one: a wider net multiplies the cost of every attack step, and it is the net those figures are for.',
+      'In the previous run, the held-out check used while training (PGD-50, α = 0.01, on 300 held-out training images) read 98.0 % at steps 460, 920 and 1 380: those images are easier than the test set and the check saturated, so it could not choose between checkpoints (early stopping kept the first of the ties). Those weights were that run\'s final ones (90.2 % vs 89.2 % for the step-460 ones on the first 500 test images, PGD-50×10); this recipe too leaves the check out, so npm run train returns the final weights.',
       'The autoattack suite here is APGD-CE, APGD-T (top-9 targets) and Square (5 000 queries) without FAB-T: FAB-T\'s L∞ step needs an exact projection onto a hyperplane within the box per example and target (a sort-based solver), an attack of its own not built yet, and AutoAttack\'s published logs for adversarially trained MNIST models show it breaking almost nothing after APGD-CE and APGD-T (src/lib/attacks/worst-case.ts).',
     ],
     evaluations: [
