@@ -16,6 +16,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarise } from '../../src/lib/bench/stats';
+// The call's settings come from this tree, so that an older --base tree runs exactly the same training call.
+import { benchTrainingOptions } from '../../src/lib/bench/tasks';
 import { integerOption, isMainModule, runCommand, UsageError, type Command, type OptionTable, type Values } from '../cli';
 
 export const TREE_AB_OPTIONS = {
@@ -107,23 +109,11 @@ async function trainingCall(lib: (p: string) => Promise<any>, attack: string, ba
   const { trainModel } = await lib('lib/train/train.ts');
   const { imageExamples } = await lib('lib/data/examples.ts');
   const { loadSubsetFile } = await lib('lib/data/node-sources.ts');
-  const { BENCH_SETTINGS: S } = await lib('lib/bench/tasks.ts');
   const images = imageExamples(loadSubsetFile(path.join(ROOT, 'public/data/mnist-test.bin')));
   const student = await loadModelFromFile(path.join(ROOT, 'models/mnist-cnn/model.json'));
-  const method = attack === 'train-pgd7' ? 'pgd' : 'fgsm-rs';
+  const method: 'pgd' | 'fgsm-rs' = attack === 'train-pgd7' ? 'pgd' : 'fgsm-rs';
   return async () => {
-    await trainModel(student, images, {
-      method,
-      epochs: 1,
-      steps: S.trainStepsPerRun,
-      batchSize: batch,
-      optimizer: 'adam',
-      learningRate: 1e-4,
-      schedule: { kind: 'constant' },
-      epsilon: S.trainEpsilon,
-      attackSteps: S.trainPgdSteps,
-      seed: S.seed,
-    });
+    await trainModel(student, images, benchTrainingOptions(method, batch));
   };
 }
 
