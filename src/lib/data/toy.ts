@@ -30,10 +30,13 @@ export interface ToyDatasetInfo {
   defaultGap?: (classes: number) => number;
 }
 
+/** xor's band around the axes when no gap is given: points at least 0.1 from an axis, as before `gap` existed. */
+const XOR_DEFAULT_GAP = 0.2;
+
 export const TOY_DATASETS: readonly ToyDatasetInfo[] = [
   { id: 'moons', name: 'Two moons', description: 'Two interleaving half circles.', minClasses: 2, maxClasses: 2, defaultClasses: 2, defaultNoise: 0.1 },
   { id: 'circles', name: 'Circles', description: 'Concentric rings, one class per ring (outermost is class 0).', minClasses: 2, maxClasses: 4, defaultClasses: 2, defaultNoise: 0.05, defaultGap: (k) => 1 / k },
-  { id: 'xor', name: 'XOR', description: 'Four quadrants; opposite quadrants share a class.', minClasses: 2, maxClasses: 2, defaultClasses: 2, defaultNoise: 0.05, defaultGap: () => 0.2 },
+  { id: 'xor', name: 'XOR', description: 'Four quadrants; opposite quadrants share a class.', minClasses: 2, maxClasses: 2, defaultClasses: 2, defaultNoise: 0.05, defaultGap: () => XOR_DEFAULT_GAP },
   { id: 'spiral', name: 'Spiral', description: 'Interleaved spiral arms, one class per arm.', minClasses: 2, maxClasses: 4, defaultClasses: 2, defaultNoise: 0.03 },
   { id: 'blobs', name: 'Gaussian blobs', description: 'k Gaussian clusters with centres evenly spaced on a circle.', minClasses: 2, maxClasses: 8, defaultClasses: 3, defaultNoise: 0.1 },
 ];
@@ -97,9 +100,8 @@ export function toyDatasetInfo(name: string): ToyDatasetInfo {
   return info;
 }
 
-/** The gap a set is drawn with: the given one, checked, or the set's default (undefined on sets without a gap). */
-export function toyGap(info: ToyDatasetInfo, classes: number, gap: number | undefined): number | undefined {
-  if (gap === undefined) return info.defaultGap?.(classes);
+/** A given gap, checked against the set (only sets with a default gap take one) and its class count. */
+function checkedGap(info: ToyDatasetInfo, classes: number, gap: number): number {
   if (!info.defaultGap) throw new Error(`gap applies to the xor and circles sets only, not ${info.id}`);
   if (!Number.isFinite(gap) || gap < 0) throw new Error(`gap must be a number ≥ 0, got ${gap}`);
   // The shape must keep some extent: xor's points span [gap/2, 1] from the axes, the innermost ring has radius
@@ -132,7 +134,7 @@ const GENERATORS: Record<ToyDatasetId, Generator> = {
       x[2 * i + 1] = r * Math.sin(a);
     }
   },
-  xor(rng, labels, _k, x, gap = 0.2) {
+  xor(rng, labels, _k, x, gap = XOR_DEFAULT_GAP) {
     // Uniform in one of the quadrants of its class, kept gap/2 away from the axes so that the clean set is
     // separable (as in TensorFlow Playground; default 0.1). Class 0: x·y > 0; class 1: x·y < 0.
     const margin = gap / 2;
@@ -183,7 +185,7 @@ export function makeToyDataset(name: ToyDatasetId | string, opts: ToyOptions): T
   }
 
   // The default gap stays undefined here so that circles keeps its exact default radii (see the generator).
-  const gap = opts.gap === undefined ? undefined : toyGap(info, k, opts.gap);
+  const gap = opts.gap === undefined ? undefined : checkedGap(info, k, opts.gap);
 
   const imbalance = opts.imbalance ?? 1;
   if (!Number.isFinite(imbalance) || imbalance < 1 || imbalance > MAX_TOY_IMBALANCE) {
