@@ -79,6 +79,12 @@ export interface IterativeParams {
   rowsOf?: { rows: Int32Array; total: number };
   /** Keep the highest-objective iterate and run every step, even after success (adversarial training). */
   maximizeLoss?: boolean;
+  /**
+   * Run every step and return each row's LAST iterate, unscored: no forward pass after the final step (success,
+   * objective and predicted come back as 0, −∞ and −1). What single-step adversarial training trains on (FGSM-RS,
+   * N-FGSM: their papers take the step's result as it is); it saves one forward pass per training step.
+   */
+  lastIterate?: boolean;
   /** The loss ascended (default cross-entropy; losses.ts). DLR with targets (or lossTargets) is the targeted DLR. */
   loss?: AttackLoss;
   /**
@@ -186,6 +192,11 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
     for (let k = 0; ; k++) {
       await checkpoint(p.signal);
       const last = k === p.steps;
+      if (last && p.lastIterate) {
+        if (best !== xk) best.dispose();
+        best = xk;
+        break;
+      }
       let data: Float32Array;
       let stride: number;
       let stepNorms: Float32Array = new Float32Array(n);
@@ -224,7 +235,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes; DLR has its own.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
       if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, stride);
-      if (k > 0) {
+      if (k > 0 && !p.lastIterate) {
         const take = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
           if (p.maximizeLoss) {
@@ -268,7 +279,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           successRate: mean(stats.success),
         });
       }
-      if (last || (!p.maximizeLoss && k > 0 && bestSuccess.every((s) => s === 1))) break;
+      if (last || (!p.maximizeLoss && !p.lastIterate && k > 0 && bestSuccess.every((s) => s === 1))) break;
       const g = grad!;
       const next =
         box && rule.plainSign
@@ -301,6 +312,8 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
 
 /** The loop with restarts: later runs attack only the examples not yet broken and keep the per-example worst case. */
 export async function iterativeAttack(model: AttackModel, x: tf.Tensor, p: IterativeParams): Promise<IterativeOutcome> {
+  // Unscored runs give restarts nothing to compare.
+  if (p.lastIterate && p.restarts > 1) throw new Error('lastIterate returns unscored iterates: it takes one run (restarts = 1)');
   const rng = createRng(p.seed);
   const out = await singleRun(model, x, p, rng.seed(), 0);
   try {

@@ -385,11 +385,12 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
         }, plan, budget(), now, inp.cpuClock, peerFor(task, S.trainBatch));
         const what = method === 'fgsm-rs' ? 'FGSM-RS (α=1.25ε)' : `PGD-${S.trainPgdSteps} (α=2.5ε/${S.trainPgdSteps})`;
         const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}`;
-        // Per image and step: each attack step a forward-backward to the input (2F), the scoring forward (F), the
-        // training forward and backward with weight gradients (3F). The peer runs one step per call.
-        const attackSteps = method === 'fgsm-rs' ? 1 : S.trainPgdSteps;
+        // Per image and step: each attack step a forward-backward to the input (2F), for PGD-AT the scoring forward
+        // (F; FGSM-RS trains on its step's result unscored), the training forward and backward with weight
+        // gradients (3F). The peer runs one step per call.
+        const passes = method === 'fgsm-rs' ? 2 + 3 : 2 * S.trainPgdSteps + 1 + 3;
         const perStep = { ...m, samples: m.samples.map((v) => v / steps) };
-        rows.push(finish(timingRow({ ...base(task, S.trainBatch), note }, perStep.samples, S.trainBatch, m.leaked), (2 * attackSteps + 4) * F * S.trainBatch, perStep, S.trainBatch));
+        rows.push(finish(timingRow({ ...base(task, S.trainBatch), note }, perStep.samples, S.trainBatch, m.leaked), passes * F * S.trainBatch, perStep, S.trainBatch));
       } finally {
         student.dispose();
       }

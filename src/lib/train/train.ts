@@ -5,16 +5,18 @@
  * held-out metric that keeps the best weights, and checkpoints a killed run resumes from (TrainState).
  *
  * Batches have a fixed shape (the last partial batch of an epoch is dropped), because the webgpu buffer pool never
- * shrinks. Adversarial examples come from the attack library (one iterative loop serves the project), by default its
- * PGD; FGSM-RS is that loop with one step of α = 1.25 ε from a random start (Wong, Rice & Kolter 2020). The
- * library skips examples already misclassified when clean (their δ is 0) and keeps each example's first successful
- * iterate, so PGD-AT here trains on the earliest adversarial point along the path (as in "friendly" AT) — unless
- * `maximizeLoss` is set: then every example is attacked for all steps and the highest-loss iterate is kept (Madry
- * et al.'s inner maximisation).
+ * shrinks. Adversarial examples come from the attack library (one iterative loop serves the project). PGD-AT and
+ * TRADES use its PGD (by default): the library skips examples already misclassified when clean (their δ is 0) and
+ * keeps each example's first successful iterate, so PGD-AT here trains on the earliest adversarial point along the
+ * path (as in "friendly" AT) — unless `maximizeLoss` is set: then every example is attacked for all steps and the
+ * highest-loss iterate is kept (Madry et al.'s inner maximisation).
  *
- * N-FGSM (de Jorge et al. 2022) is one sign step of α = ε from a start drawn uniformly in the LARGER cube of
- * radius k·ε (k = 2), with no projection back onto the ε-cube (only clipping to the input box): the noise and the
- * missing projection are what keep single-step training from catastrophic overfitting at large ε.
+ * The single-step methods run the loop directly, as their papers do: every example, one sign step, its result
+ * taken as it is (the loop's `lastIterate`: no clean pass to pick rows and no forward pass to score the step).
+ * FGSM-RS (Wong, Rice & Kolter 2020): a start uniform in the ε-cube, one step of α = 1.25 ε, projected back onto
+ * the ε-cube. N-FGSM (de Jorge et al. 2022): a start uniform in the LARGER cube of radius k·ε (k = 2), one step of
+ * α = ε, with no projection back onto the ε-cube (only clipping to the input box): the noise and the missing
+ * projection are what keep single-step training from catastrophic overfitting at large ε.
  */
 import * as tf from '@tensorflow/tfjs';
 import { layersModelAsAttackModel } from '../attacks/model-adapter';
@@ -60,8 +62,9 @@ export interface TrainOptions {
   /** N-FGSM: the random start is uniform in the cube of radius noiseMultiplier·ε (default k = 2). */
   noiseMultiplier?: number;
   /**
-   * PGD-AT / TRADES / FGSM-RS: attack every example for all steps and train on the highest-loss iterate (Madry et
-   * al.) instead of the first successful one. Default false (the shipped recipes before it were trained that way).
+   * PGD-AT / TRADES: attack every example for all steps and train on the highest-loss iterate (Madry et al.) instead
+   * of the first successful one. Default false (the shipped recipes before it were trained that way). FGSM-RS and
+   * N-FGSM always attack every example and train on their one step's result.
    */
   maximizeLoss?: boolean;
   /** Attack steps for pgd and trades (default 7); fgsm-rs always takes 1. */
@@ -79,7 +82,7 @@ export interface TrainOptions {
   temperature?: number;
   /** 'distill': the teacher whose soft labels the student learns (see distill.ts). */
   teacher?: AttackModel;
-  /** The attack that makes adversarial examples (default: the library's PGD, getAttack('pgd')). */
+  /** The attack that makes PGD-AT's and TRADES's adversarial examples (default: the library's PGD, getAttack('pgd')). */
   attack?: AttackSpec;
   /** Input bounds for the adversary (default [0, 1]). */
   bounds?: [number, number];
@@ -283,16 +286,14 @@ async function adversarialBatch(
   epsilon: number,
   seed: number,
 ): Promise<tf.Tensor> {
-  if (opts.method === 'n-fgsm') return noisyFgsmBatch(opts, target, x, y, epsilon, seed);
-  const steps = opts.method === 'fgsm-rs' ? 1 : (opts.attackSteps ?? 7);
-  const stepSize = attackStepSize(opts, epsilon);
+  if (opts.method === 'fgsm-rs' || opts.method === 'n-fgsm') return singleStepBatch(opts, target, x, y, epsilon, seed);
   const labels = opts.method === 'trades' ? tf.tidy(() => tf.argMax(target.logits(x), 1).toInt() as tf.Tensor1D) : y;
   try {
     const result = await (opts.attack ?? getAttack('pgd')).run(target, x, labels, {
       epsilons: [epsilon],
       norm: 'linf',
-      steps,
-      stepSize,
+      steps: opts.attackSteps ?? 7,
+      stepSize: attackStepSize(opts, epsilon),
       randomStart: true,
       restarts: 1,
       seed,
@@ -308,12 +309,13 @@ async function adversarialBatch(
 }
 
 /**
- * N-FGSM on the attack library's loop: start x + η with η ~ U[−kε, kε]ᵈ, one sign step of α, clip to the input box.
- * The loop's ε-ball is set to kε + α, which the iterate can never leave, so nothing is projected back onto the ε-cube.
- * Every example is perturbed (maximizeLoss), misclassified ones too, as in the paper.
+ * FGSM-RS and N-FGSM on the attack library's loop, every example perturbed (misclassified ones too) and the step's
+ * result kept unscored, as in both papers. FGSM-RS: start x + η with η ~ U[−ε, ε]ᵈ, one sign step of α, projection
+ * onto the ε-cube and the input box. N-FGSM: η ~ U[−kε, kε]ᵈ and the loop's ε-ball set to kε + α, which the iterate
+ * can never leave, so nothing is projected back onto the ε-cube (only clipped to the input box).
  */
-async function noisyFgsmBatch(
-  opts: TrainOptions,
+export async function singleStepBatch(
+  opts: Pick<TrainOptions, 'method' | 'stepSize' | 'relativeStepSize' | 'attackSteps' | 'noiseMultiplier' | 'signal'>,
   target: AttackModel,
   x: tf.Tensor,
   y: tf.Tensor1D,
@@ -321,16 +323,17 @@ async function noisyFgsmBatch(
   seed: number,
 ): Promise<tf.Tensor> {
   const n = x.shape[0];
-  const noise = (opts.noiseMultiplier ?? 2) * epsilon;
   const alpha = attackStepSize(opts, epsilon);
+  const start = opts.method === 'n-fgsm' ? (opts.noiseMultiplier ?? 2) * epsilon : epsilon;
+  const ball = opts.method === 'n-fgsm' ? start + alpha : epsilon;
   const labels = (await y.data()) as Int32Array;
   const out = await iterativeAttack(target, x, {
     norm: 'linf',
     steps: 1,
-    epsilon: new Float32Array(n).fill(noise + alpha),
-    startRadius: new Float32Array(n).fill(noise),
+    epsilon: new Float32Array(n).fill(ball),
+    startRadius: new Float32Array(n).fill(start),
     stepSize: new Float32Array(n).fill(alpha),
-    randomStart: noise > 0,
+    randomStart: start > 0,
     restarts: 1,
     seed,
     rule: signStep,
@@ -338,7 +341,7 @@ async function noisyFgsmBatch(
     targets: null,
     reportEpsilon: epsilon,
     signal: opts.signal,
-    maximizeLoss: true,
+    lastIterate: true,
   });
   return out.adversarial;
 }
