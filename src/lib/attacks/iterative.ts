@@ -141,9 +141,9 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   const n = x.shape[0];
   const C = model.numClasses;
   const eps = perExample(p.epsilon, x.rank);
-  const step = perExample(p.stepSize, x.rank);
+  let step = perExample(p.stepSize, x.rank);
   const startEps = p.startRadius ? perExample(p.startRadius, x.rank) : eps;
-  const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
+  let classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
   const dlr = p.loss === 'dlr';
   if (p.lossTargets && !(dlr && !targeted)) throw new Error('lossTargets needs the DLR loss and an untargeted run');
@@ -161,10 +161,20 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   // L∞: the ε-cube ∩ box is a fixed per-coordinate interval for the whole run, so projecting is one clamp (one heap
   // kernel on wasm/cpu instead of projectToBall's nine ops; at batch 1 the per-op overhead is most of a step's
   // cost), and a plain sign step takes the step and the clamp together (signStepInBox).
-  const box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
+  let box = p.norm === 'linf' ? linfInterval(x, eps, model.bounds) : null;
   const project = (t: tf.Tensor) =>
     box ? clampInto(t, box.lo, box.hi) : projectToBall(t, x, eps, p.norm, model.bounds);
   const rule = p.rule(n);
+  // A row broken at an earlier step keeps that iterate (first success), so its later steps are wasted work: once a
+  // quarter of the working rows are broken, the loop goes on with the others only — the same iterates for them, fewer
+  // passes. Only where the working rows' state is just the iterate, its L∞ interval, α and the class (a plain sign
+  // step, cross-entropy or margin loss); not in the modes that attack every row to the end, not with a progress
+  // report (its means are over the whole batch), not with fixed shapes (WebGPU's buffer pool).
+  const compactable = box !== null && rule.plainSign === true && !dlr && !p.maximizeLoss && !p.lastIterate && !p.onStep && !p.fixedShapes;
+  /** Each working row's row in x; null while the working rows are all of x's, in order. */
+  let workingRows: Int32Array | null = null;
+  let labels = p.labels;
+  let targets = p.targets;
   const start = () =>
     tf.tidy(() => {
       if (restart === 0 && p.rowsOf) {
@@ -210,7 +220,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         let logits: tf.Tensor2D;
         if (last) logits = tf.tidy(() => model.logits(xk));
         else ({ grad, logits } = gradientAndLogits(model, xk, objective, objectiveGrad, derived));
-        queries += n;
+        queries += xk.shape[0];
         if (p.onStep && !host) {
           // On a GPU the progress norm rides with the logits: one read-back per step.
           const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
@@ -231,33 +241,42 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           }
         }
       }
-      const stats = rowStats(data, n, C, p.labels, p.targets, stride);
+      const m = xk.shape[0];
+      const stats = rowStats(data, m, C, labels, targets, stride);
       // The margin loss's ascent objective is minus the row margin (see losses.ts), in both modes; DLR has its own.
       if (p.loss === 'margin') stats.objective = stats.margin.map((m) => -m);
       if (dlr) stats.objective = dlrRows(data, n, C, p.labels, dlrTargets, stride);
       if (k > 0 && !p.lastIterate) {
-        const take = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
+        const take = new Uint8Array(m);
+        for (let i = 0; i < m; i++) {
+          const r = workingRows ? workingRows[i] : i;
           if (p.maximizeLoss) {
-            if (stats.objective[i] > bestObjective[i]) {
+            if (stats.objective[i] > bestObjective[r]) {
               take[i] = 1;
-              bestSuccess[i] = stats.success[i];
-              bestObjective[i] = stats.objective[i];
-              bestPredicted[i] = stats.predicted[i];
+              bestSuccess[r] = stats.success[i];
+              bestObjective[r] = stats.objective[i];
+              bestPredicted[r] = stats.predicted[i];
             }
             continue;
           }
-          if (bestSuccess[i]) continue;
-          if (stats.success[i] || stats.objective[i] > bestObjective[i]) {
+          if (bestSuccess[r]) continue;
+          if (stats.success[i] || stats.objective[i] > bestObjective[r]) {
             take[i] = 1;
-            bestSuccess[i] = stats.success[i];
-            bestObjective[i] = stats.objective[i];
-            bestPredicted[i] = stats.predicted[i];
+            bestSuccess[r] = stats.success[i];
+            bestObjective[r] = stats.objective[i];
+            bestPredicted[r] = stats.predicted[i];
           }
         }
-        // Whole-batch outcomes (every row at batch 1) share the iterate instead of copying it (one kernel less).
         const taken = take.reduce((a, t) => a + t, 0);
-        if (taken === n) {
+        if (workingRows) {
+          if (taken > 0) {
+            const local = indicesWhere(take, 1);
+            const updated = replaceRows(best, xk, pick(workingRows, local), local);
+            best.dispose();
+            best = updated;
+          }
+        } else if (taken === n) {
+          // Whole-batch outcomes (every row at batch 1) share the iterate instead of copying it (one kernel less).
           if (best !== xk) best.dispose();
           best = xk;
         } else if (taken > 0) {
@@ -280,6 +299,25 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         });
       }
       if (last || (!p.maximizeLoss && !p.lastIterate && k > 0 && bestSuccess.every((s) => s === 1))) break;
+      if (compactable && k > 0) {
+        const open = new Uint8Array(m);
+        for (let i = 0; i < m; i++) open[i] = bestSuccess[workingRows ? workingRows[i] : i] ? 0 : 1;
+        const keep = indicesWhere(open, 1);
+        if (keep.length <= 0.75 * m) {
+          const index = tf.tensor1d(keep, 'int32');
+          const [xk2, grad2, step2, lo2, hi2, classes2] = tf.tidy(() => [xk, grad!, step, box!.lo, box!.hi, classes].map((t) => tf.gather(t, index)));
+          index.dispose();
+          if (xk !== best) xk.dispose();
+          tf.dispose([grad!, step, box!.lo, box!.hi, classes]);
+          (onehot as tf.Tensor2D | null)?.dispose();
+          onehot = null;
+          [xk, grad, step, classes] = [xk2, grad2, step2, classes2 as tf.Tensor1D];
+          box = { lo: lo2, hi: hi2 };
+          labels = pick(labels, keep);
+          targets = targets && pick(targets, keep);
+          workingRows = workingRows ? pick(workingRows, keep) : keep;
+        }
+      }
       const g = grad!;
       const next =
         box && rule.plainSign
