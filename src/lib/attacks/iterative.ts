@@ -168,11 +168,24 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   // A row broken at an earlier step keeps that iterate (first success), so its later steps are wasted work: once a
   // quarter of the working rows are broken, the loop goes on with the others only — the same iterates for them, fewer
   // passes. Only where the working rows' state is just the iterate, its L∞ interval, α and the class (a plain sign
-  // step, cross-entropy or margin loss); not in the modes that attack every row to the end, not with a progress
-  // report (its means are over the whole batch), not with fixed shapes (WebGPU's buffer pool).
-  const compactable = box !== null && rule.plainSign === true && !dlr && !p.maximizeLoss && !p.lastIterate && !p.onStep && !p.fixedShapes;
+  // step, cross-entropy or margin loss); not in the modes that attack every row to the end, not with fixed shapes
+  // (WebGPU's buffer pool). The progress report stays over the whole batch: a broken row keeps the figures of its
+  // first successful iterate (the one returned), whether or not it is still stepped.
+  const compactable = box !== null && rule.plainSign === true && !dlr && !p.maximizeLoss && !p.lastIterate && !p.fixedShapes;
   /** Each working row's row in x; null while the working rows are all of x's, in order. */
   let workingRows: Int32Array | null = null;
+  /** The clean rows of the working rows (x itself until the batch shrinks). */
+  let xWork = x;
+  const progress = p.onStep
+    ? {
+        objective: new Float32Array(n),
+        trueConfidence: new Float32Array(n),
+        bestOtherConfidence: new Float32Array(n),
+        norm: new Float32Array(n),
+        success: new Float32Array(n),
+        frozen: new Uint8Array(n),
+      }
+    : null;
   let labels = p.labels;
   let targets = p.targets;
   const start = () =>
@@ -209,7 +222,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
       }
       let data: Float32Array;
       let stride: number;
-      let stepNorms: Float32Array = new Float32Array(n);
+      let stepNorms: Float32Array = new Float32Array(xk.shape[0]);
       if (k === 0 && reuse) {
         // x_0 = x: the caller's clean pass already has the gradient and logits there.
         grad = reuse.grad.clone();
@@ -223,12 +236,12 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         queries += xk.shape[0];
         if (p.onStep && !host) {
           // On a GPU the progress norm rides with the logits: one read-back per step.
-          const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(x), p.norm).expandDims(1)], 1));
+          const packed = tf.tidy(() => tf.concat([logits, perturbationNorm(xk.sub(xWork), p.norm).expandDims(1)], 1));
           logits.dispose();
           data = (await packed.data()) as Float32Array;
           packed.dispose();
           stride = C + 1;
-          stepNorms = Float32Array.from({ length: n }, (_, i) => data[i * stride + C]);
+          stepNorms = Float32Array.from({ length: xk.shape[0] }, (_, i) => data[i * stride + C]);
         } else {
           data = (await logits.data()) as Float32Array;
           logits.dispose();
@@ -236,7 +249,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           // In host memory the iterate's values are a copy away: cheaper than perturbationNorm's five kernels at
           // batch 1, where the progress report is used.
           if (p.onStep) {
-            const all = normsOfValues((await xk.data()) as Float32Array, (xData ??= (await x.data()) as Float32Array), n);
+            const all = normsOfValues((await xk.data()) as Float32Array, (xData ??= (await xWork.data()) as Float32Array), xk.shape[0]);
             stepNorms = p.norm === 'linf' ? all.linf : all.l2;
           }
         }
@@ -285,17 +298,28 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           best = updated;
         }
       }
-      if (p.onStep) {
+      if (progress && p.onStep) {
+        for (let i = 0; i < m; i++) {
+          const r = workingRows ? workingRows[i] : i;
+          // A row broken earlier is reported at the iterate the attack returns for it, its first success.
+          if (progress.frozen[r]) continue;
+          if (bestSuccess[r] && !p.maximizeLoss) progress.frozen[r] = 1;
+          progress.objective[r] = stats.objective[i];
+          progress.trueConfidence[r] = stats.trueConfidence[i];
+          progress.bestOtherConfidence[r] = stats.bestOtherConfidence[i];
+          progress.norm[r] = stepNorms[i];
+          progress.success[r] = stats.success[i];
+        }
         p.onStep({
           epsilon: p.reportEpsilon,
           restart,
           step: k,
           steps: p.steps,
-          loss: mean(stats.objective),
-          trueConfidence: mean(stats.trueConfidence),
-          bestOtherConfidence: mean(stats.bestOtherConfidence),
-          norm: mean(stepNorms),
-          successRate: mean(stats.success),
+          loss: mean(progress.objective),
+          trueConfidence: mean(progress.trueConfidence),
+          bestOtherConfidence: mean(progress.bestOtherConfidence),
+          norm: mean(progress.norm),
+          successRate: mean(progress.success),
         });
       }
       if (last || (!p.maximizeLoss && !p.lastIterate && k > 0 && bestSuccess.every((s) => s === 1))) break;
@@ -305,8 +329,11 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
         const keep = indicesWhere(open, 1);
         if (keep.length <= 0.75 * m) {
           const index = tf.tensor1d(keep, 'int32');
-          const [xk2, grad2, step2, lo2, hi2, classes2] = tf.tidy(() => [xk, grad!, step, box!.lo, box!.hi, classes].map((t) => tf.gather(t, index)));
+          const [xk2, grad2, step2, lo2, hi2, classes2, x2] = tf.tidy(() => [xk, grad!, step, box!.lo, box!.hi, classes, ...(progress ? [xWork] : [])].map((t) => tf.gather(t, index)));
           index.dispose();
+          if (xWork !== x) xWork.dispose();
+          xWork = x2 ?? x;
+          xData = undefined;
           if (xk !== best) xk.dispose();
           tf.dispose([grad!, step, box!.lo, box!.hi, classes]);
           (onehot as tf.Tensor2D | null)?.dispose();
@@ -334,6 +361,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
   } finally {
     grad?.dispose();
     if (xk !== best) xk.dispose();
+    if (xWork !== x) xWork.dispose();
     derived.dispose();
     if (startEps !== eps) startEps.dispose();
     eps.dispose();

@@ -1,7 +1,7 @@
 /**
  * Rows broken at an earlier step keep their first successful iterate, so the loop stops stepping them: the result
- * must be the same bits as the loop that steps every row to the end (with a progress report, which keeps the whole
- * batch), with fewer rows through the model.
+ * must be the same bits as the loop that steps every row to the end (fixed shapes keep the whole batch), with fewer
+ * rows through the model, and the progress report stays over the whole batch.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -9,7 +9,7 @@ import { initNodeBackend } from '../../../src/lib/backend/node';
 import { pgd } from '../../../src/lib/attacks/pgd';
 import { observedModel, layersModelAsAttackModel } from '../../../src/lib/attacks/model-adapter';
 import { buildModel } from '../../../src/lib/models/architectures';
-import type { AttackModel, AttackOptions } from '../../../src/lib/attacks/types';
+import type { AttackModel, AttackOptions, StepInfo } from '../../../src/lib/attacks/types';
 import { convModel, ownLabels, seededUniform } from './fixtures';
 
 function rowCounting(model: AttackModel) {
@@ -44,8 +44,10 @@ describe('broken rows leave the working batch (wasm)', () => {
         const a = rowCounting(model);
         const b = rowCounting(model);
         const before = tf.memory().numTensors;
-        const lean = await pgd.run(a.wrapped, x, labels, opts);
-        const full = await pgd.run(b.wrapped, x, labels, { ...opts, onStep: () => {} });
+        const leanSteps: StepInfo[] = [];
+        const fullSteps: StepInfo[] = [];
+        const lean = await pgd.run(a.wrapped, x, labels, { ...opts, onStep: (s) => leanSteps.push(s) });
+        const full = await pgd.run(b.wrapped, x, labels, { ...opts, fixedShapes: true, onStep: (s) => fullSteps.push(s) });
         const [l, f] = [lean.results[0], full.results[0]];
         const rate = l.success.reduce((s, v) => s + v, 0) / l.success.length;
         expect(rate, what).toBeGreaterThan(0.3); // enough rows break early for the working batch to shrink
@@ -53,6 +55,10 @@ describe('broken rows leave the working batch (wasm)', () => {
         expect(Array.from(l.predicted), what).toEqual(Array.from(f.predicted));
         expect(Array.from(l.success), what).toEqual(Array.from(f.success));
         expect(a.seen.rows, what).toBeLessThan(b.seen.rows);
+        // Both reports cover every row, a broken row at its first success: the same figures step by step, and the
+        // last step's success rate is the share of rows broken.
+        expect(leanSteps, what).toEqual(fullSteps);
+        expect(leanSteps[leanSteps.length - 1].successRate, what).toBeCloseTo(rate, 6);
         tf.dispose([l.adversarial, f.adversarial]);
         expect(tf.memory().numTensors, what).toBe(before);
       }
