@@ -26,6 +26,13 @@ export interface BenchRow {
   ratio_min?: number | null;
   ratio_max?: number | null;
   ratio_pairs?: number;
+  /**
+   * PGD rows: the ratio (median, min, max of interleaved triples) to a PyTorch PGD that also stops stepping the rows
+   * already broken, as the project's loop does — like-for-like work, beside ratio_to_peer's plain PyTorch loop.
+   */
+  ratio_same_work?: number | null;
+  ratio_same_work_min?: number | null;
+  ratio_same_work_max?: number | null;
   /** Floating-point operations of one timed call, from the model's layer shapes (multiply-add = 2). */
   gflop_per_call?: number | null;
   /** Achieved GFLOP/s at the median ÷ the backend's measured peak (a large matmul on the same backend). */

@@ -147,6 +147,8 @@ interface Measured {
   samples: number[];
   /** The peer's ms after each project call (interleaved), when a peer was given. */
   peer: (number | null)[];
+  /** A second peer call after each pair (the same-work PGD), when given. */
+  peerSameWork: (number | null)[];
   /** CPU ms per call, when a CPU clock was given. */
   cpu: number[];
   leaked: number;
@@ -163,11 +165,13 @@ async function measure(
   now: () => number,
   cpuClock?: () => number,
   peer?: () => Promise<number | null>,
+  peerSameWork?: () => Promise<number | null>,
 ): Promise<Measured> {
   for (let i = 0; i < plan.warmup; i++) await fn();
   const before = tf.memory().numTensors;
   const samples: number[] = [];
   const peerMs: (number | null)[] = [];
+  const sameWorkMs: (number | null)[] = [];
   const cpu: number[] = [];
   const started = now();
   // With a peer the budget covers both sides' calls; each pair runs back to back.
@@ -179,12 +183,13 @@ async function measure(
     samples.push(last);
     if (cpuClock) cpu.push(cpuClock() - c0);
     if (peer) peerMs.push(await peer().catch(() => null));
+    if (peerSameWork) sameWorkMs.push(await peerSameWork().catch(() => null));
     const next = now() - started + (now() - t0);
     // Interleaved with the peer, a ratio needs its spread: at least minRuns pairs whatever the budget.
     const more = next <= budgetMs || (samples.length < plan.minRuns && (peer !== undefined || next <= 2 * budgetMs));
     if (samples.length >= plan.maxRuns || !more) break;
   }
-  return { samples, cpu, peer: peerMs, leaked: tf.memory().numTensors - before };
+  return { samples, cpu, peer: peerMs, peerSameWork: sameWorkMs, leaked: tf.memory().numTensors - before };
 }
 
 /** "; CPU 12.3 ms per call (median)" when CPU times were taken; scaled like the row (e.g. per training step). */
@@ -249,6 +254,8 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
     if (m && items && m.peer.length > 0) {
       const cmp = interleavedRatio(m.samples, m.peer, items);
       if (cmp) Object.assign(out, cmp);
+      const same = m.peerSameWork.length > 0 ? interleavedRatio(m.samples, m.peerSameWork, items) : null;
+      if (same) Object.assign(out, { ratio_same_work: same.ratio_to_peer, ratio_same_work_min: same.ratio_min, ratio_same_work_max: same.ratio_max });
     }
     return out;
   };
@@ -284,7 +291,7 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       const m = await measure(async () => {
         calls++;
         last = await attackOnce(spec, model, x, labels, opts);
-      }, plan, budget(), now, inp.cpuClock, peerFor(task, batch));
+      }, plan, budget(), now, inp.cpuClock, peerFor(task, batch), task === 'pgd20' && inp.peer ? () => inp.peer!('pgd20-drop-broken', batch) : undefined);
       const flops = counter.take() / Math.max(1, calls);
       const note = `${describe}; ${last.steps} loop steps per call; success ${(100 * last.success).toFixed(0)}%${cpuNote(m)}`;
       rows.push(finish(timingRow({ ...base(task, batch), note }, m.samples, batch, m.leaked), flops, m, batch));
