@@ -23,7 +23,8 @@ import { makeTransform } from '../lib/defenses/registry';
 import { GRADIENT_MODES, type GradientMode } from '../lib/defenses/transform';
 import { isImageSetId } from '../lib/data/user-image-set';
 import { imageSetData } from './user-images-api';
-import { attackPathPieces, warmUp } from './warm-up';
+import { attackPathPieces } from '../lib/attacks/warm-up-pieces';
+import { warmUp } from './warm-up';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
 import { layersModelAsAttackModel } from '../../src/lib/attacks/model-adapter';
 import { loadModelFromFile } from '../../src/lib/models/node';
-import { attackPathPieces, IdleWarmUp, type WarmUpPiece } from '../../src/worker/warm-up';
+import { IdleWarmUp } from '../../src/worker/warm-up';
+import { attackPathPieces, type WarmUpPiece } from '../../src/lib/attacks/warm-up-pieces';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
