@@ -9,18 +9,7 @@ import { initNodeBackend } from '../../src/lib/backend/node';
 import { singleStepBatch } from '../../src/lib/train/train';
 import { iterativeAttack } from '../../src/lib/attacks/iterative';
 import { signStep } from '../../src/lib/attacks/step-rules';
-import { observedModel } from '../../src/lib/attacks/model-adapter';
-import type { AttackModel } from '../../src/lib/attacks/types';
-import { linearModel, mlpModel, ownLabels, seededUniform } from './attacks/fixtures';
-
-function counting(model: AttackModel) {
-  const calls = { forward: 0, forwardBackward: 0 };
-  const wrapped = observedModel(model, (_x, withGradient) => {
-    if (withGradient) calls.forwardBackward++;
-    else calls.forward++;
-  });
-  return { wrapped, calls };
-}
+import { linearModel, mlpModel, ownLabels, passCounting as counting, seededUniform } from './attacks/fixtures';
 
 describe('single-step adversarial training batches (wasm)', () => {
   beforeAll(async () => {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../src/lib/util/rng';
 import type { AttackModel } from '../../../src/lib/attacks/types';
+import { observedModel } from '../../../src/lib/attacks/model-adapter';
 
 export function seededTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = createRng(seed);
@@ -83,4 +84,17 @@ export function scoresOnly(model: AttackModel): AttackModel & { evaluated: numbe
     },
   };
   return wrapped;
+}
+
+/**
+ * How many times an attack runs the model: each call of `logits` is one forward pass; calls made under a gradient
+ * tape are forward-backward passes (observedModel sees the tape-free forward-backward of a layers model too).
+ */
+export function passCounting(model: AttackModel): { wrapped: AttackModel; calls: { forward: number; forwardBackward: number } } {
+  const calls = { forward: 0, forwardBackward: 0 };
+  const wrapped = observedModel(model, (_x, withGradient) => {
+    if (withGradient) calls.forwardBackward++;
+    else calls.forward++;
+  });
+  return { wrapped, calls };
 }

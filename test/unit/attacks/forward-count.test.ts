@@ -4,24 +4,15 @@ import { initNodeBackend } from '../../../src/lib/backend/node';
 import { fgsm } from '../../../src/lib/attacks/fgsm';
 import { bim, pgd } from '../../../src/lib/attacks/pgd';
 import type { AttackModel } from '../../../src/lib/attacks/types';
-import { inputGradientPassOf, layersModelAsAttackModel, observedModel } from '../../../src/lib/attacks/model-adapter';
+import { inputGradientPassOf, layersModelAsAttackModel } from '../../../src/lib/attacks/model-adapter';
 import { buildModel } from '../../../src/lib/models/architectures';
-import { convModel, ownLabels, seededUniform } from './fixtures';
+import { convModel, ownLabels, passCounting, seededUniform } from './fixtures';
 
 /**
- * How many times an attack runs the model: each call of `logits` is one forward pass; calls made under a gradient
- * tape are forward-backward passes. FGSM needs exactly one forward-backward (the gradient at x, whose logits are the
- * clean scores) and one forward (the score of x + δ).
+ * FGSM needs exactly one forward-backward (the gradient at x, whose logits are the clean scores) and one forward (the
+ * score of x + δ); the other attacks' counts follow.
  */
-function counting(model: AttackModel) {
-  const calls = { forward: 0, forwardBackward: 0 };
-  // observedModel sees the tape-free forward-backward of a layers model too (model-adapter.ts).
-  const wrapped = observedModel(model, (_x, withGradient) => {
-    if (withGradient) calls.forwardBackward++;
-    else calls.forward++;
-  });
-  return { wrapped, calls };
-}
+const counting = passCounting;
 
 describe('forward passes per attack', () => {
   beforeAll(async () => {
