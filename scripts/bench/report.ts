@@ -38,7 +38,10 @@ export function targetTable(rows: BenchRow[]): string {
     const r = pick(rows, task, batch);
     if (!r) return lines.push(`| ${label} | — | not measured | — |`);
     const met = r.ratio_to_peer !== null && r.ratio_to_peer >= goal;
-    lines.push(`| ${label} | ${r.where} ${r.backend} | ${formatNumber(r.images_per_s)} images/s, ${ratioText(r)} | ${met ? '**met**' : 'missed'} |`);
+    // Where the like-for-like ratio was measured, a target met only against the plain loop says so.
+    const sameWork = r.ratio_same_work == null || r.ratio_same_work >= goal;
+    const verdict = !met ? 'missed' : sameWork ? '**met**' : 'met against the plain PyTorch loop only';
+    lines.push(`| ${label} | ${r.where} ${r.backend} | ${formatNumber(r.images_per_s)} images/s, ${ratioText(r)} | ${verdict} |`);
   };
   const latency = (label: string, task: string, goal: number) => {
     const r = pick(rows, task, 1, 'interactive');
