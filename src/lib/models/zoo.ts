@@ -94,6 +94,22 @@ const SMALL_CNN: Architecture = {
   numClasses: 10,
 };
 
+/**
+ * SMALL_CNN with twice the channels and a 256-unit hidden layer (conv32/conv64/FC256: 0.83 M parameters, 3.3 MB,
+ * about 4× the multiply–adds): issue 17's Fashion-MNIST target (72 % under the autoattack suite at ε = 0.1) was out of
+ * reach of the small net, whose held-out PGD accuracy levelled off at 71–72 % with clean accuracy at its 83 % floor.
+ */
+const WIDE_CNN: Architecture = {
+  kind: 'cnn',
+  inputShape: [28, 28, 1],
+  conv: [
+    { filters: 32, kernel: 4, stride: 2, pool: 0 },
+    { filters: 64, kernel: 4, stride: 2, pool: 0 },
+  ],
+  dense: [256],
+  numClasses: 10,
+};
+
 const FULL = 10_000;
 
 /**
@@ -210,12 +226,8 @@ const imageRecipes: ZooRecipe[] = [
     description:
       'The Fashion-MNIST network adversarially trained at ε = 0.1 (PGD-4 with ε ramped up, then 7 more epochs of TRADES, β = 6, on the highest-loss iterate of 10 steps, in two stages).',
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
-    architecture: SMALL_CNN,
+    architecture: WIDE_CNN,
     seed: 4,
-    init: {
-      from: 'the stage-1 weights (3 epochs of TRADES from the PGD-4 weights of commit e352dca; the commit "fashion-cnn-robust stage 1" in git log -- models/fashion-cnn-robust/weights.bin, whose zoo.ts holds that recipe)',
-      weightsSha256: 'd3be3cf168c11e52b626cbb06bf3b56aea7c7763f7523b74d998b18e01a6d788',
-    },
     // Issue 17 (session 4): TRADES (Zhang et al. 2019, β = 6: clean cross-entropy plus β·KL to the adversarial view),
     // whose clean term keeps the clean accuracy above the 83 % floor that Madry-style AT on this small net tends to
     // cross; the inner attack is PGD-10 (α = 2.5ε/10) on the highest-loss iterate, as for mnist-cnn-robust. Stage 1
@@ -223,12 +235,13 @@ const imageRecipes: ZooRecipe[] = [
     // stage 2 continues from it for 4 epochs with a fresh cosine rate from 1e-3; no ε ramp (the start is robust at ε).
     training: {
       method: 'trades',
-      epochs: 4,
+      epochs: 8,
       batchSize: 128,
       optimizer: 'adam',
       learningRate: 1e-3,
       schedule: { kind: 'cosine' },
       epsilon: 0.1,
+      epsilonRamp: { rampFraction: 0.15 },
       attackSteps: 10,
       stepSize: 0.025,
       tradesBeta: 6,
