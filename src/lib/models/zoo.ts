@@ -235,7 +235,7 @@ const imageRecipes: ZooRecipe[] = [
     // stage 2 continues from it for 4 epochs with a fresh cosine rate from 1e-3; no ε ramp (the start is robust at ε).
     training: {
       method: 'trades',
-      epochs: 8,
+      epochs: 10,
       batchSize: 128,
       optimizer: 'adam',
       learningRate: 1e-3,
