@@ -77,7 +77,7 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
     name: recipe.name,
     description: recipe.description,
     robust,
-    epsilon: robust ? (t.epsilon ?? null) : null,
+    epsilon: robust ? (recipe.robustEpsilon ?? t.epsilon ?? null) : null,
     card: `${recipe.id}/card.json`,
     files: { model: `${recipe.id}/model.json`, weights: [`${recipe.id}/${WEIGHTS_FILE}`] },
   };
@@ -91,7 +91,16 @@ function indexEntry(recipe: ZooRecipe): ModelEntry {
     inputShape: [2],
     classNames: Array.from({ length: d.classes }, (_, i) => `class ${i}`),
     bounds: recipeData(recipe).bounds,
-    toy: { dataset: d.dataset, classes: d.classes, noise: d.noise, seed: d.seed, n: d.n, nTest: d.nTest },
+    toy: {
+      dataset: d.dataset,
+      classes: d.classes,
+      noise: d.noise,
+      seed: d.seed,
+      n: d.n,
+      nTest: d.nTest,
+      ...(d.gap !== undefined ? { gap: d.gap } : {}),
+      ...(d.imbalance !== undefined ? { imbalance: d.imbalance } : {}),
+    },
   };
 }
 

@@ -26,7 +26,7 @@ export function recipeData(recipe: ZooRecipe): RecipeData {
       bounds: [0, 1],
     };
   }
-  const { train, test } = makeToySplit(d.dataset, { n: d.n, nTest: d.nTest, noise: d.noise, seed: d.seed, classes: d.classes });
+  const { train, test } = makeToySplit(d.dataset, { n: d.n, nTest: d.nTest, noise: d.noise, seed: d.seed, classes: d.classes, gap: d.gap, imbalance: d.imbalance });
   const trainSet = arrayExamples(train.x, train.y, [2], train.numClasses);
   return {
     train: trainSet,

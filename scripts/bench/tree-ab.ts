@@ -6,6 +6,7 @@
  * project, so that it resolves the same node_modules). Both runs also check that the calls leak no tensor.
  *
  *   npx tsx scripts/bench/tree-ab.ts --base e352dca --attack pgd --batch 1 --steps 40 --runs 9 --rounds 3
+ *   npx tsx scripts/bench/tree-ab.ts --base e352dca --attack train-pgd7 --runs 5   # a training call (the bench's)
  *   npx tsx scripts/bench/tree-ab.ts --base e352dca --same     # the same adversarials on both sides?
  */
 import * as tf from '@tensorflow/tfjs';
@@ -15,12 +16,19 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarise } from '../../src/lib/bench/stats';
+// The call's settings come from this tree, so that an older --base tree runs exactly the same training call.
+import { benchTrainingOptions } from '../../src/lib/bench/tasks';
 import { integerOption, isMainModule, runCommand, UsageError, type Command, type OptionTable, type Values } from '../cli';
 
 export const TREE_AB_OPTIONS = {
   base: { type: 'string', value: 'commit', help: 'the earlier commit whose src/ is compared with the working tree', default: 'e352dca' },
-  attack: { type: 'string', value: 'fgsm|pgd', help: 'the attack timed (FGSM ε = 0.02; PGD with a tiny ε, so that every step runs)', default: 'pgd' },
-  batch: { type: 'string', value: 'N', help: 'images per call (random inputs, labelled by the model)', default: '1' },
+  attack: {
+    type: 'string',
+    value: 'fgsm|pgd|train-fgsm-rs|train-pgd7',
+    help: 'the call timed (FGSM ε = 0.02; PGD with a tiny ε, so that every step runs; or the bench\'s training call: two adversarial training steps of mnist-cnn on test images, --batch defaulting to its 128)',
+    default: 'pgd',
+  },
+  batch: { type: 'string', value: 'N', help: 'images per call (random inputs, labelled by the model; test images for training); default 1, 128 for training' },
   steps: { type: 'string', value: 'N', help: 'PGD steps', default: '40' },
   runs: { type: 'string', value: 'N', help: 'timed calls per process', default: '9' },
   rounds: { type: 'string', value: 'N', help: 'processes per side, alternated', default: '3' },
@@ -75,6 +83,7 @@ async function child(src: string, attack: string, batch: number, steps: number, 
   const { pgd } = await lib('lib/attacks/pgd.ts');
   const { fgsm } = await lib('lib/attacks/fgsm.ts');
   await initNodeBackend('wasm');
+  if (attack.startsWith('train-')) return timeCalls(await trainingCall(lib, attack, batch), runs);
   const model = layersModelAsAttackModel(await loadModelFromFile(path.join(ROOT, 'models/mnist-cnn/model.json')));
   if (same) {
     process.stdout.write(`${JSON.stringify({ sha1: await hashAdversarials(src, { pgd, fgsm }, model) })}\n`);
@@ -91,6 +100,25 @@ async function child(src: string, attack: string, batch: number, steps: number, 
         : await fgsm.run(model, x, label, { epsilons: [0.02], onStep: () => {} });
     r.results.forEach((e: { adversarial: tf.Tensor }) => e.adversarial.dispose());
   };
+  await timeCalls(call, runs);
+}
+
+/** The bench's training task (src/lib/bench/tasks.ts: its settings, Adam at 1e-4, two steps per call) with `src`'s library. */
+async function trainingCall(lib: (p: string) => Promise<any>, attack: string, batch: number): Promise<() => Promise<void>> {
+  const { loadModelFromFile } = await lib('lib/models/node.ts');
+  const { trainModel } = await lib('lib/train/train.ts');
+  const { imageExamples } = await lib('lib/data/examples.ts');
+  const { loadSubsetFile } = await lib('lib/data/node-sources.ts');
+  const images = imageExamples(loadSubsetFile(path.join(ROOT, 'public/data/mnist-test.bin')));
+  const student = await loadModelFromFile(path.join(ROOT, 'models/mnist-cnn/model.json'));
+  const method: 'pgd' | 'fgsm-rs' = attack === 'train-pgd7' ? 'pgd' : 'fgsm-rs';
+  return async () => {
+    await trainModel(student, images, benchTrainingOptions(method, batch));
+  };
+}
+
+/** Two warm-up calls, then `runs` timed ones: one JSON line of CPU ms (median, min) and tensors left behind. */
+async function timeCalls(call: () => Promise<void>, runs: number): Promise<void> {
   await call();
   await call();
   const before = tf.memory().numTensors;
@@ -106,8 +134,8 @@ async function child(src: string, attack: string, batch: number, steps: number, 
 
 async function main(args: Values<typeof TREE_AB_OPTIONS>): Promise<void> {
   const attack = args.attack ?? 'pgd';
-  if (attack !== 'fgsm' && attack !== 'pgd') throw new UsageError(`--attack must be fgsm or pgd; got "${attack}".`);
-  const batch = integerOption(args, 'batch', 1, 1);
+  if (!['fgsm', 'pgd', 'train-fgsm-rs', 'train-pgd7'].includes(attack)) throw new UsageError(`--attack must be fgsm, pgd, train-fgsm-rs or train-pgd7; got "${attack}".`);
+  const batch = integerOption(args, 'batch', 1, attack.startsWith('train-') ? 128 : 1);
   const steps = integerOption(args, 'steps', 1, 40);
   const runs = integerOption(args, 'runs', 1, 9);
   const rounds = integerOption(args, 'rounds', 1, 3);
@@ -137,7 +165,7 @@ async function main(args: Values<typeof TREE_AB_OPTIONS>): Promise<void> {
   }
   const got: Record<string, { cpuMs: number; minMs: number; leaked: number }[]> = {};
   for (let r = 0; r < rounds; r++) for (const [name, src] of Object.entries(sides)) (got[name] ??= []).push(side(name, src, []));
-  const what = attack === 'pgd' ? `PGD-${steps}` : 'FGSM';
+  const what = attack === 'pgd' ? `PGD-${steps}` : attack === 'fgsm' ? 'FGSM' : `${attack} (2 training steps)`;
   const fmt = (name: string) => {
     const rs = got[name];
     return `${summarise(rs.map((x) => x.cpuMs)).median.toFixed(1)} ms (rounds ${rs.map((x) => x.cpuMs.toFixed(1)).join(', ')}; min ${Math.min(...rs.map((x) => x.minMs)).toFixed(1)}; leaked ${Math.max(...rs.map((x) => x.leaked))})`;

@@ -23,6 +23,7 @@ import { makeTransform } from '../lib/defenses/registry';
 import { GRADIENT_MODES, type GradientMode } from '../lib/defenses/transform';
 import { isImageSetId } from '../lib/data/user-image-set';
 import { imageSetData } from './user-images-api';
+import { attackPathPieces, warmUp } from './warm-up';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types shared with the UI (type-only imports there)
@@ -174,6 +175,8 @@ export const attackLabApi = {
   /** Loads a model into the cache (once) and returns its summary. */
   async loadModel(id: string): Promise<ModelSummary> {
     const cached = await getModel(id);
+    // The first attacks on this model run warm code: a throw-away FGSM and PGD once the worker is idle (warm-up.ts).
+    if (cached.gradients) warmUp.request(id, async () => attackPathPieces((await getModel(id)).attackModel));
     const all = await listModels();
     return all.find((m) => m.id === id) ?? { ...cached.entry, source: 'registered', gradients: cached.gradients };
   },

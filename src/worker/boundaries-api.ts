@@ -30,6 +30,8 @@ export interface ToySetupRequest {
   noise: number;
   seed: number;
   classes: number;
+  /** First class : last class (default 1, balanced). */
+  imbalance?: number;
   layers: number;
   width: number;
   activation: MlpActivation;
@@ -49,6 +51,8 @@ export interface ToySetup {
   noise: number;
   seed: number;
   classes: number;
+  /** First class : last class (1: balanced). */
+  imbalance: number;
   bounds: Bounds2D;
   train: ToyPoints;
   test: ToyPoints;
@@ -209,6 +213,7 @@ function setupOf(pg: ToyPlayground): ToySetup {
     noise: pg.data.noise,
     seed: pg.data.seed,
     classes: pg.numClasses,
+    imbalance: pg.data.imbalance ?? 1,
     bounds: pg.bounds,
     train: copy(pg.train.x, pg.train.y),
     test: copy(pg.test.x, pg.test.y),
@@ -226,7 +231,7 @@ function setupOf(pg: ToyPlayground): ToySetup {
 export const boundariesApi = {
   /** A new toy playground: the seeded dataset and a freshly initialised MLP. */
   async toyCreate(request: ToySetupRequest): Promise<ToySetup> {
-    if (request == null || typeof request !== 'object') fail('request must be an object {dataset, n, noise, seed, classes, layers, width, activation}');
+    if (request == null || typeof request !== 'object') fail('request must be an object {dataset, n, noise, seed, classes, imbalance?, layers, width, activation}');
     const dataset = checkChoice(request.dataset, 'dataset', TOY_DATASET_IDS);
     const data = {
       dataset,
@@ -234,6 +239,7 @@ export const boundariesApi = {
       noise: checkParam(request.noise, TOY_FIELDS.noise),
       seed: checkParam(request.seed, TOY_FIELDS.seed),
       classes: checkParam(request.classes, TOY_FIELDS.classes),
+      ...(request.imbalance === undefined ? {} : { imbalance: checkParam(request.imbalance, TOY_FIELDS.imbalance) }),
     };
     const architecture: ToyModelConfig = {
       layers: checkParam(request.layers, TOY_FIELDS.layers),
@@ -259,7 +265,7 @@ export const boundariesApi = {
     let next: ToyPlayground;
     try {
       const dataset = checkChoice(t.dataset, `${id}: toy.dataset`, TOY_DATASET_IDS);
-      next = ToyPlayground.withModel({ dataset, n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes }, copy, t.seed);
+      next = ToyPlayground.withModel({ dataset, n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes, gap: t.gap, imbalance: t.imbalance }, copy, t.seed);
     } catch (err) {
       copy.dispose();
       throw err;

@@ -49,7 +49,7 @@ export async function examplesFor(entry: ModelEntry, split: Split, evalSet?: str
   if (entry.kind === 'toy') {
     if (!entry.toy) throw new Error(`${entry.id}: a toy model's entry must say how to regenerate its data (toy)`);
     const t = entry.toy;
-    const { train, test } = makeToySplit(t.dataset, { n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes });
+    const { train, test } = makeToySplit(t.dataset, { n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes, gap: t.gap, imbalance: t.imbalance });
     const set = split === 'train' ? train : test;
     return { examples: arrayExamples(set.x, set.y, [2], set.numClasses), bounds: entry.bounds };
   }

@@ -3,6 +3,9 @@ import * as Comlink from 'comlink';
 import { MessageChannel } from 'node:worker_threads';
 import { api, type EngineApi } from '../../src/worker/api';
 import { makeToySplit } from '../../src/lib/data/toy';
+import { useServedApp, zooIds } from './serve-from-disk';
+import { findModel, parseModelIndex } from '../../src/lib/models/registry';
+import { readFileSync } from 'node:fs';
 
 describe('boundaries worker API (toy playground) over a MessageChannel', () => {
   const channel = new MessageChannel();
@@ -30,6 +33,17 @@ describe('boundaries worker API (toy playground) over a MessageChannel', () => {
     const grid = await remote.toyGrid('g', { resolution: 30 });
     expect(grid.predicted.length).toBe(900);
     expect(grid.confidence.every((c) => c >= 0.5 - 1e-6 && c <= 1)).toBe(true);
+    expect(setup.imbalance).toBe(1);
+  });
+
+  it('uneven classes: the library’s imbalanced split, and the imbalance reported back', async () => {
+    const setup = await remote.toyCreate({ ...config, imbalance: 4 });
+    const truth = makeToySplit('moons', { n: 100, noise: 0.1, seed: 4, classes: 2, imbalance: 4 });
+    expect(Array.from(setup.train.y)).toEqual(Array.from(truth.train.y));
+    expect(Array.from(setup.test.x)).toEqual(Array.from(truth.test.x));
+    expect(setup.train.y.filter((c) => c === 1).length).toBe(20);
+    expect(setup.imbalance).toBe(4);
+    await expect(remote.toyCreate({ ...config, imbalance: 0.5 })).rejects.toThrow(/^Class imbalance must be a number from 1 to 20; got 0\.5\.$/);
   });
 
   it('trains in chunks, evaluates, attacks one point, snapshots and resets; no tensors leak', async () => {
@@ -77,5 +91,18 @@ describe('boundaries worker API (toy playground) over a MessageChannel', () => {
     await expect(slow).rejects.toThrow(/cancelled/);
     const r = await fast;
     expect(r.step).toBeLessThan(400);
+  });
+});
+
+describe('a shipped toy model in the playground', () => {
+  useServedApp();
+  const id = 'toy-xor-mlp';
+  it.runIf(zooIds().includes(id))('comes with the data it was trained on, uneven classes included', async () => {
+    const t = findModel(parseModelIndex(JSON.parse(readFileSync('models/index.json', 'utf8'))), id).toy!;
+    const setup = await api.toyLoadShipped(id);
+    const truth = makeToySplit('xor', { n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes, gap: t.gap, imbalance: t.imbalance });
+    expect(Array.from(setup.train.x)).toEqual(Array.from(truth.train.x));
+    expect(Array.from(setup.test.y)).toEqual(Array.from(truth.test.y));
+    expect(setup.imbalance).toBe(t.imbalance ?? 1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/lib/backend/node';
-import { conv2dFilterGradient } from '../../src/lib/backend/conv-filter-grad';
+import { conv2dFilterGradient, PAD_TRANSPOSE } from '../../src/lib/backend/conv-filter-grad';
 import { createRng } from '../../src/lib/util/rng';
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
@@ -65,6 +65,45 @@ describe('Conv2DBackpropFilter as a convolution (wasm)', () => {
       tf.dispose([x, dy, got]);
     });
   }
+
+  // The padded, cropped, transposed input is a pure data movement: the kernel must give the stock ops' bits.
+  const moves = [
+    { N: 3, H: 5, W: 6, C: 2, top: 1, left: 2, needH: 8, needW: 7 }, // padded on all four sides
+    { N: 2, H: 7, W: 7, C: 1, top: 0, left: 0, needH: 5, needW: 6 }, // cropped, no padding
+    { N: 4, H: 6, W: 5, C: 3, top: 2, left: 1, needH: 7, needW: 5 }, // padded above/left, cropped below/right
+  ];
+  for (const m of moves) {
+    it(`the wasm pad + transpose kernel equals tf.pad, tf.slice and tf.transpose (${JSON.stringify(m)})`, () => {
+      expect(tf.getKernel(PAD_TRANSPOSE, 'wasm')).toBeDefined();
+      const x = randomTensor([m.N, m.H, m.W, m.C], 11);
+      const before = tf.memory().numTensors;
+      const got = tf.engine().runKernel(PAD_TRANSPOSE, { x }, { top: m.top, left: m.left, needH: m.needH, needW: m.needW } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const want = tf.tidy(() => {
+        const bottom = Math.max(0, m.needH - m.H - m.top);
+        const right = Math.max(0, m.needW - m.W - m.left);
+        const padded = tf.pad(x, [[0, 0], [m.top, bottom], [m.left, right], [0, 0]]);
+        return tf.transpose(tf.slice(padded, [0, 0, 0, 0], [-1, m.needH, m.needW, -1]), [3, 1, 2, 0]);
+      });
+      expect(got.shape).toEqual([m.C, m.needH, m.needW, m.N]);
+      expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+      tf.dispose([got, want]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    });
+  }
+
+  it('pads with zeros even where the wasm memory held other values', () => {
+    // Freed memory of the same size is reused by the next output: fill it with ones first.
+    const ones = tf.ones([1, 4, 4, 2]);
+    const size = tf.tidy(() => tf.ones([2, 4, 4, 1]).mul(7));
+    size.dispose();
+    const got = tf.engine().runKernel(PAD_TRANSPOSE, { x: ones }, { top: 1, left: 1, needH: 4, needW: 4 } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const v = got.dataSync();
+    // Row 0 and column 0 of the output are padding; the other 9 positions per channel come from x (ones).
+    for (let c = 0; c < 2; c++)
+      for (let r = 0; r < 4; r++) for (let q = 0; q < 4; q++) expect(v[(c * 4 + r) * 4 + q]).toBe(r === 0 || q === 0 ? 0 : 1);
+    tf.dispose([ones, got]);
+  });
 
   it('serves tf.grad through a conv on wasm and agrees with finite differences of the loss', () => {
     const x = randomTensor([1, 8, 8, 2], 3) as tf.Tensor4D;

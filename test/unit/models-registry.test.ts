@@ -108,7 +108,7 @@ describe('shipped zoo (models/index.json)', () => {
   it.runIf(hasIndex)('toy models are accurate on their own regenerated test data', async () => {
     for (const entry of readModelIndex().models.filter((m) => m.kind === 'toy')) {
       const t = entry.toy!;
-      const { test } = makeToySplit(t.dataset, { n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes });
+      const { test } = makeToySplit(t.dataset, { n: t.n, nTest: t.nTest, noise: t.noise, seed: t.seed, classes: t.classes, gap: t.gap, imbalance: t.imbalance });
       const model = await loadZooModelFromDisk(entry);
       const x = tf.tensor2d(test.x, [test.n, 2]);
       const correct = tf.tidy(() => tf.sum(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), tf.tensor1d(test.y, 'int32'))));

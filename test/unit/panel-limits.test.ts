@@ -99,6 +99,7 @@ const CASES: Record<string, Case> = {
   'toy classes': { field: TOY_FIELDS.classes, url: [toy, 'b-classes'], worker: (v) => api.toyCreate({ ...TOY_SETUP, classes: v }) },
   'toy noise': { field: TOY_FIELDS.noise, url: [toy, 'b-noise'], worker: (v) => api.toyCreate({ ...TOY_SETUP, noise: v }) },
   'toy n': { field: TOY_FIELDS.n, url: [toy, 'b-n'], worker: (v) => api.toyCreate({ ...TOY_SETUP, n: v }) },
+  'toy imbalance': { field: TOY_FIELDS.imbalance, url: [toy, 'b-imb'], worker: (v) => api.toyCreate({ ...TOY_SETUP, imbalance: v }) },
   'toy seed': { field: TOY_FIELDS.seed, url: [toy, 'b-seed'], worker: (v) => api.toyCreate({ ...TOY_SETUP, seed: v }) },
   'toy layers': { field: TOY_FIELDS.layers, url: [toy, 'b-layers'], worker: (v) => api.toyCreate({ ...TOY_SETUP, layers: v }) },
   'toy width': { field: TOY_FIELDS.width, url: [toy, 'b-width'], worker: (v) => api.toyCreate({ ...TOY_SETUP, width: v }) },

@@ -99,7 +99,61 @@ describe('toy datasets', () => {
     expect(again.test.x).toEqual(test.x);
   });
 
+  it('gap: no clean point inside the band, and the default gap gives the points from before the option', () => {
+    for (const gap of [0, 0.5, 1.2]) {
+      const xor = makeToyDataset('xor', { n: 400, noise: 0, seed: 5, gap });
+      for (let i = 0; i < xor.n; i++) {
+        const [u, v] = [xor.x[2 * i], xor.x[2 * i + 1]];
+        // float32 storage: compare with a tolerance of its rounding.
+        expect(Math.min(Math.abs(u), Math.abs(v))).toBeGreaterThanOrEqual(gap / 2 - 1e-6);
+        expect(Math.max(Math.abs(u), Math.abs(v))).toBeLessThanOrEqual(1 + 1e-6);
+        expect(u * v > 0 ? 0 : 1).toBe(xor.y[i]);
+      }
+    }
+    for (const [classes, gap] of [[2, 0.7], [3, 0.2], [4, 0.3]]) {
+      const circles = makeToyDataset('circles', { n: 300, noise: 0, seed: 5, classes, gap });
+      for (let i = 0; i < circles.n; i++) {
+        expect(Math.hypot(circles.x[2 * i], circles.x[2 * i + 1])).toBeCloseTo(1 - circles.y[i] * gap, 5);
+      }
+    }
+    // The defaults (xor: 0.2, circles: 1/k) are the geometry the shipped sets were drawn with: same bytes.
+    expect(makeToyDataset('xor', { n: 300, noise: 0.03, seed: 9, gap: 0.2 }).x).toEqual(makeToyDataset('xor', { n: 300, noise: 0.03, seed: 9 }).x);
+    expect(makeToyDataset('circles', { n: 300, noise: 0.05, seed: 9, gap: 0.5 }).x).toEqual(makeToyDataset('circles', { n: 300, noise: 0.05, seed: 9 }).x);
+  });
+
+  it('imbalance: the first class has that many times the points of the last, in geometric steps', () => {
+    const count = (y: Int32Array, k: number) => {
+      const c = new Array(k).fill(0);
+      for (const v of y) c[v]++;
+      return c;
+    };
+    expect(count(makeToyDataset('xor', { n: 1000, noise: 0, seed: 2, imbalance: 4 }).y, 2)).toEqual([800, 200]);
+    // 1000 · (1, ½, ¼) / 1.75 = 571.4, 285.7, 142.9: floors 571, 285, 142, the two left over to classes 0 and 1.
+    expect(count(makeToyDataset('circles', { n: 1000, noise: 0, seed: 2, classes: 3, imbalance: 4 }).y, 3)).toEqual([572, 286, 142]);
+    // The test split is drawn from the same distribution: the same shares.
+    const { test } = makeToySplit('circles', { n: 1000, nTest: 500, noise: 0.05, seed: 3, imbalance: 4 });
+    expect(count(test.y, 2)).toEqual([400, 100]);
+    // Shuffled: the minority class is spread over the order, not left at the end.
+    const y = makeToyDataset('xor', { n: 1000, noise: 0, seed: 2, imbalance: 4 }).y;
+    expect(count(y.subarray(0, 500), 2)[1]).toBeGreaterThan(60);
+    expect(count(y.subarray(500), 2)[1]).toBeGreaterThan(60);
+    // 1 is the balanced default, point for point.
+    const balanced = makeToyDataset('moons', { n: 301, noise: 0.1, seed: 4 });
+    const one = makeToyDataset('moons', { n: 301, noise: 0.1, seed: 4, imbalance: 1 });
+    expect(one.x).toEqual(balanced.x);
+    expect(one.y).toEqual(balanced.y);
+  });
+
   it('rejects bad parameters with a message naming them', () => {
+    expect(() => makeToyDataset('moons', { n: 10, noise: 0, seed: 1, gap: 0.3 })).toThrow(/gap applies/);
+    expect(() => makeToyDataset('xor', { n: 10, noise: 0, seed: 1, gap: -0.1 })).toThrow(/gap/);
+    expect(() => makeToyDataset('xor', { n: 10, noise: 0, seed: 1, gap: 1.81 })).toThrow(/gap for xor/);
+    // Three rings 0.5 apart would put the innermost at radius 0.
+    expect(() => makeToyDataset('circles', { n: 10, noise: 0, seed: 1, classes: 3, gap: 0.5 })).toThrow(/gap for circles with 3 classes/);
+    expect(() => makeToyDataset('xor', { n: 10, noise: 0, seed: 1, imbalance: 0.5 })).toThrow(/imbalance/);
+    expect(() => makeToyDataset('xor', { n: 10, noise: 0, seed: 1, imbalance: 21 })).toThrow(/imbalance/);
+    expect(() => makeToyDataset('xor', { n: 10, noise: 0, seed: 1, imbalance: NaN })).toThrow(/imbalance/);
+    expect(() => makeToyDataset('blobs', { n: 8, noise: 0, seed: 1, classes: 8, imbalance: 20 })).toThrow(/too few points/);
     expect(() => makeToyDataset('nope', { n: 10, noise: 0, seed: 1 })).toThrow(/name/);
     expect(() => makeToyDataset('moons', { n: 1.5, noise: 0, seed: 1 })).toThrow(/n must/);
     expect(() => makeToyDataset('moons', { n: 10, noise: -1, seed: 1 })).toThrow(/noise/);

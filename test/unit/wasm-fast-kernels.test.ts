@@ -54,9 +54,9 @@ describe('wasm backward kernels', () => {
   type Shape4 = [number, number, number, number];
 
   /** `inputGradient` at batch `n` of a case, against the direct sum, with no tensor left behind. */
-  async function checkAgainstDirectSum({ H, W, k, s, pad }: Case, n: number, seed: number, inputGradient: (dy: tf.Tensor4D, w: tf.Tensor4D, shape: Shape4) => tf.Tensor) {
-    const shape: Shape4 = [n, H, W, 3];
-    const w = randomTensor([k[0], k[1], 3, 4], seed) as tf.Tensor4D;
+  async function checkAgainstDirectSum({ H, W, k, s, pad }: Case, n: number, seed: number, inputGradient: (dy: tf.Tensor4D, w: tf.Tensor4D, shape: Shape4) => tf.Tensor, cin = 3) {
+    const shape: Shape4 = [n, H, W, cin];
+    const w = randomTensor([k[0], k[1], cin, 4], seed) as tf.Tensor4D;
     const info = tf.backend_util.computeConv2DInfo(shape, w.shape, s, 1, pad as 'same');
     const dy = randomTensor([n, info.outHeight, info.outWidth, 4], seed + 1) as tf.Tensor4D;
     const expected = await loopInputGrad(dy, w, shape, s[0], s[1], info.padInfo.top, info.padInfo.left);
@@ -80,6 +80,53 @@ describe('wasm backward kernels', () => {
       for (const n of [1, 3]) await checkAgainstDirectSum(c, n, 11 + n, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'));
     });
   }
+
+  it('at batch 8 and more the registered kernel (the phase convolution) matches a direct sum', async () => {
+    for (const c of [cases[2], cases[4], cases[6]]) await checkAgainstDirectSum(c, 9, 21, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'));
+    // Input channels a multiple of 4 take the interleave's four-at-a-time copy (mnist-cnn's second conv has 16).
+    for (const c of [cases[3], cases[5], cases[7]]) await checkAgainstDirectSum(c, 8, 23, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'), 8);
+  });
+
+  it('GatherV2 copies the indexed blocks along any axis, for float32 and int32, with no tensor left behind', async () => {
+    const shape = [3, 4, 5, 6];
+    const x = randomTensor(shape, 31);
+    const xi = tf.tensor(Int32Array.from({ length: 360 }, (_, i) => i * 7 - 100), shape, 'int32');
+    const xv = await x.data();
+    const xiv = await xi.data();
+    // Reference by index arithmetic on the values: out[..., j, ...] = x[..., idx[j], ...] along `axis`.
+    const expected = (values: ArrayLike<number>, axis: number, idx: number[]) => {
+      const outer = shape.slice(0, axis).reduce((p, q) => p * q, 1);
+      const inner = shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+      const out: number[] = [];
+      for (let a = 0; a < outer; a++) for (const j of idx) for (let i = 0; i < inner; i++) out.push(values[(a * shape[axis] + j) * inner + i]);
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    for (const [axis, idx] of [[0, [2, 0, 2]], [1, [3, 1]], [2, [4, 0, 0, 1]], [3, [5, 2]], [-1, [1]]] as [number, number[]][]) {
+      const a = axis < 0 ? axis + 4 : axis;
+      const want = [...shape.slice(0, a), idx.length, ...shape.slice(a + 1)];
+      const ids = tf.tensor1d(idx, 'int32');
+      const g = tf.gather(x, ids, axis);
+      const gi = tf.gather(xi, ids, axis);
+      expect(g.shape).toEqual(want);
+      expect(gi.dtype).toBe('int32');
+      expect(Array.from(await g.data())).toEqual(expected(xv, a, idx).map((v) => Math.fround(v)));
+      expect(Array.from(await gi.data())).toEqual(expected(xiv, a, idx));
+      tf.dispose([g, gi, ids]);
+    }
+    // Indices of rank 2 (shape [2, 2] in place of the axis) and a scalar index (the axis dropped).
+    const ids2 = tf.tensor2d([[1, 0], [2, 2]], [2, 2], 'int32');
+    const ids0 = tf.scalar(1, 'int32');
+    const g2 = tf.gather(x, ids2, 0);
+    expect(g2.shape).toEqual([2, 2, 4, 5, 6]);
+    expect(Array.from(await g2.data())).toEqual(expected(xv, 0, [1, 0, 2, 2]).map((v) => Math.fround(v)));
+    const g0 = tf.gather(x, ids0, 1);
+    expect(g0.shape).toEqual([3, 5, 6]);
+    expect(Array.from(await g0.data())).toEqual(expected(xv, 1, [1]).map((v) => Math.fround(v)));
+    tf.dispose([g2, g0, ids2, ids0]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, xi]);
+  });
 
   it('the registered kernel serves tf.grad through a strided conv', async () => {
     const x = randomTensor([3, 10, 10, 2], 3) as tf.Tensor4D;

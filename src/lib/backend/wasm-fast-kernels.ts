@@ -1,5 +1,5 @@
 /**
- * Faster wasm kernels for the backward pass of attacks and training (tfjs-backend-wasm 4.22).
+ * Faster wasm kernels for attacks and training (tfjs-backend-wasm 4.22).
  *
  * Measured here (batch 256, mnist-cnn shapes, CPU ms): the wasm Conv2DBackpropInput kernel is a plain loop —
  * 143 ms for the second conv of mnist-cnn, whose forward takes 11 ms through XNNPACK — and BatchMatMul with a
@@ -7,11 +7,15 @@
  * transpose of 0.3 ms). ∂loss/∂x needs exactly these two, so an attack step spent most of its time in them.
  *
  * - Conv2DBackpropInput is computed as ONE ordinary convolution: for a stride-s convolution with a k×k kernel,
- *   each output phase (row j = q·s + p) is a stride-1 correlation of dy with a flipped sub-kernel of the filter,
- *   shifted by the forward padding. All s² phases share one convolution whose output channels hold them side by
- *   side; a reshape + transpose interleaves them (see phaseAxis). The arithmetic equals the forward convolution's
- *   and runs in XNNPACK: 143 → ~27 ms for that layer.
+ *   each output phase (row j = q·s + p) is a stride-1 correlation of dy with a ⌈k/s⌉×⌈k/s⌉ sub-kernel of the
+ *   filter, read at a shift that depends on the phase and the forward padding. All s² phases share one
+ *   convolution whose output channels hold them side by side, and one pass in JavaScript interleaves them (see
+ *   phaseAxis). The arithmetic is the forward convolution's (plus a border row and column per phase) and runs in
+ *   XNNPACK: 143 → 9 ms for that layer.
  * - BatchMatMul with transposeA/transposeB transposes the operand explicitly, then runs the fast plain kernel.
+ * - GatherV2 along one axis (the attack loops' and training's row selections) copies whole rows in JavaScript:
+ *   the stock kernel takes ~27 ns per value, 5.4 ms to pick 250 of 256 MNIST images and 20 ms for the same rows
+ *   of the first conv's activations.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from './heap-kernels';
@@ -19,35 +23,44 @@ import type { WasmHeapBackend } from './heap-kernels';
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 /**
- * One spatial dimension of the phase decomposition. Output row j = q·s + p (phase p) is input row t = j + pad of
- * the padded forward input, whose filter taps are f = r + m·s with r = (p + pad) mod s, meeting dy[q + c − m] where
- * c = ⌊(p + pad)/s⌋. As a stride-1 correlation over dy padded by M − 1 in front, tap u reads dy[q + u − (M − 1)],
- * so u = c − m + M − 1: U = max c + M taps in all.
+ * One spatial dimension of the phase decomposition. Output row j = q·s + p (phase p) is input row j + pad of the
+ * padded forward input, whose filter taps are f = r + m·s with r = (p + pad) mod s, meeting dy[q + c − m] where
+ * c = ⌊(p + pad)/s⌋ (0 ≤ m < M = ⌈k/s⌉). As a stride-1 correlation of M taps over dy padded by M − 1 in front,
+ * tap u of output position t reads dy[t + u − (M − 1)]: phase p's row q is position t = q + c with u = M − 1 − m.
+ * Every phase thus uses an M-tap window, read at its own shift c; one convolution computes all phases at all
+ * positions 0 … max c + Q − 1 and each phase takes its rows from its shift on.
  */
 interface PhaseAxis {
   s: number;
   taps: number;
-  /** filterRow[u][p]: the filter row used by tap u for phase p, or −1 for none. */
+  /** filterRow[u][p]: the filter row used by tap u for phase p, or −1 for none (k not divisible by s). */
   filterRow: number[][];
-  /** Zeros before dy. */
-  front: number;
+  /** shift[p]: the convolution's position of phase p's first row. */
+  shift: number[];
+  /** Convolution positions needed: max shift + ⌈input size / s⌉. */
+  positions: number;
 }
 
-function phaseAxis(k: number, s: number, pad: number): PhaseAxis {
-  const m = Math.ceil(k / s);
+function phaseAxis(k: number, s: number, pad: number, inSize: number): PhaseAxis {
+  const taps = Math.ceil(k / s);
   const shift = Array.from({ length: s }, (_, p) => Math.floor((p + pad) / s));
-  const taps = Math.max(...shift) + m;
   const filterRow = Array.from({ length: taps }, (_, u) =>
-    shift.map((c, p) => {
-      const mm = c + m - 1 - u;
-      const f = ((p + pad) % s) + mm * s;
-      return mm >= 0 && mm < m && f < k ? f : -1;
+    shift.map((_, p) => {
+      const f = ((p + pad) % s) + (taps - 1 - u) * s;
+      return f < k ? f : -1;
     }),
   );
-  return { s, taps, filterRow, front: m - 1 };
+  return { s, taps, filterRow, shift, positions: Math.max(...shift) + Math.ceil(inSize / s) };
 }
 
-/** ∂loss/∂x of conv2d(x, filter, strides, pad) given dy, with ordinary ops (dilation 1, NHWC). */
+/**
+ * ∂loss/∂x of conv2d(x, filter, strides, pad) given dy (dilation 1, NHWC), on the wasm backend: one XNNPACK
+ * convolution of dy with the ⌈k/s⌉×⌈k/s⌉ phase kernel (all s² phases side by side in its output channels), then
+ * one pass in JavaScript over the wasm memory that reads each input pixel from its phase at that phase's shift.
+ * For mnist-cnn's 4×4 stride-2 convolutions the kernel is 2×2 per phase: the forward's multiply–adds times
+ * (Q + 1)² / Q² for the border the shifts add (Q = ⌈H/s⌉); the earlier shared 3×3 window (the union of the
+ * phases' shifted windows) cost 2.25× them.
+ */
 export function conv2dInputGradient(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
@@ -56,15 +69,20 @@ export function conv2dInputGradient(
   pad: Pad,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [kh, kw, cin, cout] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad as 'same', dimRoundingMode, false, 'channelsLast');
-    const [n, inH, inW] = inputShape;
-    const [outH, outW] = [dy.shape[1], dy.shape[2]];
-    const ah = phaseAxis(kh, info.strideHeight, info.padInfo.top);
-    const aw = phaseAxis(kw, info.strideWidth, info.padInfo.left);
-    const zero = kh * kw * cin * cout; // index of the 0 appended to the flat filter
-    const index = new Int32Array(ah.taps * aw.taps * cout * ah.s * aw.s * cin);
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  if (tf.getBackend() !== 'wasm') throw new Error(`conv2dInputGradient runs on the wasm backend, not ${tf.getBackend()}`);
+  const [kh, kw, cin, cout] = filter.shape;
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad as 'same', dimRoundingMode, false, 'channelsLast');
+  const [n, inH, inW] = inputShape;
+  const [outH, outW] = [dy.shape[1], dy.shape[2]];
+  const ah = phaseAxis(kh, info.strideHeight, info.padInfo.top, inH);
+  const aw = phaseAxis(kw, info.strideWidth, info.padInfo.left, inW);
+  // The phase kernel [Mh, Mw, cout, (ph, pw, ci)], written in JavaScript into the wasm memory: 8k values for
+  // mnist-cnn's second conv, where concat + gather + reshape kernels took ~0.5 ms.
+  const kernelInfo = backend.makeOutput([ah.taps, aw.taps, cout, ah.s * aw.s * cin], 'float32');
+  {
+    const f = backend.typedArrayFromHeap(filter);
+    const k = backend.typedArrayFromHeap(kernelInfo);
     let o = 0;
     for (let u = 0; u < ah.taps; u++)
       for (let v = 0; v < aw.taps; v++)
@@ -73,37 +91,67 @@ export function conv2dInputGradient(
             for (let pw = 0; pw < aw.s; pw++) {
               const fh = ah.filterRow[u][ph];
               const fw = aw.filterRow[v][pw];
-              for (let ci = 0; ci < cin; ci++) index[o++] = fh >= 0 && fw >= 0 ? ((fh * kw + fw) * cin + ci) * cout + co : zero;
+              for (let ci = 0; ci < cin; ci++) k[o++] = fh >= 0 && fw >= 0 ? f[((fh * kw + fw) * cin + ci) * cout + co] : 0;
             }
-    const flat = tf.concat([tf.reshape(filter, [-1]), tf.zeros([1])]);
-    const kernel = tf.reshape(tf.gather(flat, tf.tensor1d(index, 'int32')), [ah.taps, aw.taps, cout, ah.s * aw.s * cin]) as tf.Tensor4D;
-    // Q phase outputs per axis give Q·s ≥ the input size; dy is padded so the stride-1 convolution yields exactly Q
-    // where it can (and is sliced where dy reaches past what the input needs).
-    const qh = Math.ceil(inH / ah.s);
-    const qw = Math.ceil(inW / aw.s);
-    const backH = qh + ah.taps - 1 - ah.front - outH;
-    const backW = qw + aw.taps - 1 - aw.front - outW;
-    const padded = tf.pad(dy, [
+  }
+  const kernel = tf.engine().makeTensorFromTensorInfo(kernelInfo) as tf.Tensor4D;
+  let phases: tf.Tensor4D;
+  try {
+    // M − 1 zeros in front; behind, as many as the positions need beyond dy (a longer dy is simply not read).
+    // As the convolution's own padding: XNNPACK reads zeros there without a padded copy of dy.
+    phases = tf.conv2d(dy, kernel, 1, [
       [0, 0],
-      [ah.front, Math.max(0, backH)],
-      [aw.front, Math.max(0, backW)],
+      [ah.taps - 1, Math.max(0, ah.positions - outH)],
+      [aw.taps - 1, Math.max(0, aw.positions - outW)],
       [0, 0],
-    ]) as tf.Tensor4D;
-    let phases = tf.conv2d(padded, kernel, 1, 'valid');
-    if (phases.shape[1] !== qh || phases.shape[2] !== qw) phases = tf.slice(phases, [0, 0, 0, 0], [n, qh, qw, -1]);
-    const full = ah.s === 1 && aw.s === 1 ? phases : interleave(phases, ah.s, aw.s, cin);
-    return (full.shape[1] === inH && full.shape[2] === inW ? full : tf.slice(full, [0, 0, 0, 0], [n, inH, inW, cin])) as tf.Tensor4D;
-  });
+    ]);
+  } finally {
+    kernel.dispose();
+  }
+  const out = backend.makeOutput([...inputShape], 'float32');
+  // Views after the last allocation: growing the heap detaches earlier views.
+  interleavePhases(backend.typedArrayFromHeap(phases), phases.shape, backend.typedArrayFromHeap(out), inputShape, ah, aw);
+  phases.dispose();
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
 
 /**
- * [N, Q, P, sh·sw·C] with channels ordered (phase row, phase column, c) → [N, Q·sh, P·sw, C]: depthToSpace, done
- * as reshape + rank-4 transpose (wasm's DepthToSpace kernel is ~5× slower than its Transpose).
+ * out[b, y, x, c] = phases[b, ⌊y/sh⌋ + shift(y mod sh), ⌊x/sw⌋ + shift(x mod sw), ((y mod sh)·sw + x mod sw)·C + c]:
+ * depthToSpace with a per-phase offset, in one pass (wasm's DepthToSpace is ~5× slower than its Transpose, and
+ * the offsets would need s² slices around it).
  */
-function interleave(t: tf.Tensor4D, sh: number, sw: number, c: number): tf.Tensor4D {
-  const [n, q, p] = t.shape;
-  const split = tf.reshape(t, [n * q, p, sh, sw * c]);
-  return tf.reshape(tf.transpose(split, [0, 2, 1, 3]), [n, q * sh, p * sw, c]);
+function interleavePhases(src: Float32Array, srcShape: number[], o: Float32Array, shape: [number, number, number, number], ah: PhaseAxis, aw: PhaseAxis): void {
+  const [n, h, w, c] = shape;
+  const [, th, tw, tc] = srcShape;
+  // Per output column: the source offset within a source row (column position and phase channels).
+  const colOffset = new Int32Array(w);
+  for (let x = 0; x < w; x++) {
+    const p = x % aw.s;
+    colOffset[x] = (Math.floor(x / aw.s) + aw.shift[p]) * tc + p * c;
+  }
+  let dst = 0;
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < h; y++) {
+      const p = y % ah.s;
+      const row = (b * th + Math.floor(y / ah.s) + ah.shift[p]) * tw * tc + p * aw.s * c;
+      if (c % 4 === 0) {
+        // Four values per iteration: 1.8× faster in V8 than one (16 channels, mnist-cnn's first conv output).
+        for (let x = 0; x < w; x++) {
+          let from = row + colOffset[x];
+          for (const end = dst + c; dst < end; dst += 4, from += 4) {
+            o[dst] = src[from];
+            o[dst + 1] = src[from + 1];
+            o[dst + 2] = src[from + 2];
+            o[dst + 3] = src[from + 3];
+          }
+        }
+      } else {
+        for (let x = 0; x < w; x++) {
+          const from = row + colOffset[x];
+          for (let ci = 0; ci < c; ci++) o[dst++] = src[from + ci];
+        }
+      }
+    }
 }
 
 interface BackpropInputAttrs {
@@ -182,9 +230,44 @@ function smallBatchInputGradient(
   return out;
 }
 
+interface GatherAttrs {
+  axis: number;
+  batchDims: number;
+}
+
+/**
+ * GatherV2 without batch dimensions on float32 or int32 values, as block copies: for each position before the axis
+ * and each index, the contiguous block after the axis. Null where it does not apply (batch dimensions, another
+ * dtype, an index out of range: the stock kernel then runs and reports it as it always did).
+ */
+function gatherBlocks(backend: WasmHeapBackend, x: tf.TensorInfo, indices: tf.TensorInfo, attrs: GatherAttrs): tf.TensorInfo | null {
+  if (attrs.batchDims !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || indices.dtype !== 'int32') return null;
+  const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
+  const size = x.shape[axis];
+  const idx = backend.typedArrayFromHeap(indices) as unknown as Int32Array;
+  for (let i = 0; i < idx.length; i++) if (idx[i] < 0 || idx[i] >= size) return null;
+  const outer = x.shape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = x.shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const out = backend.makeOutput([...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype as 'float32');
+  // Views after the allocation (growing the heap detaches earlier ones); float32 and int32 are both 4-byte copies.
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const ids = backend.typedArrayFromHeap(indices) as unknown as Int32Array;
+  let o = 0;
+  for (let a = 0; a < outer; a++)
+    for (let j = 0; j < ids.length; j++) {
+      const from = (a * size + ids[j]) * inner;
+      // A native copy pays off for long blocks (an image, an activation map); short ones (logits) copy in a loop.
+      if (inner >= 32) dst.set(src.subarray(from, from + inner), o);
+      else for (let i = 0; i < inner; i++) dst[o + i] = src[from + i];
+      o += inner;
+    }
+  return out;
+}
+
 const registeredFor = new Set<string>();
 
-/** Replaces wasm's slow Conv2DBackpropInput and transposed BatchMatMul (see the file comment). Idempotent. */
+/** Replaces wasm's slow Conv2DBackpropInput, transposed BatchMatMul and GatherV2 (see the file comment). Idempotent. */
 export function registerFastBackwardKernels(backendName: string): void {
   if (registeredFor.has(backendName)) return;
   const conv = tf.getKernel('Conv2DBackpropInput', backendName);
@@ -223,6 +306,18 @@ export function registerFastBackwardKernels(backendName: string): void {
         const swap = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
         // The inner matMul has no transposes, so it reaches the original kernel.
         return tf.tidy(() => tf.matMul(transposeA ? swap(a) : a, transposeB ? swap(b) : b)) as unknown as tf.TensorInfo;
+      },
+    });
+  }
+  const gather = tf.getKernel('GatherV2', backendName);
+  if (gather && backendName === 'wasm') {
+    tf.unregisterKernel('GatherV2', backendName);
+    tf.registerKernel({
+      kernelName: 'GatherV2',
+      backendName,
+      kernelFunc: (args) => {
+        const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+        return gatherBlocks(args.backend as unknown as WasmHeapBackend, x, indices, args.attrs as unknown as GatherAttrs) ?? gather.kernelFunc(args);
       },
     });
   }

@@ -18,7 +18,7 @@ import { evaluateSlice, gradientSignDirection, makeSlicePlane } from '../boundar
 import type { ExampleSet } from '../data/examples';
 import type { Bounds2D } from '../data/toy';
 import { cloneLayersModel } from '../models/storage';
-import { trainModel, type TrainMethod } from '../train/train';
+import { trainModel, type TrainMethod, type TrainOptions } from '../train/train';
 import { interleavedRatio, round, skippedRow, summarise, timingRow, type BenchRow, type BenchWhere } from './stats';
 
 const round4 = (v: number) => round(v, 4);
@@ -36,6 +36,26 @@ export const BENCH_TASKS = [
   'train-pgd7',
 ] as const;
 export type BenchTask = (typeof BENCH_TASKS)[number];
+
+/**
+ * The bench's adversarial-training call: BENCH_SETTINGS.trainStepsPerRun steps of FGSM-RS or PGD-k with Adam at a
+ * small constant rate (the timing, not the learning, is what is measured). scripts/bench/tree-ab.ts times the same.
+ */
+export function benchTrainingOptions(method: Extract<TrainMethod, 'fgsm-rs' | 'pgd'>, batchSize: number): TrainOptions {
+  const S = BENCH_SETTINGS;
+  return {
+    method,
+    epochs: 1,
+    steps: S.trainStepsPerRun,
+    batchSize,
+    optimizer: 'adam',
+    learningRate: 1e-4,
+    schedule: { kind: 'constant' },
+    epsilon: S.trainEpsilon,
+    attackSteps: S.trainPgdSteps,
+    seed: S.seed,
+  };
+}
 
 /** The attack settings every runner and the PyTorch peer share (L∞, inputs in [0,1]). */
 export const BENCH_SETTINGS = {
@@ -355,24 +375,13 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
       })();
     }
 
-    for (const [task, method] of [['train-fgsm-rs', 'fgsm-rs'], ['train-pgd7', 'pgd']] as [BenchTask, TrainMethod][]) {
+    for (const [task, method] of [['train-fgsm-rs', 'fgsm-rs'], ['train-pgd7', 'pgd']] as [BenchTask, 'fgsm-rs' | 'pgd'][]) {
       if (!want(task)) continue;
       const student = await cloneLayersModel(inp.model);
       try {
         const steps = S.trainStepsPerRun;
         const m = await measure(async () => {
-          await trainModel(student, inp.images, {
-            method,
-            epochs: 1,
-            steps,
-            batchSize: S.trainBatch,
-            optimizer: 'adam',
-            learningRate: 1e-4,
-            schedule: { kind: 'constant' },
-            epsilon: S.trainEpsilon,
-            attackSteps: S.trainPgdSteps,
-            seed: S.seed,
-          });
+          await trainModel(student, inp.images, benchTrainingOptions(method, S.trainBatch));
         }, plan, budget(), now, inp.cpuClock, peerFor(task, S.trainBatch));
         const what = method === 'fgsm-rs' ? 'FGSM-RS (α=1.25ε)' : `PGD-${S.trainPgdSteps} (α=2.5ε/${S.trainPgdSteps})`;
         const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}`;

@@ -35,6 +35,9 @@ export interface ToyDataConfig {
   noise: number;
   seed: number;
   classes: number;
+  /** The empty band between the classes and the class imbalance (data/toy.ts; shipped sets); absent: the default. */
+  gap?: number;
+  imbalance?: number;
 }
 
 export interface ToyModelConfig {
@@ -119,7 +122,7 @@ export class ToyPlayground {
     if (!Number.isInteger(data.classes) || data.classes < info.minClasses || data.classes > info.maxClasses) {
       throw new Error(`classes for ${info.id} must be an integer in [${info.minClasses}, ${info.maxClasses}], got ${data.classes}`);
     }
-    const split = makeToySplit(data.dataset, { n: data.n, nTest: data.nTest, noise: data.noise, seed: data.seed, classes: data.classes });
+    const split = makeToySplit(data.dataset, { n: data.n, nTest: data.nTest, noise: data.noise, seed: data.seed, classes: data.classes, gap: data.gap, imbalance: data.imbalance });
     this.data = { ...data };
     this.architecture = { ...architecture };
     this.train = split.train;

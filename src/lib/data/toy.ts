@@ -22,18 +22,33 @@ export interface ToyDatasetInfo {
   defaultClasses: number;
   /** A noise level that keeps the classes separable but not trivially so. */
   defaultNoise: number;
+  /**
+   * Sets with an empty band between the classes: its width before noise when `gap` is not given. xor: the band
+   * around both axes (no clean point within gap/2 of an axis); circles: the step between neighbouring ring radii.
+   * Absent on the other sets, whose classes touch or interleave by construction.
+   */
+  defaultGap?: (classes: number) => number;
 }
 
 export const TOY_DATASETS: readonly ToyDatasetInfo[] = [
   { id: 'moons', name: 'Two moons', description: 'Two interleaving half circles.', minClasses: 2, maxClasses: 2, defaultClasses: 2, defaultNoise: 0.1 },
-  { id: 'circles', name: 'Circles', description: 'Concentric rings, one class per ring (outermost is class 0).', minClasses: 2, maxClasses: 4, defaultClasses: 2, defaultNoise: 0.05 },
-  { id: 'xor', name: 'XOR', description: 'Four quadrants; opposite quadrants share a class.', minClasses: 2, maxClasses: 2, defaultClasses: 2, defaultNoise: 0.05 },
+  { id: 'circles', name: 'Circles', description: 'Concentric rings, one class per ring (outermost is class 0).', minClasses: 2, maxClasses: 4, defaultClasses: 2, defaultNoise: 0.05, defaultGap: (k) => 1 / k },
+  { id: 'xor', name: 'XOR', description: 'Four quadrants; opposite quadrants share a class.', minClasses: 2, maxClasses: 2, defaultClasses: 2, defaultNoise: 0.05, defaultGap: () => 0.2 },
   { id: 'spiral', name: 'Spiral', description: 'Interleaved spiral arms, one class per arm.', minClasses: 2, maxClasses: 4, defaultClasses: 2, defaultNoise: 0.03 },
   { id: 'blobs', name: 'Gaussian blobs', description: 'k Gaussian clusters with centres evenly spaced on a circle.', minClasses: 2, maxClasses: 8, defaultClasses: 3, defaultNoise: 0.1 },
 ];
 
 /** Largest accepted noise level (standard deviation in data units); beyond it the shapes are gone. */
 export const MAX_TOY_NOISE = 0.5;
+/**
+ * Smallest radius the innermost ring may keep (circles) and, for xor, the widest band (its points then span
+ * [gap/2, 1] from the axes, at least 0.1 wide): a wider gap leaves no shape to draw.
+ */
+const MIN_TOY_EXTENT = 0.1;
+/** Widest accepted gap on any set (xor's limit; circles also need (classes − 1)·gap ≤ 0.9). */
+export const MAX_TOY_GAP = 2 - 2 * MIN_TOY_EXTENT;
+/** Largest accepted class imbalance (first class : last class). */
+export const MAX_TOY_IMBALANCE = 20;
 /** Accepted sample counts. */
 export const MIN_TOY_POINTS = 4;
 export const MAX_TOY_POINTS = 100_000;
@@ -46,6 +61,16 @@ export interface ToyOptions {
   seed: number;
   /** Number of classes; defaults to the dataset's default. */
   classes?: number;
+  /**
+   * Width of the empty band between the classes before noise (xor and circles only; see ToyDatasetInfo.defaultGap).
+   * Absent: the set's default, which gives the same points as before the option existed.
+   */
+  gap?: number;
+  /**
+   * Uneven class densities: the first class has `imbalance` times as many points as the last, the classes between
+   * in geometric steps, in [1, MAX_TOY_IMBALANCE]. Absent or 1: balanced (counts differ by at most one).
+   */
+  imbalance?: number;
 }
 
 /** Axis-aligned box [[xmin, xmax], [ymin, ymax]]. */
@@ -72,7 +97,19 @@ export function toyDatasetInfo(name: string): ToyDatasetInfo {
   return info;
 }
 
-type Generator = (rng: Rng, labels: Int32Array, k: number, x: Float32Array) => void;
+/** The gap a set is drawn with: the given one, checked, or the set's default (undefined on sets without a gap). */
+export function toyGap(info: ToyDatasetInfo, classes: number, gap: number | undefined): number | undefined {
+  if (gap === undefined) return info.defaultGap?.(classes);
+  if (!info.defaultGap) throw new Error(`gap applies to the xor and circles sets only, not ${info.id}`);
+  if (!Number.isFinite(gap) || gap < 0) throw new Error(`gap must be a number ≥ 0, got ${gap}`);
+  // The shape must keep some extent: xor's points span [gap/2, 1] from the axes, the innermost ring has radius
+  // 1 − (k − 1)·gap.
+  const max = info.id === 'circles' ? (1 - MIN_TOY_EXTENT) / (classes - 1) : MAX_TOY_GAP;
+  if (gap > max) throw new Error(`gap for ${info.id} with ${classes} classes must be at most ${Number(max.toFixed(4))}, got ${gap}`);
+  return gap;
+}
+
+type Generator = (rng: Rng, labels: Int32Array, k: number, x: Float32Array, gap: number | undefined) => void;
 
 const GENERATORS: Record<ToyDatasetId, Generator> = {
   moons(rng, labels, _k, x) {
@@ -85,19 +122,20 @@ const GENERATORS: Record<ToyDatasetId, Generator> = {
       x[2 * i + 1] = ((v - 0.25) * 2) / 3;
     }
   },
-  circles(rng, labels, k, x) {
-    // Ring c has radius 1 − c/k: evenly spaced from 1 (class 0) inwards; for k = 2 the radii are 1 and ½.
+  circles(rng, labels, k, x, gap) {
+    // Ring c has radius 1 − c·gap: evenly spaced from 1 (class 0) inwards. The default gap 1/k gives radii 1 and ½
+    // for k = 2 (computed as c/k then, so the default points are bit-for-bit those from before `gap` existed).
     for (let i = 0; i < labels.length; i++) {
-      const r = 1 - labels[i] / k;
+      const r = gap === undefined ? 1 - labels[i] / k : 1 - labels[i] * gap;
       const a = 2 * Math.PI * rng.next();
       x[2 * i] = r * Math.cos(a);
       x[2 * i + 1] = r * Math.sin(a);
     }
   },
-  xor(rng, labels, _k, x) {
-    // Uniform in one of the quadrants of its class, kept a margin away from the axes so that the clean set is
-    // separable (as in TensorFlow Playground). Class 0: x·y > 0; class 1: x·y < 0.
-    const margin = 0.1;
+  xor(rng, labels, _k, x, gap = 0.2) {
+    // Uniform in one of the quadrants of its class, kept gap/2 away from the axes so that the clean set is
+    // separable (as in TensorFlow Playground; default 0.1). Class 0: x·y > 0; class 1: x·y < 0.
+    const margin = gap / 2;
     for (let i = 0; i < labels.length; i++) {
       const sx = rng.next() < 0.5 ? -1 : 1;
       const sy = labels[i] === 0 ? sx : -sx;
@@ -126,8 +164,8 @@ const GENERATORS: Record<ToyDatasetId, Generator> = {
 };
 
 /**
- * Generates a toy dataset. Classes are balanced (point i before shuffling has class i mod k) and the order is
- * shuffled, so any prefix is a fair sample. Throws an Error naming the offending parameter on bad input.
+ * Generates a toy dataset. Classes are balanced (point i before shuffling has class i mod k) unless `imbalance` says
+ * otherwise, and the order is shuffled, so any prefix is a fair sample. Throws an Error naming the offending parameter on bad input.
  */
 export function makeToyDataset(name: ToyDatasetId | string, opts: ToyOptions): ToyDataset {
   const info = toyDatasetInfo(name);
@@ -144,16 +182,46 @@ export function makeToyDataset(name: ToyDatasetId | string, opts: ToyOptions): T
     throw new Error(`classes for ${info.id} must be an integer in [${info.minClasses}, ${info.maxClasses}], got ${k}`);
   }
 
+  // The default gap stays undefined here so that circles keeps its exact default radii (see the generator).
+  const gap = opts.gap === undefined ? undefined : toyGap(info, k, opts.gap);
+
+  const imbalance = opts.imbalance ?? 1;
+  if (!Number.isFinite(imbalance) || imbalance < 1 || imbalance > MAX_TOY_IMBALANCE) {
+    throw new Error(`imbalance must be a number in [1, ${MAX_TOY_IMBALANCE}] (first class : last class), got ${imbalance}`);
+  }
+
   const rng = createRng(seed);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) y[i] = i % k;
+  const y = imbalance === 1 ? balancedLabels(n, k) : unevenLabels(n, k, imbalance);
   rng.shuffle(y);
 
   const x = new Float32Array(2 * n);
-  GENERATORS[info.id](rng, y, k, x);
+  GENERATORS[info.id](rng, y, k, x, gap);
   if (noise > 0) for (let i = 0; i < x.length; i++) x[i] += noise * rng.normal();
 
   return { name: info.id, x, y, n, numClasses: k, bounds: squareBounds(x) };
+}
+
+function balancedLabels(n: number, k: number): Int32Array {
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) y[i] = i % k;
+  return y;
+}
+
+/**
+ * Class c gets a share ∝ imbalance^(−c/(k−1)) of the n points, rounded down; the points left over go to the classes
+ * in order. Throws when a class would get none (too few points for that imbalance).
+ */
+function unevenLabels(n: number, k: number, imbalance: number): Int32Array {
+  const weights = Array.from({ length: k }, (_, c) => imbalance ** (-c / (k - 1)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const counts = weights.map((w) => Math.floor((n * w) / total));
+  for (let c = 0, left = n - counts.reduce((a, b) => a + b, 0); left > 0; c = (c + 1) % k, left--) counts[c]++;
+  const empty = counts.findIndex((count) => count === 0);
+  if (empty >= 0) throw new Error(`n = ${n} is too few points for imbalance ${imbalance}: class ${empty} would get none`);
+  const y = new Int32Array(n);
+  let i = 0;
+  counts.forEach((count, c) => y.fill(c, i, (i += count)));
+  return y;
 }
 
 /**

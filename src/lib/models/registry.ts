@@ -23,7 +23,7 @@ export interface ModelEntry {
   card: string;
   files: { model: string; weights: string[] };
   /** Toy models: how to regenerate their data with makeToySplit. */
-  toy?: { dataset: string; classes: number; noise: number; seed: number; n: number; nTest: number };
+  toy?: { dataset: string; classes: number; noise: number; seed: number; n: number; nTest: number; gap?: number; imbalance?: number };
 }
 
 export interface ModelIndex {

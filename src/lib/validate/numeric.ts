@@ -63,6 +63,8 @@ export const TOY_FIELDS = {
   classes: { label: 'Number of classes', min: 2, max: 8, integer: true },
   noise: { label: 'Noise', min: 0, max: 0.5, integer: false },
   n: { label: 'Training points', min: 20, max: 2000, integer: true },
+  // First class : last class (data/toy.ts MAX_TOY_IMBALANCE); the shipped xor and circles sets are 4 : 1.
+  imbalance: { label: 'Class imbalance', min: 1, max: 20, integer: false },
   seed: { label: 'Seed', min: 0, max: 99_999, integer: true },
   layers: { label: 'Hidden layers', min: 0, max: 6, integer: true },
   width: { label: 'Layer width', min: 1, max: 128, integer: true },

@@ -38,6 +38,7 @@ export const TOY_URL = urlSchema({
   'b-classes': param(2, TOY_FIELDS.classes),
   'b-noise': param(0.03, TOY_FIELDS.noise),
   'b-n': param(300, TOY_FIELDS.n),
+  'b-imb': param(1, TOY_FIELDS.imbalance),
   'b-seed': param(1, TOY_FIELDS.seed),
   'b-layers': param(3, TOY_FIELDS.layers),
   'b-width': param(32, TOY_FIELDS.width),
@@ -65,6 +66,8 @@ class ToyState {
   classes = $state(2);
   noise = $state(0.03);
   n = $state(300);
+  /** First class : last class. */
+  imbalance = $state(1);
   seed = $state(1);
   layers = $state(3);
   width = $state(32);
@@ -138,6 +141,7 @@ class ToyState {
     this.classes = u['b-classes'];
     this.noise = u['b-noise'];
     this.n = u['b-n'];
+    this.imbalance = u['b-imb'];
     this.seed = u['b-seed'];
     this.layers = u['b-layers'];
     this.width = u['b-width'];
@@ -163,6 +167,7 @@ class ToyState {
       'b-classes': this.classes,
       'b-noise': this.noise,
       'b-n': this.n,
+      'b-imb': this.imbalance,
       'b-seed': this.seed,
       'b-layers': this.layers,
       'b-width': this.width,
@@ -237,8 +242,8 @@ class ToyState {
       this.classes = Math.min(info.maxClasses, Math.max(info.minClasses, this.classes));
       this.saveHash();
       this.source = 'new';
-      const { dataset, n, noise, seed, classes, layers, width, activation } = this;
-      this.afterSetup(await getEngine().toyCreate({ dataset, n, noise, seed, classes, layers, width, activation }));
+      const { dataset, n, noise, seed, classes, imbalance, layers, width, activation } = this;
+      this.afterSetup(await getEngine().toyCreate({ dataset, n, noise, seed, classes, imbalance, layers, width, activation }));
       await this.refresh();
     });
   }
@@ -254,6 +259,7 @@ class ToyState {
       this.dataset = next.dataset;
       this.noise = next.noise;
       this.n = next.n;
+      this.imbalance = next.imbalance;
       this.seed = next.seed;
       this.layers = next.architecture.layers;
       this.width = next.architecture.width;
