@@ -110,6 +110,22 @@ const SMALL_CNN: Architecture = {
   numClasses: 10,
 };
 
+/**
+ * SMALL_CNN with twice the channels and a 256-unit hidden layer (conv32/conv64/FC256: 0.83 M parameters, 3.3 MB,
+ * about 4× the multiply–adds): issue 17's Fashion-MNIST target (72 % under the autoattack suite at ε = 0.1) was out of
+ * reach of the small net, whose held-out PGD accuracy levelled off at 71–72 % with clean accuracy at its 83 % floor.
+ */
+const WIDE_CNN: Architecture = {
+  kind: 'cnn',
+  inputShape: [28, 28, 1],
+  conv: [
+    { filters: 32, kernel: 4, stride: 2, pool: 0 },
+    { filters: 64, kernel: 4, stride: 2, pool: 0 },
+  ],
+  dense: [256],
+  numClasses: 10,
+};
+
 const FULL = 10_000;
 
 /**
@@ -229,36 +245,32 @@ const imageRecipes: ZooRecipe[] = [
     id: 'fashion-cnn-robust',
     name: 'Fashion-MNIST CNN, adversarially trained (ε = 0.1)',
     description:
-      'The Fashion-MNIST network adversarially trained at ε = 0.1 (PGD-4 with ε ramped up, then 7 more epochs of TRADES, β = 6, on the highest-loss iterate of 10 steps, in two stages).',
+      'A wider Fashion-MNIST network (32 and 64 filters, 256 hidden units) adversarially trained at ε = 0.1 with TRADES (β = 6, the highest-loss iterate of 10 PGD steps, ε ramped up, 10 epochs).',
     data: { kind: 'image', dataset: 'fashion-mnist', holdOut: 1000 },
-    architecture: SMALL_CNN,
+    architecture: WIDE_CNN,
     seed: 4,
-    init: {
-      from: 'the stage-1 weights (3 epochs of TRADES from the PGD-4 weights of commit e352dca; the commit "fashion-cnn-robust stage 1" in git log -- models/fashion-cnn-robust/weights.bin, whose zoo.ts holds that recipe)',
-      weightsSha256: 'd3be3cf168c11e52b626cbb06bf3b56aea7c7763f7523b74d998b18e01a6d788',
-    },
-    // Issue 17 (session 4): TRADES (Zhang et al. 2019, β = 6: clean cross-entropy plus β·KL to the adversarial view),
-    // whose clean term keeps the clean accuracy above the 83 % floor that Madry-style AT on this small net tends to
-    // cross; the inner attack is PGD-10 (α = 2.5ε/10) on the highest-loss iterate, as for mnist-cnn-robust. Stage 1
-    // (3 epochs from the PGD-4 weights) raised the held-out PGD-10 check from 64.3 to 68.3 % and was still rising, so
-    // stage 2 continues from it for 4 epochs with a fresh cosine rate from 1e-3; no ε ramp (the start is robust at ε).
+    // Issue 17 (session 5): TRADES (Zhang et al. 2019, β = 6: clean cross-entropy plus β·KL to the adversarial view)
+    // on WIDE_CNN from scratch, the inner attack PGD-10 (α = 2.5ε/10) on the highest-loss iterate, ε ramped over the
+    // first 15 % of steps, 10 epochs with Adam on a cosine from 1e-3 (80 min here). The small net's two-stage TRADES
+    // run (session 4) levelled off at 71–72 % on the held-out check with clean accuracy at its 83 % floor.
     training: {
       method: 'trades',
-      epochs: 4,
+      epochs: 10,
       batchSize: 128,
       optimizer: 'adam',
       learningRate: 1e-3,
       schedule: { kind: 'cosine' },
       epsilon: 0.1,
+      epsilonRamp: { rampFraction: 0.15 },
       attackSteps: 10,
       stepSize: 0.025,
       tradesBeta: 6,
       maximizeLoss: true,
     },
     notes: [
-      'Fast adversarial training (FGSM with random start, α = 0.125, ε ramped to 0.1, Adam, cyclic lr 5e-3, 5 epochs) peaked at 57 % PGD-10 accuracy on 300 held-out images after 1.5 epochs and then declined to 45 % (the start of catastrophic overfitting). PGD-4 adversarial training replaced it.',
-      'Issue 17 target: clean ≥ 83 % and ≥ 72 % under the autoattack suite at ε = 0.1 on the full test set. Not reached: the autoattack suite (without FAB-T, see mnist-cnn-robust) on all 10 000 test images 68.81 % (APGD-CE 70.90 %, then APGD-T 69.00 %, then Square 68.81 %; clean 83.35 %), and 69.2 % [65.0–73.1] on the first 500 test images (APGD-CE 72.0 %, then APGD-T 69.4 %, then Square 69.2 %; 61.4 % for the PGD-4 weights before); on all 10 000 test images PGD-50×10 71.0 % (62.8 % before) and clean 83.35 % (85.49 % before). Session 4: TRADES (β = 6, PGD-10 on the highest-loss iterate) from the PGD-4 weights of commit e352dca in two stages, 3 epochs (20 min here) then these 4 (29 min; early stopping kept step 690, held-out PGD-10 72.3 %; it read 70.7–72.0 % after). PGD-50×10 (α = 0.005) on the first 1 000 test images: 71.6 % [68.7–74.3] for these weights, 69.1 % [66.2–71.9] after stage 1 and 62.9 % [59.9–65.8] for the PGD-4 weights (clean there 83.5 / 83.3 / 84.9 %), each by npm run eval -- --model fashion-cnn-robust --attack pgd --eps 0.1 --steps 50 --step-size 0.005 --restarts 10 --n 1000 --seed 0 --json (with --models-dir for the candidates). The held-out check had levelled off at about 71–72 % and the clean accuracy is at its floor, so more epochs of this small net are unlikely to add 3 points under the suite: a wider net (e.g. conv32/conv64, under 4 MB) trained for 10+ epochs is what would close it, several hours of this CPU.',
-      'The PGD-4 weights before (commit e352dca): PGD-50×10 on all 10 000 test images 62.8 % (clean 85.49 %); the autoattack suite (without FAB-T, see mnist-cnn-robust) 61.4 % [57.1–65.6] on the first 500 (APGD-CE 64.0 %, then APGD-T 61.6 %, then Square 61.4 %) and 60.88 % on all 10 000 (APGD-CE 61.96 %, then APGD-T 61.00 %, then Square 60.88 %; git show e5feeb9:models/fashion-cnn-robust/card.json).',
+      'Issue 17 target: clean ≥ 83 % and ≥ 72 % under the autoattack suite at ε = 0.1 on the full test set — met by these weights (trained in session 5, evaluated in session 6) on all 10 000 test images: the suite (without FAB-T, see mnist-cnn-robust) 73.86 % (APGD-CE 75.16 %, then APGD-T 73.99 %, then Square 73.86 %), PGD-50×10 75.28 %, clean 85.45 %. The PyTorch check on the first 2 000 (PGD-50×10, same ε, steps, step size and restarts): 75.8 % in PyTorch and in the project (torch-check.json). On the first 500 the suite gave 75.6 % [71.7–79.2] against 69.2 % for the small net\'s TRADES weights. The held-out PGD-10 check (300 held-out training images) peaked at 76.0 % at step 3 680 of 4 600 (early stopping kept it), against 72.3 % for the small net. Why the wider net (3.4 MB of weights, 839k parameters against 166k): the small net\'s TRADES runs levelled off at 71–72 % on the held-out check with clean accuracy at its 83 % floor — it had no capacity left for both. The suite on all 10 000 took about 2 h here in two shards beside other work (resumable batch by batch from .cache/eval; --shard i/k splits it).',
+      'Before (sessions 3–4), the small net (SMALL_CNN, 166k parameters): PGD-4 adversarial training, then TRADES from those weights in two stages (3 + 4 epochs); on all 10 000 test images the suite 68.81 % (APGD-CE 70.90 %, then APGD-T 69.00 %, then Square 68.81 %), PGD-50×10 70.99 %, clean 83.35 % (git show 848b2fc:models/fashion-cnn-robust/card.json); the PGD-4 weights before that 60.88 % under the suite.',
+      'Fast adversarial training (FGSM with random start, α = 0.125, ε ramped to 0.1, Adam, cyclic lr 5e-3, 5 epochs) on the small net peaked at 57 % PGD-10 accuracy on 300 held-out images after 1.5 epochs and then declined to 45 % (the start of catastrophic overfitting).',
     ],
     validation: { every: 230, n: 300, epsilon: 0.1, steps: 10, stepSize: 0.025 },
     evaluations: [
@@ -268,9 +280,9 @@ const imageRecipes: ZooRecipe[] = [
       // The n of the PyTorch check (torch-check.json), so that the card sets both figures side by side.
       { attack: 'pgd', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 10, n: 2000, seed: 0 },
       { attack: 'ensemble', eps: [0.1], steps: 50, stepSize: 0.005, restarts: 1, n: 300, seed: 0 },
-      // The figure to quote (issue 17): AutoAttack's standard suite without FAB-T on the full test set (about 1 h here
-      // on a quieter machine; `npm run eval -- --model fashion-cnn-robust --attack autoattack --eps 0.1 --n 10000
-      // --seed 0 --json` resumes from .cache/eval batch by batch).
+      // The figure to quote (issue 17): AutoAttack's standard suite without FAB-T on the full test set (about 2 h here
+      // in two shards for this wide net; `npm run eval -- --model fashion-cnn-robust --attack autoattack --eps 0.1
+      // --n 10000 --seed 0 --json` resumes from .cache/eval batch by batch).
       { attack: 'autoattack', eps: [0.1], n: FULL, seed: 0 },
       { attack: 'autoattack', eps: [0.1], n: 500, seed: 0 },
       // Last, the longest (about 20 min here beside other jobs): the batches are cached per 250 images, so
