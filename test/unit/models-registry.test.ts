@@ -11,7 +11,7 @@ import { buildModel, countParameters, describeArchitecture } from '../../src/lib
 import { loadModelFromParts, loadModelFromUrl, validateModelJson } from '../../src/lib/models/load';
 import { loadModelFromFile, loadZooModelFromDisk, MODELS_DIR, readModelIndex, saveModelToDir } from '../../src/lib/models/node';
 import { parseModelIndex, findModel } from '../../src/lib/models/registry';
-import { ZOO_RECIPES } from '../../src/lib/models/zoo';
+import { WEIGHT_BUDGET, WIDE_WEIGHT_BUDGET, ZOO_RECIPES } from '../../src/lib/models/zoo';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -67,10 +67,11 @@ describe('model files', () => {
     expect(() => findModel({ version: 1, models: [] }, 'x')).toThrow(/model must be one of/);
   });
 
-  it('every recipe architecture fits the 1 MB weight budget and describes itself', () => {
+  it('every recipe architecture fits its weight budget (1 MB unless it names a wider one, at most 4 MB) and describes itself', () => {
     for (const r of ZOO_RECIPES) {
       const model = buildModel(r.architecture, r.seed);
-      expect(countParameters(model) * 4, r.id).toBeLessThanOrEqual(1_000_000);
+      expect(r.weightBudget ?? WEIGHT_BUDGET, r.id).toBeLessThanOrEqual(WIDE_WEIGHT_BUDGET);
+      expect(countParameters(model) * 4, r.id).toBeLessThanOrEqual(r.weightBudget ?? WEIGHT_BUDGET);
       expect(describeArchitecture(r.architecture)).toMatch(/logits/);
       model.dispose();
     }
@@ -80,12 +81,13 @@ describe('model files', () => {
 describe('shipped zoo (models/index.json)', () => {
   const hasIndex = existsSync(path.join(MODELS_DIR, 'index.json'));
 
-  it.runIf(hasIndex)('every listed model loads, matches its entry, predicts the right shape and fits 1 MB', async () => {
+  it.runIf(hasIndex)('every listed model loads, matches its entry, predicts the right shape and fits its weight budget', async () => {
     const index = readModelIndex();
     expect(index.models.length).toBeGreaterThan(0);
     for (const entry of index.models) {
       for (const f of [entry.card, entry.files.model, ...entry.files.weights]) expect(existsSync(path.join(MODELS_DIR, f)), f).toBe(true);
-      expect(statSync(path.join(MODELS_DIR, entry.files.weights[0])).size).toBeLessThanOrEqual(1_000_000);
+      const budget = ZOO_RECIPES.find((r) => r.id === entry.id)?.weightBudget ?? WEIGHT_BUDGET;
+      expect(statSync(path.join(MODELS_DIR, entry.files.weights[0])).size, entry.id).toBeLessThanOrEqual(budget);
       const model = await loadZooModelFromDisk(entry);
       const x = tf.zeros([3, ...entry.inputShape]);
       const y = model.predict(x) as tf.Tensor;
