@@ -394,7 +394,9 @@ export async function runBenchTasks(inp: BenchInputs): Promise<BenchRow[]> {
           await trainModel(student, inp.images, benchTrainingOptions(method, S.trainBatch));
         }, plan, budget(), now, inp.cpuClock, peerFor(task, S.trainBatch));
         const what = method === 'fgsm-rs' ? 'FGSM-RS (α=1.25ε)' : `PGD-${S.trainPgdSteps} (α=2.5ε/${S.trainPgdSteps})`;
-        const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}`;
+        // PGD-AT's attack stops stepping an example once it is broken (iterative.ts), which the count below cannot see.
+        const flopNote = method === 'pgd' ? '; FLOPs counted as if every example took every attack step (overstated when examples break early)' : '';
+        const note = `${what} ε=${S.trainEpsilon} + Adam step, batch ${S.trainBatch}, ${steps} steps per call, per step${cpuNote(m, 1 / steps)}${flopNote}`;
         // Per image and step: each attack step a forward-backward to the input (2F), for PGD-AT the scoring forward
         // (F; FGSM-RS trains on its step's result unscored), the training forward and backward with weight
         // gradients (3F). The peer runs one step per call.
