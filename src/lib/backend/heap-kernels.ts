@@ -8,12 +8,15 @@
  * (callers check `hasHeapKernels`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmBackendMemory } from './wasm-simd';
 
 /** Memory access of the wasm backend's kernels (BackendWasm is not exported as a type). */
 export interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   disposeData(dataId: tf.DataId): boolean;
+  /** The emscripten module (its WebAssembly.Memory is where every tensor lives). */
+  wasm: unknown;
 }
 
 /** Memory access of the cpu backend's kernels (MathBackendCPU). */
@@ -22,8 +25,12 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
-/** Fills `out` (the shape of the first input) from the inputs' values, in the order they were named. */
-export type HeapCompute = (out: Float32Array, inputs: ArrayLike<number>[]) => void;
+/**
+ * Fills `out` (the shape of the first input) from the inputs' values, in the order they were named. On wasm the
+ * arrays are views on `memory`, the backend's WebAssembly.Memory (for the SIMD kernels of wasm-simd.ts); on cpu it
+ * is null.
+ */
+export type HeapCompute = (out: Float32Array, inputs: ArrayLike<number>[], memory: WebAssembly.Memory | null) => void;
 
 /** Registers `name` on wasm and cpu as one pass of `compute` over float32 inputs (idempotent). */
 export function registerHeapKernel(name: string, inputNames: readonly string[], compute: HeapCompute): void {
@@ -36,7 +43,7 @@ export function registerHeapKernel(name: string, inputNames: readonly string[], 
         const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo);
         const out = b.makeOutput([...ins[0].shape], 'float32');
         // Views after the allocation: growing the heap detaches earlier ones.
-        compute(b.typedArrayFromHeap(out), ins.map((t) => b.typedArrayFromHeap(t)));
+        compute(b.typedArrayFromHeap(out), ins.map((t) => b.typedArrayFromHeap(t)), wasmBackendMemory(b.wasm));
         return out;
       },
     });
@@ -49,7 +56,7 @@ export function registerHeapKernel(name: string, inputNames: readonly string[], 
         const b = backend as unknown as CpuBackend;
         const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo);
         const out = new Float32Array(ins[0].shape.reduce((p, q) => p * q, 1));
-        compute(out, ins.map((t) => b.data.get(t.dataId).values));
+        compute(out, ins.map((t) => b.data.get(t.dataId).values), null);
         return b.makeTensorInfo([...ins[0].shape], 'float32', out);
       },
     });
