@@ -3,7 +3,7 @@
  * intersected with the input box, and broadcasting of per-example scalars (ε, step sizes) against a batch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hostMemoryBackend } from '../backend/heap-kernels';
+import { hostView } from '../backend/heap-kernels';
 import type { Norm } from './types';
 
 /** |δᵢ| above this counts as a changed element for ‖δ‖₀ (float32 resolution of values in [0,1] is ~6e-8). */
@@ -41,9 +41,10 @@ export async function allNorms(
   x: tf.Tensor,
 ): Promise<{ linf: Float32Array; l2: Float32Array; l0: Float32Array }> {
   const n = x.shape[0];
-  // In host memory reading both tensors is a copy, cheaper than the fourteen kernels below (at batch 1 their
-  // overhead is most of a single-image FGSM's bookkeeping). A GPU backend reads back only the 3·n norms.
-  if (hostMemoryBackend()) return normsOfValues((await adversarial.data()) as Float32Array, (await x.data()) as Float32Array, n);
+  // In host memory one pass over both tensors where they lie: no kernel (at batch 1 each costs engine overhead) and
+  // no copy. A GPU backend runs fourteen kernels and reads back only the 3·n norms.
+  const [a, b] = [hostView(adversarial), hostView(x)];
+  if (a && b) return normsOfValues(a, b, n);
   const packed = tf.tidy(() => {
     const d = adversarial.sub(x);
     return tf.stack([perturbationNorm(d, 'linf'), perturbationNorm(d, 'l2'), perturbationNorm(d, 'l0')]);

@@ -69,6 +69,21 @@ export function hostMemoryBackend(): boolean {
   return backend === 'wasm' || backend === 'cpu';
 }
 
+/**
+ * The values of a float32 tensor where they lie in host memory, without a copy (null on other backends and
+ * dtypes). Read them at once: on wasm this is a view on the heap, which the next allocation may detach.
+ */
+export function hostView(t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32') return null;
+  const backend = tf.backend() as unknown;
+  if (tf.getBackend() === 'wasm') return (backend as WasmHeapBackend).typedArrayFromHeap(t);
+  if (tf.getBackend() === 'cpu') {
+    const values = (backend as CpuBackend).data.get(t.dataId).values;
+    return values instanceof Float32Array ? values : null;
+  }
+  return null;
+}
+
 /** Whether the active backend runs heap kernels, for these (float32) tensors. */
 export function hasHeapKernels(tensors: tf.Tensor[]): boolean {
   return hostMemoryBackend() && tensors.every((t) => t.dtype === 'float32');
