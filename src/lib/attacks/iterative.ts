@@ -13,9 +13,9 @@ import { rowClasses, type CurveContext } from './epsilon-curve';
 import { inputGradientPassOf } from './model-adapter';
 import { DerivedWeights } from '../models/input-gradient-forward';
 import { clampInto, signStepInBox } from './sign-step-kernel';
-import { hostMemoryBackend, hostView } from '../backend/heap-kernels';
+import { hostMemoryBackend } from '../backend/heap-kernels';
 import { ascentObjective, crossEntropyObjectiveGrad, dlrLoss, dlrRows, dlrTargetedLoss, mean, rowStats, type AttackLoss } from './losses';
-import { linfInterval, normsOfValues, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
+import { linfInterval, normsInHostMemory, perExample, perturbationNorm, projectToBall, randomInBall, unitBallSample } from './perturbation';
 import type { AttackModel, StepInfo } from './types';
 
 /** What a step rule sees at step k. Tensors belong to the loop: read them, don't dispose them. */
@@ -248,7 +248,7 @@ async function singleRun(model: AttackModel, x: tf.Tensor, p: IterativeParams, s
           // In host memory the iterate is read where it lies: no kernel (perturbationNorm's five cost more than the
           // arithmetic at batch 1) and no copy of the batch (~9 ms per PGD-20 call at 256 MNIST images).
           if (p.onStep) {
-            const all = normsOfValues(hostView(xk)!, hostView(xWork)!, xk.shape[0]);
+            const all = normsInHostMemory(xk, xWork)!;
             stepNorms = p.norm === 'linf' ? all.linf : all.l2;
           }
         }

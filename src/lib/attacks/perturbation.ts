@@ -3,7 +3,7 @@
  * intersected with the input box, and broadcasting of per-example scalars (ε, step sizes) against a batch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hostView } from '../backend/heap-kernels';
+import { hostView, simdRowNorms } from '../backend/heap-kernels';
 import type { Norm } from './types';
 
 /** |δᵢ| above this counts as a changed element for ‖δ‖₀ (float32 resolution of values in [0,1] is ~6e-8). */
@@ -35,6 +35,18 @@ export function perturbationNorm(delta: tf.Tensor, norm: Norm): tf.Tensor1D {
   });
 }
 
+/**
+ * ‖a − b‖∞, ‖a − b‖₂, ‖a − b‖₀ per example read where the tensors lie in host memory, with no kernel and no copy of
+ * the batch (SIMD on wasm where rows are a multiple of 4 values); null on other backends.
+ */
+export function normsInHostMemory(a: tf.Tensor, b: tf.Tensor): { linf: Float32Array; l2: Float32Array; l0: Float32Array } | null {
+  const n = a.shape[0];
+  const v = simdRowNorms(a, b, L0_THRESHOLD);
+  if (v) return { linf: v.slice(0, n), l2: v.slice(n, 2 * n), l0: v.slice(2 * n, 3 * n) };
+  const [va, vb] = [hostView(a), hostView(b)];
+  return va && vb ? normsOfValues(va, vb, n) : null;
+}
+
 /** ‖δ‖∞, ‖δ‖₂, ‖δ‖₀ per example, read back in one transfer. */
 export async function allNorms(
   adversarial: tf.Tensor,
@@ -43,8 +55,8 @@ export async function allNorms(
   const n = x.shape[0];
   // In host memory one pass over both tensors where they lie: no kernel (at batch 1 each costs engine overhead) and
   // no copy. A GPU backend runs fourteen kernels and reads back only the 3·n norms.
-  const [a, b] = [hostView(adversarial), hostView(x)];
-  if (a && b) return normsOfValues(a, b, n);
+  const host = normsInHostMemory(adversarial, x);
+  if (host) return host;
   const packed = tf.tidy(() => {
     const d = adversarial.sub(x);
     return tf.stack([perturbationNorm(d, 'linf'), perturbationNorm(d, 'l2'), perturbationNorm(d, 'l0')]);

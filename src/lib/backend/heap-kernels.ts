@@ -8,7 +8,7 @@
  * (callers check `hasHeapKernels`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmBackendMemory } from './wasm-simd';
+import { simdKernelsFor, wasmBackendMemory } from './wasm-simd';
 
 /** Memory access of the wasm backend's kernels (BackendWasm is not exported as a type). */
 export interface WasmHeapBackend {
@@ -82,6 +82,34 @@ export function hostView(t: tf.Tensor): Float32Array | null {
     return values instanceof Float32Array ? values : null;
   }
   return null;
+}
+
+/** The largest float32 not above t (t ≥ 0): for float32 values v, v > t exactly when v > this. */
+function float32Below(t: number): number {
+  const f = new Float32Array([t]);
+  if (f[0] > t) new Int32Array(f.buffer)[0] -= 1;
+  return f[0];
+}
+
+/**
+ * Per row of a − b ([n, …] float32 on wasm): ‖·‖∞, ‖·‖₂ and the count of |δ| > threshold, as [3·n] (in that
+ * order), by the SIMD kernel of wasm-simd.ts on the tensors where they lie, through a scratch of 3·n values in the
+ * heap; no tfjs kernel. Null where it does not apply (another backend, no SIMD, rows not a multiple of 4 values).
+ */
+export function simdRowNorms(a: tf.Tensor, b: tf.Tensor, threshold: number): Float32Array | null {
+  const n = a.shape[0];
+  if (tf.getBackend() !== 'wasm' || a.dtype !== 'float32' || b.dtype !== 'float32' || a.size !== b.size || n === 0 || (a.size / n) % 4 !== 0) return null;
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  const simd = simdKernelsFor(wasmBackendMemory(backend.wasm));
+  if (!simd) return null;
+  const scratch = backend.makeOutput([3 * n], 'float32');
+  try {
+    const [out, va, vb] = [scratch, a, b].map((t) => backend.typedArrayFromHeap(t)); // after the allocation
+    simd.rowNorms(out.byteOffset, va.byteOffset, vb.byteOffset, n, a.size / n, float32Below(threshold));
+    return out.slice();
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
 }
 
 /** Whether the active backend runs heap kernels, for these (float32) tensors. */

@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from './heap-kernels';
+import { simdKernelsFor, wasmBackendMemory } from './wasm-simd';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -109,8 +110,20 @@ export function conv2dInputGradient(
     kernel.dispose();
   }
   const out = backend.makeOutput([...inputShape], 'float32');
-  // Views after the last allocation: growing the heap detaches earlier views.
-  interleavePhases(backend.typedArrayFromHeap(phases), phases.shape, backend.typedArrayFromHeap(out), inputShape, ah, aw);
+  const table = blockOffsets(inputShape, phases.shape, ah, aw);
+  const simd = simdKernelsFor(wasmBackendMemory(backend.wasm));
+  if (simd) {
+    // The table in the wasm memory (as byte offsets), then one SIMD pass: ~3× the JavaScript loop below.
+    const tableInfo = backend.makeOutput([table.length], 'float32');
+    const [tv, src, dst] = [tableInfo, phases, out].map((t) => backend.typedArrayFromHeap(t)); // after the last allocation
+    new Int32Array(tv.buffer, tv.byteOffset, table.length).set(table.map((o) => 4 * o));
+    const [, th, tw, tc] = phases.shape;
+    simd.copyBlocks(dst.byteOffset, src.byteOffset, tv.byteOffset, table.length, inputShape[0], 4 * th * tw * tc, 4 * inputShape[3]);
+    backend.disposeData(tableInfo.dataId);
+  } else {
+    // Views after the last allocation: growing the heap detaches earlier views.
+    interleavePhases(backend.typedArrayFromHeap(phases), phases.shape, backend.typedArrayFromHeap(out), table);
+  }
   phases.dispose();
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
@@ -118,40 +131,46 @@ export function conv2dInputGradient(
 /**
  * out[b, y, x, c] = phases[b, ⌊y/sh⌋ + shift(y mod sh), ⌊x/sw⌋ + shift(x mod sw), ((y mod sh)·sw + x mod sw)·C + c]:
  * depthToSpace with a per-phase offset, in one pass (wasm's DepthToSpace is ~5× slower than its Transpose, and
- * the offsets would need s² slices around it).
+ * the offsets would need s² slices around it). The mapping is the same for every image: for each output pixel of
+ * one image, in order, the offset (in values) of its C-value block within one image of the phases.
  */
-function interleavePhases(src: Float32Array, srcShape: number[], o: Float32Array, shape: [number, number, number, number], ah: PhaseAxis, aw: PhaseAxis): void {
-  const [n, h, w, c] = shape;
-  const [, th, tw, tc] = srcShape;
-  // Per output column: the source offset within a source row (column position and phase channels).
-  const colOffset = new Int32Array(w);
-  for (let x = 0; x < w; x++) {
-    const p = x % aw.s;
-    colOffset[x] = (Math.floor(x / aw.s) + aw.shift[p]) * tc + p * c;
+function blockOffsets(shape: [number, number, number, number], srcShape: number[], ah: PhaseAxis, aw: PhaseAxis): Int32Array {
+  const [, h, w, c] = shape;
+  const [, , tw, tc] = srcShape;
+  const table = new Int32Array(h * w);
+  for (let y = 0, e = 0; y < h; y++) {
+    const py = y % ah.s;
+    const row = (Math.floor(y / ah.s) + ah.shift[py]) * tw * tc + py * aw.s * c;
+    for (let x = 0; x < w; x++, e++) {
+      const px = x % aw.s;
+      table[e] = row + (Math.floor(x / aw.s) + aw.shift[px]) * tc + px * c;
+    }
   }
+  return table;
+}
+
+/** The interleave in JavaScript (engines without WebAssembly SIMD): each image's blocks copied by the table. */
+function interleavePhases(src: Float32Array, srcShape: number[], o: Float32Array, table: Int32Array): void {
+  const [n, th, tw, tc] = srcShape;
+  const c = o.length / n / table.length;
   let dst = 0;
-  for (let b = 0; b < n; b++)
-    for (let y = 0; y < h; y++) {
-      const p = y % ah.s;
-      const row = (b * th + Math.floor(y / ah.s) + ah.shift[p]) * tw * tc + p * aw.s * c;
+  for (let b = 0; b < n; b++) {
+    const image = b * th * tw * tc;
+    for (let e = 0; e < table.length; e++) {
+      let from = image + table[e];
       if (c % 4 === 0) {
         // Four values per iteration: 1.8× faster in V8 than one (16 channels, mnist-cnn's first conv output).
-        for (let x = 0; x < w; x++) {
-          let from = row + colOffset[x];
-          for (const end = dst + c; dst < end; dst += 4, from += 4) {
-            o[dst] = src[from];
-            o[dst + 1] = src[from + 1];
-            o[dst + 2] = src[from + 2];
-            o[dst + 3] = src[from + 3];
-          }
+        for (const end = dst + c; dst < end; dst += 4, from += 4) {
+          o[dst] = src[from];
+          o[dst + 1] = src[from + 1];
+          o[dst + 2] = src[from + 2];
+          o[dst + 3] = src[from + 3];
         }
       } else {
-        for (let x = 0; x < w; x++) {
-          const from = row + colOffset[x];
-          for (let ci = 0; ci < c; ci++) o[dst++] = src[from + ci];
-        }
+        for (let ci = 0; ci < c; ci++) o[dst++] = src[from + ci];
       }
     }
+  }
 }
 
 interface BackpropInputAttrs {
