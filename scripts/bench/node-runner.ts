@@ -9,6 +9,7 @@ import { startPeerServer, type PeerServer } from './peer';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../../src/lib/backend/node';
+import { elementWisePasses } from '../../src/lib/backend/heap-kernels';
 import { BENCH_TASKS, planFor, runBenchTasks, type BenchTask } from '../../src/lib/bench/tasks';
 import { imageExamples } from '../../src/lib/data/examples';
 import { loadSubsetFile } from '../../src/lib/data/node-sources';
@@ -76,4 +77,4 @@ const rows = await runBenchTasks({
 peer?.close();
 model.dispose();
 toyModel.dispose();
-process.stdout.write(`${JSON.stringify({ backend: info.backend, adapter: info.adapter, rows, peer: peer?.meta ?? null })}\n`);
+process.stdout.write(`${JSON.stringify({ backend: info.backend, adapter: `${info.adapter}; ${elementWisePasses()}`, rows, peer: peer?.meta ?? null })}\n`);

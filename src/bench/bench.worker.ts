@@ -4,6 +4,7 @@
  * a dedicated worker as the app runs them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { elementWisePasses } from '../lib/backend/heap-kernels';
 import { BACKENDS, isSoftwareAdapter, selectBackend, tfjsEnvironment, type BackendName } from '../lib/backend/select';
 import { BENCH_TASKS, planFor, runBenchTasks, type BenchTask } from '../lib/bench/tasks';
 import { seededToyModel, TOY_BENCH_BOUNDS } from '../lib/bench/toy-model';
@@ -57,6 +58,7 @@ async function run(req: BenchRequest): Promise<void> {
     adapter = `WebGL (${renderer || 'renderer unknown'})`;
     software = isSoftwareAdapter({ description: renderer });
   }
+  adapter = `${adapter}; ${elementWisePasses()}`;
   const readThreads = await wasmThreads(backend); // always read: it also restores the worker's navigator
   const threads = backend === 'wasm' ? readThreads : null;
   if (threads?.warning) throw new Error(threads.warning);

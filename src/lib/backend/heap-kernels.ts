@@ -8,7 +8,7 @@
  * (callers check `hasHeapKernels`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdKernelsFor, wasmBackendMemory } from './wasm-simd';
+import { simdKernelsFor, wasmBackendMemory, type SimdKernels } from './wasm-simd';
 
 /** Memory access of the wasm backend's kernels (BackendWasm is not exported as a type). */
 export interface WasmHeapBackend {
@@ -84,6 +84,18 @@ export function hostView(t: tf.Tensor): Float32Array | null {
   return null;
 }
 
+/** The SIMD kernels of wasm-simd.ts bound to the active wasm backend's memory; null on other backends or without SIMD. */
+export function activeSimdKernels(): SimdKernels | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  return simdKernelsFor(wasmBackendMemory((tf.backend() as unknown as WasmHeapBackend).wasm));
+}
+
+/** How the active backend runs the attack loop's element-wise passes, for benchmark and diagnostic reports. */
+export function elementWisePasses(): string {
+  if (activeSimdKernels()) return 'element-wise passes in WebAssembly SIMD';
+  return hostMemoryBackend() ? 'element-wise passes in JavaScript' : 'element-wise passes as backend kernels';
+}
+
 /** The largest float32 not above t (t ≥ 0): for float32 values v, v > t exactly when v > this. */
 function float32Below(t: number): number {
   const f = new Float32Array([t]);
@@ -98,10 +110,10 @@ function float32Below(t: number): number {
  */
 export function simdRowNorms(a: tf.Tensor, b: tf.Tensor, threshold: number): Float32Array | null {
   const n = a.shape[0];
-  if (tf.getBackend() !== 'wasm' || a.dtype !== 'float32' || b.dtype !== 'float32' || a.size !== b.size || n === 0 || (a.size / n) % 4 !== 0) return null;
-  const backend = tf.backend() as unknown as WasmHeapBackend;
-  const simd = simdKernelsFor(wasmBackendMemory(backend.wasm));
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.size !== b.size || n === 0 || (a.size / n) % 4 !== 0) return null;
+  const simd = activeSimdKernels();
   if (!simd) return null;
+  const backend = tf.backend() as unknown as WasmHeapBackend;
   const scratch = backend.makeOutput([3 * n], 'float32');
   try {
     const [out, va, vb] = [scratch, a, b].map((t) => backend.typedArrayFromHeap(t)); // after the allocation
