@@ -12,6 +12,7 @@ import {
   type BackendInfo,
   type BackendPreference,
 } from '../lib/backend/select';
+import { elementWisePath, type ElementWisePath } from '../lib/backend/heap-kernels';
 import { BACKEND_ROLES, type BackendRole, type ThreadChoice } from '../lib/backend/choice';
 import { compareGradients, engineCheck, type EngineCheckResult, type EngineCheckVerdict } from '../lib/engine-check';
 import { cancelJob } from './jobs';
@@ -58,6 +59,8 @@ export interface InitResult extends BackendInfo {
   /** A message about the request itself (e.g. an unknown ?backend= value). */
   warning: string | null;
   tfVersion: string;
+  /** How the attack loop's element-wise passes run on this backend (heap-kernels.ts elementWisePath). */
+  elementWise: ElementWisePath;
 }
 
 export interface EngineMemory {
@@ -91,7 +94,7 @@ const coreApi = {
     // Models fine-tuned in an earlier visit rejoin the model list before any panel asks for it.
     await syncSavedModels();
     await syncUserModels();
-    return { ...active, warning, tfVersion: tf.version.tfjs };
+    return { ...active, warning, tfVersion: tf.version.tfjs, elementWise: elementWisePath() };
   },
 
   backendInfo(): BackendInfo | null {

@@ -46,9 +46,17 @@ test('the preview is cross-origin isolated, wasm runs threaded, and PGD matches 
     return { interactive: (await engine.__laneInfoForTest('interactive')).threads?.count, background: (await engine.__laneInfoForTest('background')).threads?.count };
   });
   expect(laneThreads).toEqual({ interactive: 1, background: all });
+  // Both lanes' attack-loop passes run in the WebAssembly SIMD module, on the shared memory of the threaded build.
+  const passes = await page.evaluate(async () => {
+    type Hooks = { __laneInfoForTest(lane: string): Promise<{ elementWise?: string }> };
+    const engine = (globalThis as unknown as { __engine: Hooks }).__engine;
+    return [(await engine.__laneInfoForTest('interactive')).elementWise, (await engine.__laneInfoForTest('background')).elementWise];
+  });
+  expect(passes).toEqual(['wasm-simd', 'wasm-simd']);
   await badge.click();
   await expect(page.getByTestId('backend-threads-interactive')).toContainText('1 thread');
   await expect(page.getByTestId('backend-threads-batch')).toContainText(`${all} threads`);
+  await expect(page.getByTestId('backend-step-passes')).toHaveAttribute('data-path', 'wasm-simd');
 
   // ?threads= sets every lane: the same attack on a thread pool and on one thread.
   const threaded = await attackOnce(page, `?backend=wasm&threads=${all}`);

@@ -28,6 +28,9 @@ describe('engine API over a MessageChannel', () => {
     expect(info.backend).toBe('wasm');
     expect(info.warning).toBeNull();
     expect(info.tfVersion).toBe('4.22.0');
+    // Node's wasm has SIMD: the attack loop's passes run in the project's SIMD module; on cpu, in JavaScript.
+    expect(info.elementWise).toBe('wasm-simd');
+    expect((await remote.init('?backend=cpu')).elementWise).toBe('javascript');
   });
 
   it('computes the engine check gradient, and the same on cpu', async () => {

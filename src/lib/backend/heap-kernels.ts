@@ -90,10 +90,21 @@ export function activeSimdKernels(): SimdKernels | null {
   return simdKernelsFor(wasmBackendMemory((tf.backend() as unknown as WasmHeapBackend).wasm));
 }
 
-/** How the active backend runs the attack loop's element-wise passes, for benchmark and diagnostic reports. */
+/**
+ * How the active backend runs the attack loop's element-wise passes (the sign step and its clamp, the progress
+ * norms, the input gradient's interleave): WebAssembly SIMD on wasm where the engine has it, JavaScript loops on
+ * wasm without it and on cpu, the backend's own kernels on a GPU.
+ */
+export type ElementWisePath = 'wasm-simd' | 'javascript' | 'backend-kernels';
+
+export function elementWisePath(): ElementWisePath {
+  if (activeSimdKernels()) return 'wasm-simd';
+  return hostMemoryBackend() ? 'javascript' : 'backend-kernels';
+}
+
+/** The same, in words, for benchmark reports. */
 export function elementWisePasses(): string {
-  if (activeSimdKernels()) return 'element-wise passes in WebAssembly SIMD';
-  return hostMemoryBackend() ? 'element-wise passes in JavaScript' : 'element-wise passes as backend kernels';
+  return { 'wasm-simd': 'element-wise passes in WebAssembly SIMD', javascript: 'element-wise passes in JavaScript', 'backend-kernels': 'element-wise passes as backend kernels' }[elementWisePath()];
 }
 
 /** The largest float32 not above t (t ≥ 0): for float32 values v, v > t exactly when v > this. */
