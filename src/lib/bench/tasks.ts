@@ -89,6 +89,11 @@ export interface BenchPlan {
   batches: readonly number[];
   warmup: number;
   minRuns: number;
+  /**
+   * Interleaved with a peer: at least this many pairs whatever the budget (a ratio needs its spread; with three,
+   * one slow pair of PyTorch's moved the PGD-20 median across the 2× line).
+   */
+  minPairs: number;
   maxRuns: number;
   /** Stop adding timed runs once a task has spent this long (after minRuns). */
   budgetMs: number;
@@ -105,13 +110,13 @@ const LIGHT_TASKS: readonly BenchTask[] = ['fgsm', 'pgd20', 'fgsm-single', 'pgd4
  */
 export function planFor(backend: string, software: boolean): BenchPlan {
   if (backend === 'wasm' || (!software && (backend === 'webgpu' || backend === 'webgl'))) {
-    return { tasks: BENCH_TASKS, batches: BENCH_SETTINGS.throughputBatches, warmup: 1, minRuns: 3, maxRuns: 10, budgetMs: 3_000, skipReason: '' };
+    return { tasks: BENCH_TASKS, batches: BENCH_SETTINGS.throughputBatches, warmup: 1, minRuns: 3, minPairs: 5, maxRuns: 10, budgetMs: 3_000, skipReason: '' };
   }
   const why =
     backend === 'cpu'
       ? 'tfjs cpu backend (plain JS, ~15× slower than wasm): light set only, to keep the bench short'
       : 'software GPU adapter (SwiftShader, ~40× slower than wasm): light set only, to keep the bench short';
-  return { tasks: LIGHT_TASKS, batches: [1], warmup: 1, minRuns: 1, maxRuns: 5, budgetMs: 2_000, skipReason: why };
+  return { tasks: LIGHT_TASKS, batches: [1], warmup: 1, minRuns: 1, minPairs: 3, maxRuns: 5, budgetMs: 2_000, skipReason: why };
 }
 
 export interface BenchInputs {
@@ -186,8 +191,8 @@ async function measure(
     if (peer) peerMs.push(await peer().catch(() => null));
     if (peerSameWork) sameWorkMs.push(await peerSameWork().catch(() => null));
     const next = now() - started + (now() - t0);
-    // Interleaved with the peer, a ratio needs its spread: at least minRuns pairs whatever the budget.
-    const more = next <= budgetMs || (samples.length < plan.minRuns && (peer !== undefined || next <= 2 * budgetMs));
+    // Interleaved with the peer, a ratio needs its spread: at least minPairs pairs whatever the budget.
+    const more = next <= budgetMs || (peer !== undefined ? samples.length < plan.minPairs : samples.length < plan.minRuns && next <= 2 * budgetMs);
     if (samples.length >= plan.maxRuns || !more) break;
   }
   return { samples, cpu, peer: peerMs, peerSameWork: sameWorkMs, leaked: tf.memory().numTensors - before };
