@@ -84,7 +84,10 @@ describe('wasm backward kernels', () => {
   it('at batch 8 and more the registered kernel (the phase convolution) matches a direct sum', async () => {
     for (const c of [cases[2], cases[4], cases[6]]) await checkAgainstDirectSum(c, 9, 21, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'));
     // Input channels a multiple of 4 take the interleave's four-at-a-time copy (mnist-cnn's second conv has 16).
-    for (const c of [cases[3], cases[5], cases[7]]) await checkAgainstDirectSum(c, 8, 23, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'), 8);
+    // With 8 channels and H, W multiples of the stride, each phase gets its own exact convolution (cases 3 and 7,
+    // and one with taps a phase lacks: k not divisible by s on both axes); case 5 (10 rows, stride 3) keeps one.
+    const uneven: Case = { H: 12, W: 10, k: [3, 5], s: [2, 2], pad: 'same' };
+    for (const c of [cases[3], cases[5], cases[7], uneven]) await checkAgainstDirectSum(c, 8, 23, (dy, w, shape) => tf.conv2dTranspose(dy, w, shape, c.s, c.pad as 'same'), 8);
   });
 
   it('GatherV2 copies the indexed blocks along any axis, for float32 and int32, with no tensor left behind', async () => {

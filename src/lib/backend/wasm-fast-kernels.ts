@@ -55,12 +55,18 @@ function phaseAxis(k: number, s: number, pad: number, inSize: number): PhaseAxis
 }
 
 /**
- * ∂loss/∂x of conv2d(x, filter, strides, pad) given dy (dilation 1, NHWC), on the wasm backend: one XNNPACK
- * convolution of dy with the ⌈k/s⌉×⌈k/s⌉ phase kernel (all s² phases side by side in its output channels), then
- * one pass in JavaScript over the wasm memory that reads each input pixel from its phase at that phase's shift.
- * For mnist-cnn's 4×4 stride-2 convolutions the kernel is 2×2 per phase: the forward's multiply–adds times
- * (Q + 1)² / Q² for the border the shifts add (Q = ⌈H/s⌉); the earlier shared 3×3 window (the union of the
- * phases' shifted windows) cost 2.25× them.
+ * ∂loss/∂x of conv2d(x, filter, strides, pad) given dy (dilation 1, NHWC), on the wasm backend: XNNPACK
+ * convolutions of dy with ⌈k/s⌉×⌈k/s⌉ phase kernels, then one pass over the wasm memory that reads each input pixel
+ * from its phase at that phase's shift (wasm-simd.ts copyBlocks, or a JavaScript loop).
+ *
+ * Two ways to lay the phases out:
+ * - one convolution with all s² phases side by side in its output channels, over max shift + Q positions per axis
+ *   (Q = ⌈H/s⌉): the forward's multiply–adds times (Q + 1)² / Q² for the border the shifts add (mnist-cnn's 4×4
+ *   stride-2 convolutions; the earlier shared 3×3 window, the union of the phases' shifted windows, cost 2.25×);
+ * - where every phase has Q rows and columns (H and W multiples of s) and at least 8 input channels: one
+ *   convolution per phase over exactly its own Q×Q window, the forward's multiply–adds and no more. Measured at
+ *   mnist-cnn's second conv, batch 256, in Chromium: 2.9 → 2.4 ms at 2 threads, 5.9 → 4.8 ms at 1. With fewer
+ *   channels each convolution's few outputs use XNNPACK's tiles badly (the first conv, 1 channel, keeps the one).
  */
 export function conv2dInputGradient(
   dy: tf.Tensor4D,
@@ -78,96 +84,129 @@ export function conv2dInputGradient(
   const [outH, outW] = [dy.shape[1], dy.shape[2]];
   const ah = phaseAxis(kh, info.strideHeight, info.padInfo.top, inH);
   const aw = phaseAxis(kw, info.strideWidth, info.padInfo.left, inW);
-  // The phase kernel [Mh, Mw, cout, (ph, pw, ci)], written in JavaScript into the wasm memory: 8k values for
-  // mnist-cnn's second conv, where concat + gather + reshape kernels took ~0.5 ms.
-  const kernelInfo = backend.makeOutput([ah.taps, aw.taps, cout, ah.s * aw.s * cin], 'float32');
-  {
-    const f = backend.typedArrayFromHeap(filter);
-    const k = backend.typedArrayFromHeap(kernelInfo);
-    let o = 0;
-    for (let u = 0; u < ah.taps; u++)
-      for (let v = 0; v < aw.taps; v++)
-        for (let co = 0; co < cout; co++)
-          for (let ph = 0; ph < ah.s; ph++)
-            for (let pw = 0; pw < aw.s; pw++) {
-              const fh = ah.filterRow[u][ph];
-              const fw = aw.filterRow[v][pw];
-              for (let ci = 0; ci < cin; ci++) k[o++] = fh >= 0 && fw >= 0 ? f[((fh * kw + fw) * cin + ci) * cout + co] : 0;
-            }
-  }
-  const kernel = tf.engine().makeTensorFromTensorInfo(kernelInfo) as tf.Tensor4D;
-  let phases: tf.Tensor4D;
+  const all = ah.shift.flatMap((_, ph) => aw.shift.map((_, pw): [number, number] => [ph, pw]));
+  // Per phase alone: M − 1 − shift zeros in front, and behind as many as Q outputs need (both must be ≥ 0).
+  const [qh, qw] = [inH / ah.s, inW / aw.s];
+  const exactPad = (a: PhaseAxis, p: number, q: number, out: number) => [a.taps - 1 - a.shift[p], q + a.taps - 1 - (a.taps - 1 - a.shift[p]) - out];
+  const split =
+    all.length > 1 &&
+    cin >= 8 &&
+    Number.isInteger(qh) &&
+    Number.isInteger(qw) &&
+    all.every(([ph, pw]) => [...exactPad(ah, ph, qh, outH), ...exactPad(aw, pw, qw, outW)].every((v) => v >= 0));
+  const groups = split ? all.map((p) => [p]) : [all];
+  const convs: tf.Tensor4D[] = [];
   try {
-    // M − 1 zeros in front; behind, as many as the positions need beyond dy (a longer dy is simply not read).
-    // As the convolution's own padding: XNNPACK reads zeros there without a padded copy of dy.
-    phases = tf.conv2d(dy, kernel, 1, [
-      [0, 0],
-      [ah.taps - 1, Math.max(0, ah.positions - outH)],
-      [aw.taps - 1, Math.max(0, aw.positions - outW)],
-      [0, 0],
-    ]);
+    for (const group of groups) {
+      const kernel = phaseKernel(backend, filter, ah, aw, group);
+      try {
+        // As the convolution's own padding: XNNPACK reads zeros there without a padded copy of dy. One for all
+        // phases: M − 1 zeros in front, behind as many as the positions need beyond dy (a longer dy is not read).
+        const [ph, pw] = group[0];
+        const [th, tw] = split
+          ? [exactPad(ah, ph, qh, outH), exactPad(aw, pw, qw, outW)]
+          : [[ah.taps - 1, Math.max(0, ah.positions - outH)], [aw.taps - 1, Math.max(0, aw.positions - outW)]];
+        convs.push(tf.conv2d(dy, kernel, 1, [[0, 0], th as [number, number], tw as [number, number], [0, 0]]));
+      } finally {
+        kernel.dispose();
+      }
+    }
+    // Where each phase's blocks lie: its tensor, the channel of its first value, and the shift of its window.
+    const sources = all.map(([ph, pw], i) =>
+      split
+        ? { t: convs[i], channel: 0, dh: 0, dw: 0 }
+        : { t: convs[0], channel: (ph * aw.s + pw) * cin, dh: ah.shift[ph], dw: aw.shift[pw] },
+    );
+    const [, sh, sw, sc] = convs[0].shape;
+    const out = backend.makeOutput([...inputShape], 'float32');
+    const simd = simdKernelsFor(wasmBackendMemory(backend.wasm));
+    const tableInfo = simd ? backend.makeOutput([inH * inW], 'float32') : null;
+    // Views and addresses after the last allocation (growing the heap detaches earlier views, not addresses).
+    const dst = backend.typedArrayFromHeap(out);
+    const table = blockOffsets(inH, inW, ah.s, aw.s, sources.map((q) => ({ ...q, at: backend.typedArrayFromHeap(q.t).byteOffset / 4, width: sw, channels: sc })));
+    const imageValues = sh * sw * sc;
+    if (simd && tableInfo) {
+      // The table in the wasm memory as byte addresses, then one SIMD pass (~3× the JavaScript loop).
+      const tv = backend.typedArrayFromHeap(tableInfo);
+      new Int32Array(tv.buffer, tv.byteOffset, table.length).set(table.map((o) => 4 * o));
+      simd.copyBlocks(dst.byteOffset, 0, tv.byteOffset, table.length, n, 4 * imageValues, 4 * cin);
+      backend.disposeData(tableInfo.dataId);
+    } else {
+      interleavePhases(new Float32Array(dst.buffer), imageValues, dst, table, cin);
+    }
+    return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
   } finally {
-    kernel.dispose();
+    tf.dispose(convs);
   }
-  const out = backend.makeOutput([...inputShape], 'float32');
-  const table = blockOffsets(inputShape, phases.shape, ah, aw);
-  const simd = simdKernelsFor(wasmBackendMemory(backend.wasm));
-  if (simd) {
-    // The table in the wasm memory (as byte offsets), then one SIMD pass: ~3× the JavaScript loop below.
-    const tableInfo = backend.makeOutput([table.length], 'float32');
-    const [tv, src, dst] = [tableInfo, phases, out].map((t) => backend.typedArrayFromHeap(t)); // after the last allocation
-    new Int32Array(tv.buffer, tv.byteOffset, table.length).set(table.map((o) => 4 * o));
-    const [, th, tw, tc] = phases.shape;
-    simd.copyBlocks(dst.byteOffset, src.byteOffset, tv.byteOffset, table.length, inputShape[0], 4 * th * tw * tc, 4 * inputShape[3]);
-    backend.disposeData(tableInfo.dataId);
-  } else {
-    // Views after the last allocation: growing the heap detaches earlier views.
-    interleavePhases(backend.typedArrayFromHeap(phases), phases.shape, backend.typedArrayFromHeap(out), table);
-  }
-  phases.dispose();
-  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
 
 /**
- * out[b, y, x, c] = phases[b, ⌊y/sh⌋ + shift(y mod sh), ⌊x/sw⌋ + shift(x mod sw), ((y mod sh)·sw + x mod sw)·C + c]:
- * depthToSpace with a per-phase offset, in one pass (wasm's DepthToSpace is ~5× slower than its Transpose, and
- * the offsets would need s² slices around it). The mapping is the same for every image: for each output pixel of
- * one image, in order, the offset (in values) of its C-value block within one image of the phases.
+ * The kernel [Mh, Mw, cout, (phase, ci)] of the given phases, written in JavaScript into the wasm memory: 8k values
+ * for mnist-cnn's second conv, where concat + gather + reshape kernels took ~0.5 ms. Taps a phase does not have
+ * (k not divisible by s) are zeros.
  */
-function blockOffsets(shape: [number, number, number, number], srcShape: number[], ah: PhaseAxis, aw: PhaseAxis): Int32Array {
-  const [, h, w, c] = shape;
-  const [, , tw, tc] = srcShape;
+function phaseKernel(backend: WasmHeapBackend, filter: tf.Tensor4D, ah: PhaseAxis, aw: PhaseAxis, phases: [number, number][]): tf.Tensor4D {
+  const [, kw, cin, cout] = filter.shape;
+  const kernelInfo = backend.makeOutput([ah.taps, aw.taps, cout, phases.length * cin], 'float32');
+  const f = backend.typedArrayFromHeap(filter);
+  const k = backend.typedArrayFromHeap(kernelInfo);
+  let o = 0;
+  for (let u = 0; u < ah.taps; u++)
+    for (let v = 0; v < aw.taps; v++)
+      for (let co = 0; co < cout; co++)
+        for (const [ph, pw] of phases) {
+          const fh = ah.filterRow[u][ph];
+          const fw = aw.filterRow[v][pw];
+          for (let ci = 0; ci < cin; ci++) k[o++] = fh >= 0 && fw >= 0 ? f[((fh * kw + fw) * cin + ci) * cout + co] : 0;
+        }
+  return tf.engine().makeTensorFromTensorInfo(kernelInfo) as tf.Tensor4D;
+}
+
+/** Where one phase's blocks lie: at value `at` of the heap, rows of `width` positions of `channels` values. */
+interface PhaseSource {
+  at: number;
+  width: number;
+  channels: number;
+  /** The channel of the phase's first value, and the shift of its window (rows, columns). */
+  channel: number;
+  dh: number;
+  dw: number;
+}
+
+/**
+ * out[b, y, x, c] = source[p][b, ⌊y/sh⌋ + dh, ⌊x/sw⌋ + dw, channel + c] with p = (y mod sh, x mod sw): a
+ * depthToSpace with a per-phase offset (wasm's DepthToSpace is ~5× slower than its Transpose, and the offsets would
+ * need s² slices around it). The mapping is the same for every image: for each output pixel of one image, in order,
+ * the heap position (in values) of its block in image 0; image b's is b · (one source image's values) further.
+ */
+function blockOffsets(h: number, w: number, s: number, t: number, sources: PhaseSource[]): Int32Array {
   const table = new Int32Array(h * w);
-  for (let y = 0, e = 0; y < h; y++) {
-    const py = y % ah.s;
-    const row = (Math.floor(y / ah.s) + ah.shift[py]) * tw * tc + py * aw.s * c;
+  for (let y = 0, e = 0; y < h; y++)
     for (let x = 0; x < w; x++, e++) {
-      const px = x % aw.s;
-      table[e] = row + (Math.floor(x / aw.s) + aw.shift[px]) * tc + px * c;
+      const q = sources[(y % s) * t + (x % t)];
+      table[e] = q.at + ((Math.floor(y / s) + q.dh) * q.width + Math.floor(x / t) + q.dw) * q.channels + q.channel;
     }
-  }
   return table;
 }
 
 /** The interleave in JavaScript (engines without WebAssembly SIMD): each image's blocks copied by the table. */
-function interleavePhases(src: Float32Array, srcShape: number[], o: Float32Array, table: Int32Array): void {
-  const [n, th, tw, tc] = srcShape;
-  const c = o.length / n / table.length;
+function interleavePhases(heap: Float32Array, imageValues: number, o: Float32Array, table: Int32Array, c: number): void {
+  const n = o.length / c / table.length;
   let dst = 0;
   for (let b = 0; b < n; b++) {
-    const image = b * th * tw * tc;
+    const image = b * imageValues;
     for (let e = 0; e < table.length; e++) {
       let from = image + table[e];
       if (c % 4 === 0) {
         // Four values per iteration: 1.8× faster in V8 than one (16 channels, mnist-cnn's first conv output).
         for (const end = dst + c; dst < end; dst += 4, from += 4) {
-          o[dst] = src[from];
-          o[dst + 1] = src[from + 1];
-          o[dst + 2] = src[from + 2];
-          o[dst + 3] = src[from + 3];
+          o[dst] = heap[from];
+          o[dst + 1] = heap[from + 1];
+          o[dst + 2] = heap[from + 2];
+          o[dst + 3] = heap[from + 3];
         }
       } else {
-        for (let ci = 0; ci < c; ci++) o[dst++] = src[from + ci];
+        for (let ci = 0; ci < c; ci++) o[dst++] = heap[from + ci];
       }
     }
   }
