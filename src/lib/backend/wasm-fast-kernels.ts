@@ -85,9 +85,10 @@ export function conv2dInputGradient(
   const ah = phaseAxis(kh, info.strideHeight, info.padInfo.top, inH);
   const aw = phaseAxis(kw, info.strideWidth, info.padInfo.left, inW);
   const all = ah.shift.flatMap((_, ph) => aw.shift.map((_, pw): [number, number] => [ph, pw]));
-  // Per phase alone: M − 1 − shift zeros in front, and behind as many as Q outputs need (both must be ≥ 0).
+  // Per phase alone: M − 1 − shift zeros in front (output q then reads what position q + shift of the single
+  // convolution reads), and behind as many as Q outputs need: front + out + back − M + 1 = Q. Both must be ≥ 0.
   const [qh, qw] = [inH / ah.s, inW / aw.s];
-  const exactPad = (a: PhaseAxis, p: number, q: number, out: number) => [a.taps - 1 - a.shift[p], q + a.taps - 1 - (a.taps - 1 - a.shift[p]) - out];
+  const exactPad = (a: PhaseAxis, p: number, q: number, out: number) => [a.taps - 1 - a.shift[p], q + a.shift[p] - out];
   const split =
     all.length > 1 &&
     cin >= 8 &&
