@@ -9,7 +9,7 @@
  *
  * The module is a few hundred bytes, assembled here (no toolchain, nothing fetched) and instantiated against the
  * backend's own WebAssembly.Memory, so the kernels read and write tfjs tensors in place by byte address: no copy.
- * Each function computes exactly what its JavaScript twin computes, bit for bit (tested against them):
+ * Each function computes what its JavaScript twin computes, bit for bit except where said (tested against them):
  *
  * - signStepInBox(out, x, g, step, lo, hi, rows, per): out = min(max(x + α_r·sign(g), lo), hi) with the JS
  *   comparison semantics (`v < lo ? lo : v`, then `v > hi ? hi : v`), which are exactly pmax(v, lo) and
@@ -26,7 +26,7 @@
  *   so ‖·‖₂ may differ from it in the last bit of its float32 after rounding (tested to 1e-7 relative). The
  *   caller passes the largest float32 not above the JavaScript threshold, so that `|δ| > threshold` agrees.
  *
- * The first two need the per-row length (or the count) to be a multiple of 4; callers fall back to JavaScript
+ * All but copyBlocks need the per-row length (or the count) to be a multiple of 4; callers fall back to JavaScript
  * otherwise, on backends other than wasm, and where the engine has no SIMD.
  */
 
@@ -45,7 +45,7 @@ export interface SimdKernels {
   rowNorms(out: number, a: number, b: number, rows: number, per: number, threshold: number): void;
 }
 
-// ---- a minimal assembler: just what the two functions use -------------------------------------------------------
+// ---- a minimal assembler: just what these functions use ----------------------------------------------------------
 
 function uleb(n: number): number[] {
   const out: number[] = [];
